@@ -1,0 +1,54 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test lint translations messages bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+# Compile the gettext catalogues (the .mo files are build output, not in git).
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d kiosk/translations -f --statistics
+
+## Set up everything and serve the demo on SQLite with gunicorn.
+run: translations
+	$(BIN)/kiosk init-db
+	$(BIN)/kiosk load-demo
+	@echo ""
+	@echo "  Kiosk (touch screen):  http://$(HOST):$(PORT)/k/ehp"
+	@echo "  Phone (QR poster):     http://$(HOST):$(PORT)/q/ehp"
+	@echo "  Staff area:            http://$(HOST):$(PORT)/staff/"
+	@echo ""
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+## Set up everything (PostgreSQL and Chromium too, where missing) and run every test.
+test: translations
+	bash scripts/test-services.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Re-extract the messages and merge them into every catalogue.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output \
+		--project kiosk -o kiosk/translations/messages.pot .
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-location
+
+bench: translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

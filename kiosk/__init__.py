@@ -1,0 +1,36 @@
+"""Kiosk and QR-code feedback service for public spaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from kiosk import auth, db, i18n, web
+from kiosk.config import PROJECT_ROOT, load_config
+
+__all__ = ["create_app"]
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from configuration; does no I/O beyond reading configuration."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(overrides))
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+
+    from kiosk.cli import register_commands
+    from kiosk.views import public, staff
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(auth.bp)
+    register_commands(app)
+    return app

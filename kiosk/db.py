@@ -1,0 +1,52 @@
+"""The database engine and the one session per request (or per CLI command)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, *, echo: bool = False, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to the app; sessions close with the app context."""
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+    app.extensions["kiosk.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["kiosk.engine"] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["kiosk.sessionmaker"]()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def engine() -> Engine:
+    """Return the app's engine."""
+    return current_app.extensions["kiosk.engine"]  # type: ignore[no-any-return]
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

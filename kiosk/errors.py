@@ -1,0 +1,41 @@
+"""Domain errors: each carries a message a person can read and the HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a message for extraction; views translate it when they show it."""
+    return message
+
+
+class KioskError(Exception):
+    """Base of the errors a visitor or staff member can cause; never a server fault."""
+
+    status = 400
+    message = N_("The request could not be understood.")
+
+    def __init__(self, message: str | None = None, **params: object) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.params = params
+
+
+class NotFoundError(KioskError):
+    """Something named in the request does not exist."""
+
+    status = 404
+    message = N_("This page does not exist.")
+
+
+class InvalidAnswerError(KioskError):
+    """An answer that cannot be recorded as given; the person can correct it."""
+
+    status = 422
+    message = N_("This answer could not be recorded.")
+
+
+class CampaignClosedError(KioskError):
+    """The campaign is not running (yet, or any more)."""
+
+    status = 409
+    message = N_("This survey is not running at the moment.")

@@ -1,0 +1,36 @@
+"""The data model: every table, importable from one place."""
+
+from kiosk.models.base import Base, utcnow
+from kiosk.models.campaign import Campaign, Option, Question, QuestionKind, campaign_location
+from kiosk.models.place import Area, Location
+from kiosk.models.response import (
+    CHANNELS,
+    AnswerCount,
+    Channel,
+    OptionCount,
+    Response,
+    ResponseOption,
+    WishState,
+)
+from kiosk.models.staff import AuditEntry, StaffUser
+
+__all__ = [
+    "CHANNELS",
+    "AnswerCount",
+    "Area",
+    "AuditEntry",
+    "Base",
+    "Campaign",
+    "Channel",
+    "Location",
+    "Option",
+    "OptionCount",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "ResponseOption",
+    "StaffUser",
+    "WishState",
+    "campaign_location",
+    "utcnow",
+]

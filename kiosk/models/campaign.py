@@ -1,0 +1,100 @@
+"""Campaigns, the questions they ask and the options people pick."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk.models.base import Base, Texts, intpk, name_str
+from kiosk.models.place import Location
+
+
+class QuestionKind(enum.StrEnum):
+    """What kind of answer a question takes."""
+
+    SINGLE = "single"  # one option
+    MULTI = "multi"  # up to max_choices options
+    SCALE = "scale"  # a smiley or rating scale; each point is an option with a value
+    WISH = "wish"  # a short free text
+
+
+campaign_location = Table(
+    "campaign_location",
+    Base.metadata,
+    Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Campaign(Base):
+    """A set of questions asked at some locations for some time."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[intpk]
+    title: Mapped[name_str]
+    intro: Mapped[Texts] = mapped_column(default=dict)
+    starts_at: Mapped[dt.datetime | None]
+    ends_at: Mapped[dt.datetime | None]
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="campaign", order_by="Question.position"
+    )
+    locations: Mapped[list[Location]] = relationship(
+        secondary=campaign_location, order_by="Location.name"
+    )
+
+    def is_open(self, at: dt.datetime) -> bool:
+        """Tell whether the campaign accepts answers at the given time."""
+        if self.starts_at is not None and at < self.starts_at:
+            return False
+        return self.ends_at is None or at < self.ends_at
+
+
+class Question(Base):
+    """One question of a campaign, shown on its own screen."""
+
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("campaign_id", "position", name="uq_question_position"),)
+
+    id: Mapped[intpk]
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[QuestionKind] = mapped_column(
+        Enum(
+            QuestionKind,
+            name="kind",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        )
+    )
+    texts: Mapped[Texts]
+    max_choices: Mapped[int | None]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position"
+    )
+
+
+class Option(Base):
+    """An answer to pick, with a pictogram so that it reads without words."""
+
+    __tablename__ = "option"
+    __table_args__ = (UniqueConstraint("question_id", "position", name="uq_option_position"),)
+
+    id: Mapped[intpk]
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    position: Mapped[int]
+    texts: Mapped[Texts]
+    emoji: Mapped[str] = mapped_column(String(16), default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#4a7c59")
+    value: Mapped[int | None]  # the point on a scale question
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    question: Mapped[Question] = relationship(back_populates="options")

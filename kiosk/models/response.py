@@ -1,0 +1,114 @@
+"""Responses (one answer each, identified by a UUID) and the counters tallies read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.models.base import Base, BigIntPK, bigintpk
+
+
+class Channel(enum.StrEnum):
+    """How a response reached us."""
+
+    KIOSK = "kiosk"
+    QR = "qr"
+    WEB = "web"
+
+
+CHANNELS = tuple(channel.value for channel in Channel)
+_channel_check = "channel IN ({})".format(", ".join(f"'{c}'" for c in CHANNELS))
+
+
+class WishState(enum.StrEnum):
+    """Moderation state of a wish; nothing is deleted, rejection hides."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Response(Base):
+    """One person's answer to one question at one location."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint(_channel_check, name="channel"),
+        # Raw exports of one location stream in id order without a sort.
+        Index("ix_response_location_id_id", "location_id", "id"),
+        # Wishes are few among many votes: partial indexes find the newest without a scan.
+        Index(
+            "ix_response_wish_location",
+            "location_id",
+            "id",
+            sqlite_where=sql_text("text IS NOT NULL"),
+            postgresql_where=sql_text("text IS NOT NULL"),
+        ),
+        Index(
+            "ix_response_wish_campaign",
+            "campaign_id",
+            "id",
+            sqlite_where=sql_text("text IS NOT NULL"),
+            postgresql_where=sql_text("text IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[bigintpk]
+    # Made where the answer was given (kiosk node or central); its identity everywhere.
+    uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
+    visit_id: Mapped[uuid.UUID | None]  # groups one person's answers
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str | None] = mapped_column(String(64))  # the poster or device
+    value: Mapped[int | None]  # the point on a scale
+    text: Mapped[str | None] = mapped_column(Text)  # a wish
+    wish_state: Mapped[str | None] = mapped_column(String(16))
+    client_at: Mapped[dt.datetime | None]  # the answering device's clock
+    received_at: Mapped[dt.datetime]  # our own clock
+
+
+class ResponseOption(Base):
+    """An option picked in a response (one for single choice and scale, several for multi)."""
+
+    __tablename__ = "response_option"
+
+    response_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int] = mapped_column(ForeignKey("option.id"), primary_key=True)
+
+
+class OptionCount(Base):
+    """How often an option was picked at a location through a channel.
+
+    Kept in the transaction that inserts the response, so that a tally reads a few
+    counter rows instead of scanning millions of responses.
+    """
+
+    __tablename__ = "option_count"
+    __table_args__ = (Index("ix_option_count_question_id", "question_id"),)
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("option.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class AnswerCount(Base):
+    """How many responses a question got at a location through a channel (share denominators)."""
+
+    __tablename__ = "answer_count"
+    __table_args__ = (Index("ix_answer_count_question_id", "question_id"),)
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

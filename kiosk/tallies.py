@@ -1,0 +1,214 @@
+"""Tallies per location, area or campaign, read from counters instead of the responses."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.errors import NotFoundError
+from kiosk.models import (
+    CHANNELS,
+    AnswerCount,
+    Area,
+    Campaign,
+    Location,
+    Option,
+    OptionCount,
+    Question,
+    QuestionKind,
+    Response,
+    campaign_location,
+)
+
+
+class ScopeKind(enum.StrEnum):
+    """What a tally or an export covers."""
+
+    LOCATION = "location"
+    AREA = "area"
+    CAMPAIGN = "campaign"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A location, an area or a campaign, loaded, with a name people recognise."""
+
+    kind: ScopeKind
+    id: int
+    name: str
+    slug: str  # for file names
+
+
+def load_scope(session: Session, kind: str, scope_id: int) -> Scope:
+    """Load the thing a tally is about, or raise NotFoundError."""
+    try:
+        scope_kind = ScopeKind(kind)
+    except ValueError:
+        raise NotFoundError() from None
+    model = {ScopeKind.LOCATION: Location, ScopeKind.AREA: Area, ScopeKind.CAMPAIGN: Campaign}
+    row = session.get(model[scope_kind], scope_id)
+    if row is None:
+        raise NotFoundError()
+    if isinstance(row, Location):
+        return Scope(scope_kind, row.id, row.name, row.code)
+    if isinstance(row, Area):
+        return Scope(scope_kind, row.id, row.name, f"area-{row.id}")
+    return Scope(scope_kind, row.id, row.title, f"campaign-{row.id}")
+
+
+@dataclass
+class OptionTally:
+    """Counts of one option, per channel."""
+
+    option: Option
+    by_channel: dict[str, int]
+    total: int
+    share: float  # of the people who answered the question; multi-choice shares add up past 1
+
+
+@dataclass
+class QuestionTally:
+    """Counts of one question: how many answered, and what they picked."""
+
+    question: Question
+    answers_by_channel: dict[str, int]
+    answers: int
+    options: list[OptionTally] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        """The mean point of a scale question, or None."""
+        if self.question.kind != QuestionKind.SCALE:
+            return None
+        weighted = [(o.option.value or 0, o.total) for o in self.options]
+        picked = sum(total for _, total in weighted)
+        return sum(v * t for v, t in weighted) / picked if picked else None
+
+
+@dataclass
+class CampaignTally:
+    """The tally of one campaign within a scope."""
+
+    campaign: Campaign
+    questions: list[QuestionTally]
+
+    @property
+    def answers(self) -> int:
+        """Answers given to all questions of the campaign in this scope."""
+        return sum(q.answers for q in self.questions)
+
+
+def _filtered(query: Select, model: type[OptionCount] | type[AnswerCount], scope: Scope) -> Select:
+    if scope.kind == ScopeKind.LOCATION:
+        return query.where(model.location_id == scope.id)
+    if scope.kind == ScopeKind.AREA:
+        return query.where(
+            model.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+        )
+    return query.where(
+        model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
+    )
+
+
+def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> list[Campaign]:
+    """Campaigns that run in the scope or have answers there, with questions and options."""
+    query = select(Campaign).options(
+        selectinload(Campaign.questions).selectinload(Question.options)
+    )
+    if scope.kind == ScopeKind.CAMPAIGN:
+        query = query.where(Campaign.id == scope.id)
+    else:
+        locations = (
+            [scope.id]
+            if scope.kind == ScopeKind.LOCATION
+            else select(Location.id).where(Location.area_id == scope.id)
+        )
+        running = select(campaign_location.c.campaign_id).where(
+            campaign_location.c.location_id.in_(locations)
+        )
+        answered = select(Question.campaign_id).where(Question.id.in_(question_ids or [-1]))
+        query = query.where(Campaign.id.in_(running) | Campaign.id.in_(answered))
+    return list(session.scalars(query.order_by(Campaign.starts_at.desc(), Campaign.id)))
+
+
+def tally(session: Session, scope: Scope) -> list[CampaignTally]:
+    """Count answers per question and option, per channel, for everything in the scope."""
+    option_counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for option_id, channel, count in session.execute(
+        _filtered(
+            select(OptionCount.option_id, OptionCount.channel, func.sum(OptionCount.count)),
+            OptionCount,
+            scope,
+        ).group_by(OptionCount.option_id, OptionCount.channel)
+    ):
+        option_counts[option_id][channel] = int(count)
+    answer_counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for question_id, channel, count in session.execute(
+        _filtered(
+            select(AnswerCount.question_id, AnswerCount.channel, func.sum(AnswerCount.count)),
+            AnswerCount,
+            scope,
+        ).group_by(AnswerCount.question_id, AnswerCount.channel)
+    ):
+        answer_counts[question_id][channel] = int(count)
+
+    result = []
+    for campaign in _campaigns_in(session, scope, set(answer_counts)):
+        questions = []
+        for question in campaign.questions:
+            by_channel = {c: answer_counts[question.id].get(c, 0) for c in CHANNELS}
+            answers = sum(by_channel.values())
+            q_tally = QuestionTally(question, by_channel, answers)
+            for option in question.options:
+                counts = {c: option_counts[option.id].get(c, 0) for c in CHANNELS}
+                total = sum(counts.values())
+                share = total / answers if answers else 0.0
+                q_tally.options.append(OptionTally(option, counts, total, share))
+            questions.append(q_tally)
+        result.append(CampaignTally(campaign, questions))
+    return result
+
+
+def channels_with_answers(tallies: list[CampaignTally], always: tuple[str, ...]) -> list[str]:
+    """The channels worth a column: the ones always shown, plus any that has answers."""
+    used = {
+        channel
+        for campaign in tallies
+        for question in campaign.questions
+        for channel, count in question.answers_by_channel.items()
+        if count
+    }
+    return [c for c in CHANNELS if c in always or c in used]
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A wish as staff read it."""
+
+    text: str
+    location: str
+    channel: str
+    state: str
+    received_at: object
+
+
+def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
+    """The newest wishes in the scope, with their place."""
+    query = (
+        select(Response.text, Location.name, Response.channel, Response.wish_state,
+               Response.received_at)
+        .join(Location, Location.id == Response.location_id)
+        .where(Response.text.is_not(None))
+    )
+    if scope.kind == ScopeKind.LOCATION:
+        query = query.where(Response.location_id == scope.id)
+    elif scope.kind == ScopeKind.AREA:
+        query = query.where(Location.area_id == scope.id)
+    else:
+        query = query.where(Response.campaign_id == scope.id)
+    rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
+    return [Wish(*row) for row in rows]

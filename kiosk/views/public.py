@@ -1,0 +1,176 @@
+"""The passer-by's flow, on a kiosk (/k/<code>) or a phone after scanning a poster (/q/<code>)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from sqlalchemy import select
+from werkzeug import Response
+
+from kiosk import db
+from kiosk.answers import (
+    find_location,
+    parse_answer,
+    parse_uuid,
+    question_of,
+    record_answer,
+    running_campaign,
+)
+from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
+from kiosk.models import Area, Campaign, Location, utcnow
+from kiosk.web import htmx
+
+bp = Blueprint("public", __name__)
+
+CHANNELS = {"k": "kiosk", "q": "qr"}
+PREFIX = "<any(k, q):prefix>/<code>"
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # One person's answers must not be shown to the next from a cache or the history.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """A short front page: what this is, and the places with their links."""
+    areas = db.session().scalars(select(Area).order_by(Area.name)).all()
+    return render_template("public/index.html", areas=areas)
+
+
+def _load(code: str) -> tuple[Location, Campaign]:
+    location = find_location(db.session(), code)
+    campaign = running_campaign(db.session(), location, utcnow())
+    if campaign is None:
+        raise CampaignClosedError()
+    return location, campaign
+
+
+def _render(template: str, status: int = 200, **context: object) -> ResponseReturnValue:
+    """The fragment for htmx requests, the whole page otherwise."""
+    context["fragment"] = template
+    return render_template(template if htmx else "public/page.html", **context), status
+
+
+def _question_screen(
+    prefix: str,
+    location: Location,
+    campaign: Campaign,
+    step: int,
+    visit: uuid.UUID,
+    *,
+    error: str | None = None,
+    form: dict[str, list[str]] | None = None,
+    answer_uuid: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    questions = campaign.questions
+    if not 0 <= step < len(questions):
+        raise NotFoundError()
+    return _render(
+        "public/_question.html",
+        status,
+        prefix=prefix,
+        location=location,
+        campaign=campaign,
+        question=questions[step],
+        step=step,
+        total=len(questions),
+        visit=visit,
+        # The answer's identity, made here where it is created: a second tap resends it.
+        answer_uuid=answer_uuid or str(uuid.uuid4()),
+        error=error,
+        form=form or {},
+        wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+    )
+
+
+@bp.get(f"/{PREFIX}")
+def start(prefix: str, code: str) -> ResponseReturnValue:
+    """The kiosk's start screen; a phone goes straight to the first question."""
+    location = find_location(db.session(), code)
+    campaign = running_campaign(db.session(), location, utcnow())
+    if campaign is None or not campaign.questions:
+        return render_template("public/closed.html", prefix=prefix, location=location)
+    if prefix == "q":
+        return _question_screen(prefix, location, campaign, 0, uuid.uuid4())
+    return _render("public/_start.html", prefix=prefix, location=location, campaign=campaign)
+
+
+@bp.post(f"/{PREFIX}/begin")
+def begin(prefix: str, code: str) -> ResponseReturnValue:
+    """Start a new visit at the first question."""
+    location, campaign = _load(code)
+    visit = uuid.uuid4()
+    if not htmx:
+        return redirect(_step_url(prefix, code, 0, visit), code=303)
+    return _question_screen(prefix, location, campaign, 0, visit)
+
+
+@bp.get(f"/{PREFIX}/s/<int:step>")
+def step(prefix: str, code: str, step: int) -> ResponseReturnValue:
+    """One question as a whole page (after a redirect, or a reload)."""
+    location, campaign = _load(code)
+    visit = parse_uuid(request.args.get("visit", ""), field="visit")
+    return _question_screen(prefix, location, campaign, step, visit)
+
+
+@bp.post(f"/{PREFIX}/answer")
+def answer(prefix: str, code: str) -> ResponseReturnValue:
+    """Record an answer (or a skip) and show the next question, or the thank-you screen."""
+    location, campaign = _load(code)
+    visit = parse_uuid(request.form.get("visit", ""), field="visit")
+    question = question_of(campaign, request.form.get("question", ""))
+    index = campaign.questions.index(question)
+    if "skip" not in request.form:
+        form = request.form.to_dict(flat=False)
+        try:
+            parsed = parse_answer(
+                question, form, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
+            )
+        except InvalidAnswerError as error:
+            return _question_screen(
+                prefix, location, campaign, index, visit,
+                error=gettext(error.message, **error.params), form=form,
+                answer_uuid=request.form.get("uuid"), status=422,
+            )
+        session = db.session()
+        record_answer(session, parsed, location=location, channel=CHANNELS[prefix])
+        session.commit()
+    next_step = index + 1
+    if next_step >= len(campaign.questions):
+        if not htmx:
+            return redirect(url_for("public.thanks", prefix=prefix, code=code), code=303)
+        return _thanks(prefix, location, campaign)
+    if not htmx:
+        return redirect(_step_url(prefix, code, next_step, visit), code=303)
+    return _question_screen(prefix, location, campaign, next_step, visit)
+
+
+@bp.get(f"/{PREFIX}/thanks")
+def thanks(prefix: str, code: str) -> ResponseReturnValue:
+    """The thank-you screen; a kiosk returns to its start screen by itself."""
+    location = find_location(db.session(), code)
+    campaign = running_campaign(db.session(), location, utcnow())
+    return _thanks(prefix, location, campaign)
+
+
+def _thanks(prefix: str, location: Location, campaign: Campaign | None) -> ResponseReturnValue:
+    return _render(
+        "public/_thanks.html",
+        prefix=prefix,
+        location=location,
+        campaign=campaign,
+        return_after=current_app.config["KIOSK_THANKS_SECONDS"],
+    )
+
+
+def _step_url(prefix: str, code: str, step: int, visit: uuid.UUID) -> str:
+    return url_for("public.step", prefix=prefix, code=code, step=step, visit=str(visit))
+

@@ -1,0 +1,157 @@
+"""The staff area: overview, tallies and wishes per location, area or campaign, downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import qrcode
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext
+from flask_login import current_user, login_required
+from qrcode.image.pil import PilImage
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from kiosk import db
+from kiosk.accounts import audit
+from kiosk.errors import N_, KioskError, NotFoundError
+from kiosk.exports import (
+    RAW_HEADER,
+    SEPARATORS,
+    TALLY_HEADER,
+    csv_stream,
+    json_array_stream,
+    raw_csv_rows,
+    raw_rows,
+    tally_document,
+    tally_rows,
+)
+from kiosk.i18n import current_language
+from kiosk.models import AnswerCount, Area, Campaign, Location
+from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+CHANNEL_NAMES = {"kiosk": lazy_gettext("Kiosk"), "qr": lazy_gettext("Phone (QR)"),
+                 "web": lazy_gettext("Web")}
+SCOPE = "<any(location, area, campaign):kind>/<int:scope_id>"
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every staff page needs a logged-in staff member."""
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Areas with their locations and answer counts, and the campaigns."""
+    session = db.session()
+    areas = session.scalars(
+        select(Area).options(selectinload(Area.locations)).order_by(Area.name)
+    ).all()
+    answers = dict(
+        session.execute(
+            select(AnswerCount.location_id, func.sum(AnswerCount.count)).group_by(
+                AnswerCount.location_id
+            )
+        ).all()
+    )
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.starts_at.desc())).all()
+    return render_template("staff/index.html", areas=areas, answers=answers, campaigns=campaigns)
+
+
+@bp.get(f"/{SCOPE}")
+def results(kind: str, scope_id: int) -> ResponseReturnValue:
+    """The tally of a location, an area or a campaign, with its wishes and downloads."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    tallies = tally(session, scope)
+    location = session.get(Location, scope_id) if kind == "location" else None
+    return render_template(
+        "staff/results.html",
+        scope=scope,
+        tallies=tallies,
+        channels=channels_with_answers(tallies, always=("kiosk", "qr")),
+        wishes=wishes(session, scope),
+        location=location,
+        link=public_link(location) if location else None,
+        channel_names=CHANNEL_NAMES,
+    )
+
+
+class ExportFormatError(KioskError):
+    """An export was asked for in a shape we do not make."""
+
+    message = N_("Unknown separator: use semicolon, comma or tab.")
+
+
+@bp.get(f"/{SCOPE}/<any(tally, raw):what>.<any(csv, json):fmt>")
+def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue:
+    """Download a tally or the raw responses as CSV (German Excel friendly) or JSON."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    separator_name = request.args.get("sep", "semicolon")
+    if separator_name not in SEPARATORS:
+        raise ExportFormatError()
+    separator = SEPARATORS[separator_name]
+    audit(session, current_user, "export", scope=kind, id=scope_id, what=what, format=fmt)
+    session.commit()
+    language = current_language()
+    filename = f"{scope.slug}-{what}.{fmt}"
+
+    if what == "tally":
+        tallies = tally(session, scope)
+        if fmt == "json":
+            body = json.dumps(tally_document(scope, tallies), ensure_ascii=False, indent=1)
+            return _download(body, "application/json", filename)
+        rows = tally_rows(tallies, separator, language)
+        return _download("".join(csv_stream(TALLY_HEADER, rows, separator)), "text/csv", filename)
+
+    rows_iter = raw_rows(session, scope, language)
+    if fmt == "json":
+        chunks = json_array_stream(rows_iter)
+        return _download(stream_with_context(chunks), "application/json", filename)
+    chunks = csv_stream(RAW_HEADER, raw_csv_rows(rows_iter), separator)
+    return _download(stream_with_context(chunks), "text/csv", filename)
+
+
+def _download(body: object, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)  # type: ignore[arg-type]
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/location/<int:location_id>/qr.png")
+def location_qr(location_id: int) -> ResponseReturnValue:
+    """The QR code of a location's phone link, as a PNG for a poster."""
+    location = db.session().get(Location, location_id)
+    if location is None:
+        raise NotFoundError()
+    link = public_link(location)
+    image = qrcode.make(link, image_factory=PilImage, box_size=10, border=4)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/png")
+
+
+def public_link(location: Location) -> str:
+    """The address a phone opens for this location: PUBLIC_URL if set, else this host."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + url_for("public.start", prefix="q", code=location.code)

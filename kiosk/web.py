@@ -1,0 +1,85 @@
+"""What every response gets: security headers, CSRF, htmx, and readable error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request, url_for
+from flask_babel import gettext
+from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from kiosk.errors import N_, KioskError
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+htmx = HTMX()
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Attach htmx, CSRF protection, security headers and error handlers."""
+    htmx.init_app(app)
+    csrf.init_app(app)
+    app.after_request(_security_headers)
+    app.register_error_handler(KioskError, _kiosk_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def render_error(message: str, status: int) -> tuple[str, int]:
+    """An error as a fragment for htmx, as a page otherwise."""
+    template = "errors/_error.html" if htmx else "errors/error.html"
+    args = request.view_args or {}
+    if "prefix" in args and "code" in args:
+        restart = url_for("public.start", prefix=args["prefix"], code=args["code"])
+    elif request.blueprint == "staff":
+        restart = url_for("staff.index")
+    else:
+        restart = url_for("public.index")
+    return render_template(template, message=message, status=status, restart=restart), status
+
+
+def _kiosk_error(error: KioskError) -> tuple[str, int]:
+    return render_error(gettext(error.message, **error.params), error.status)
+
+
+def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return render_error(
+        gettext("This page was open too long or came from elsewhere. Please reload it."), 400
+    )
+
+
+_HTTP_MESSAGES = {
+    400: N_("The request could not be understood."),
+    404: N_("This page does not exist."),
+    405: N_("This page cannot be used like that."),
+    413: N_("That was too much text or data at once."),
+}
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    status = error.code or 500
+    if status >= 500 or status not in _HTTP_MESSAGES:
+        return error
+    if request.blueprint is None and request.path.startswith("/static/"):
+        return error
+    return render_error(gettext(_HTTP_MESSAGES[status]), status)
