@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Compile the gettext catalogues (the .mo files are build output, not in git).
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d kiosk/translations -f --statistics
+	$(BIN)/pybabel compile -d kiosk/translations -f --statistics
 
 ## Set up everything and serve the demo on SQLite with gunicorn.
 run: translations
@@ -45,7 +45,7 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output \
 		--project kiosk -o kiosk/translations/messages.pot .
-	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --no-location
+	$(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations --omit-header --no-fuzzy-matching
 
 bench: translations
 	$(BIN)/python bench/run.py

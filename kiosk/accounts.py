@@ -30,14 +30,17 @@ def create_user(
     if "@" not in email or len(email) > 254:
         raise AccountError(N_("Please give a valid e-mail address."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(N_("The password needs at least %(min)d characters."),
-                           min=MIN_PASSWORD_LENGTH)
+        raise AccountError(
+            N_("The password needs at least %(min)d characters."), min=MIN_PASSWORD_LENGTH
+        )
     if role not in ROLES:
         raise AccountError(N_("Unknown role “%(role)s”."), role=role)
     if session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
         raise AccountError(N_("A user with this e-mail address exists already."))
     user = StaffUser(
-        email=email, name=name.strip() or email, password_hash=generate_password_hash(password),
+        email=email,
+        name=name.strip() or email,
+        password_hash=generate_password_hash(password),
         role=role,
     )
     session.add(user)

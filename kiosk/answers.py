@@ -52,8 +52,9 @@ def parse_uuid(raw: str, *, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except (ValueError, AttributeError, TypeError):
-        raise InvalidAnswerError(N_("The form was damaged (%(field)s). Please start again."),
-                                 field=field) from None
+        raise InvalidAnswerError(
+            N_("The form was damaged (%(field)s). Please start again."), field=field
+        ) from None
 
 
 def parse_answer(question: Question, form: FormData, *, wish_max_chars: int) -> Answer:
@@ -127,8 +128,9 @@ def question_of(campaign: Campaign, raw_question_id: str) -> Question:
     try:
         question_id = int(raw_question_id)
     except ValueError:
-        raise InvalidAnswerError(N_("The form was damaged (%(field)s). Please start again."),
-                                 field="question") from None
+        raise InvalidAnswerError(
+            N_("The form was damaged (%(field)s). Please start again."), field="question"
+        ) from None
     for question in campaign.questions:
         if question.id == question_id:
             return question
@@ -211,4 +213,3 @@ def record_answer(
         )
     )
     return True
-

@@ -84,8 +84,13 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.argument("ident")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--sep", type=click.Choice(sorted(SEPARATORS)), default="semicolon")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File to write; '-' for standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write; '-' for standard output.",
+)
 @with_appcontext
 def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str) -> None:
     """Write the tally of a location (id or QR code), an area or a campaign (id) to a file."""
@@ -113,8 +118,7 @@ def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str)
 
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app wsgi` and `kiosk`."""
-    for command in (init_db_command, load_demo_command, create_user_command,
-                    export_tally_command):
+    for command in (init_db_command, load_demo_command, create_user_command, export_tally_command):
         app.cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ class Defaults:
     ROLE = "central"  # or "node": a kiosk node beside a touch screen
     SECRET_KEY: str | None = None
     BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"  # times are stored in UTC, shown in local time
     LANGUAGES = ("de", "en")
     WISH_MAX_CHARS = 280
     MAX_CONTENT_LENGTH = 64 * 1024  # public forms are tiny; bigger bodies get a 413

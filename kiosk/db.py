@@ -41,6 +41,11 @@ def session() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
+def sessionmaker_() -> sessionmaker[Session]:
+    """Return the app's session factory, for work that outlives the request (a streamed body)."""
+    return current_app.extensions["kiosk.sessionmaker"]  # type: ignore[no-any-return]
+
+
 def engine() -> Engine:
     """Return the app's engine."""
     return current_app.extensions["kiosk.engine"]  # type: ignore[no-any-return]

@@ -73,8 +73,13 @@ QUESTIONS: list[tuple[QuestionKind, str, str, int | None, list[Choice]]] = [
             ("👵", "65 und älter", "65 and older", "#6d4c41"),
         ],
     ),
-    (QuestionKind.WISH, "Was wünschen Sie sich für Jena Nord?", "What do you wish for Jena Nord?",
-     None, []),
+    (
+        QuestionKind.WISH,
+        "Was wünschen Sie sich für Jena Nord?",
+        "What do you wish for Jena Nord?",
+        None,
+        [],
+    ),
 ]
 
 SAMPLE_WISHES = [
@@ -91,10 +96,15 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
     if session.scalar(select(Area.id).where(Area.name == AREA_NAME)) is not None:
         return False
     area = Area(name=AREA_NAME)
-    square = Location(area=area, code="ehp", name="Emil-Höllein-Platz",
-                      address="Emil-Höllein-Platz, 07743 Jena")
-    playground = Location(area=area, code="zeitzer", name="Spielplatz Zeitzer Straße",
-                          address="Zeitzer Straße, 07743 Jena")
+    square = Location(
+        area=area, code="ehp", name="Emil-Höllein-Platz", address="Emil-Höllein-Platz, 07743 Jena"
+    )
+    playground = Location(
+        area=area,
+        code="zeitzer",
+        name="Spielplatz Zeitzer Straße",
+        address="Zeitzer Straße, 07743 Jena",
+    )
     campaign = Campaign(
         title="WerkStadt – Leben in Jena Nord",
         intro={
@@ -106,27 +116,42 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
         locations=[square, playground],
     )
     for position, (kind, german, english, max_choices, choices) in enumerate(QUESTIONS):
-        question = Question(campaign=campaign, position=position, kind=kind,
-                            texts={"de": german, "en": english}, max_choices=max_choices)
+        question = Question(
+            campaign=campaign,
+            position=position,
+            kind=kind,
+            texts={"de": german, "en": english},
+            max_choices=max_choices,
+        )
         for option_position, (emoji, de_label, en_label, colour) in enumerate(choices):
-            question.options.append(Option(
-                position=option_position, emoji=emoji, colour=colour,
-                texts={"de": de_label, "en": en_label},
-                value=option_position + 1 if kind == QuestionKind.SCALE else None,
-            ))
+            question.options.append(
+                Option(
+                    position=option_position,
+                    emoji=emoji,
+                    colour=colour,
+                    texts={"de": de_label, "en": en_label},
+                    value=option_position + 1 if kind == QuestionKind.SCALE else None,
+                )
+            )
     session.add_all([area, campaign])
     session.flush()
     if session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_EMAIL)) is None:
-        create_user(session, email=DEMO_EMAIL, name="Demo-Koordination", password=DEMO_PASSWORD,
-                    role="admin")
+        create_user(
+            session,
+            email=DEMO_EMAIL,
+            name="Demo-Koordination",
+            password=DEMO_PASSWORD,
+            role="admin",
+        )
     _sample_answers(session, campaign, [square, playground], seed, sample_visits)
     return True
 
 
-def _sample_answers(session: Session, campaign: Campaign, places: list[Location], seed: int,
-                    visits: int) -> None:
+def _sample_answers(
+    session: Session, campaign: Campaign, places: list[Location], seed: int, visits: int
+) -> None:
     """Answers as if some people had already taken part, so the staff pages show something."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     for number in range(visits):
         place = places[number % len(places)]
         channel = "kiosk" if rng.random() < 0.6 else "qr"
@@ -143,7 +168,9 @@ def _sample_answers(session: Session, campaign: Campaign, places: list[Location]
             count = rng.randint(1, question.max_choices or 1)
             picked = rng.sample(question.options, count)
             answer = Answer(
-                answer_uuid, visit, question,
+                answer_uuid,
+                visit,
+                question,
                 option_ids=tuple(option.id for option in picked),
                 value=picked[0].value if question.kind == QuestionKind.SCALE else None,
             )

@@ -50,25 +50,49 @@ def csv_stream(header: list[str], rows: Iterable[list[Any]], separator: str) -> 
 
 
 TALLY_HEADER = [
-    "campaign", "question_position", "question", "option_position", "option", "pictogram",
-    *[f"count_{channel}" for channel in CHANNELS], "count_total", "answers_total", "share",
+    "campaign",
+    "question_position",
+    "question",
+    "option_position",
+    "option",
+    "pictogram",
+    *[f"count_{channel}" for channel in CHANNELS],
+    "count_total",
+    "answers_total",
+    "share",
 ]
 
 
-def tally_rows(tallies: list[CampaignTally], separator: str, lang: str = "de") -> Iterator[list[Any]]:
+def tally_rows(
+    tallies: list[CampaignTally], separator: str, lang: str = "de"
+) -> Iterator[list[Any]]:
     """One row per option (and one per wish question), ready for csv_stream."""
     for campaign in tallies:
         for q in campaign.questions:
             if not q.options:
-                yield [campaign.campaign.title, q.question.position,
-                       q.question.texts.get(lang) or q.question.texts["de"], "", "", "",
-                       *[q.answers_by_channel[c] for c in CHANNELS], q.answers, q.answers, ""]
+                yield [
+                    campaign.campaign.title,
+                    q.question.position,
+                    q.question.texts.get(lang) or q.question.texts["de"],
+                    "",
+                    "",
+                    "",
+                    *[q.answers_by_channel[c] for c in CHANNELS],
+                    q.answers,
+                    q.answers,
+                    "",
+                ]
             for o in q.options:
                 yield [
-                    campaign.campaign.title, q.question.position,
+                    campaign.campaign.title,
+                    q.question.position,
                     q.question.texts.get(lang) or q.question.texts["de"],
-                    o.option.position, o.option.texts.get(lang) or o.option.texts["de"],
-                    o.option.emoji, *[o.by_channel[c] for c in CHANNELS], o.total, q.answers,
+                    o.option.position,
+                    o.option.texts.get(lang) or o.option.texts["de"],
+                    o.option.emoji,
+                    *[o.by_channel[c] for c in CHANNELS],
+                    o.total,
+                    q.answers,
                     _decimal(o.share, separator),
                 ]
 
@@ -112,9 +136,21 @@ def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]
 
 
 RAW_HEADER = [
-    "uuid", "received_at", "client_at", "campaign_id", "location_code", "location",
-    "channel", "source", "visit_id", "question_position", "question", "answer", "option_ids",
-    "value", "wish_state",
+    "uuid",
+    "received_at",
+    "client_at",
+    "campaign_id",
+    "location_code",
+    "location",
+    "channel",
+    "source",
+    "visit_id",
+    "question_position",
+    "question",
+    "answer",
+    "option_ids",
+    "value",
+    "wish_state",
 ]
 
 
@@ -128,10 +164,20 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[dict[
     locations = {loc.id: (loc.code, loc.name) for loc in session.scalars(select(Location))}
 
     query = select(
-        Response.id, Response.uuid, Response.received_at, Response.client_at,
-        Response.campaign_id, Response.location_id, Response.channel, Response.source,
-        Response.visit_id, Response.question_id, Response.value, Response.text,
-        Response.wish_state, ResponseOption.option_id,
+        Response.id,
+        Response.uuid,
+        Response.received_at,
+        Response.client_at,
+        Response.campaign_id,
+        Response.location_id,
+        Response.channel,
+        Response.source,
+        Response.visit_id,
+        Response.question_id,
+        Response.value,
+        Response.text,
+        Response.wish_state,
+        ResponseOption.option_id,
     ).outerjoin(ResponseOption, ResponseOption.response_id == Response.id)
     if scope.kind == ScopeKind.LOCATION:
         query = query.where(Response.location_id == scope.id)

@@ -199,8 +199,13 @@ class Wish:
 def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
     """The newest wishes in the scope, with their place."""
     query = (
-        select(Response.text, Location.name, Response.channel, Response.wish_state,
-               Response.received_at)
+        select(
+            Response.text,
+            Location.name,
+            Response.channel,
+            Response.wish_state,
+            Response.received_at,
+        )
         .join(Location, Location.id == Response.location_id)
         .where(Response.text.is_not(None))
     )

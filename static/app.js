@@ -27,9 +27,9 @@
       var out = document.getElementById(area.getAttribute("data-counter"));
       if (!out) { return; }
       var max = parseInt(area.getAttribute("maxlength"), 10);
-      var template = out.getAttribute("data-template") || "%(left)s";
+      var template = out.getAttribute("data-template") || "{left}";
       var update = function () {
-        out.textContent = template.replace("%(left)s", String(max - area.value.length));
+        out.textContent = template.replace("{left}", String(max - area.value.length));
       };
       area.addEventListener("input", update);
       update();

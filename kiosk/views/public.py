@@ -136,9 +136,15 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
             )
         except InvalidAnswerError as error:
             return _question_screen(
-                prefix, location, campaign, index, visit,
-                error=gettext(error.message, **error.params), form=form,
-                answer_uuid=request.form.get("uuid"), status=422,
+                prefix,
+                location,
+                campaign,
+                index,
+                visit,
+                error=gettext(error.message, **error.params),
+                form=form,
+                answer_uuid=request.form.get("uuid"),
+                status=422,
             )
         session = db.session()
         record_answer(session, parsed, location=location, channel=CHANNELS[prefix])
@@ -173,4 +179,3 @@ def _thanks(prefix: str, location: Location, campaign: Campaign | None) -> Respo
 
 def _step_url(prefix: str, code: str, step: int, visit: uuid.UUID) -> str:
     return url_for("public.step", prefix=prefix, code=code, step=step, visit=str(visit))
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import qrcode
 from flask import (
@@ -12,7 +13,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -41,8 +41,11 @@ from kiosk.models import AnswerCount, Area, Campaign, Location
 from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-CHANNEL_NAMES = {"kiosk": lazy_gettext("Kiosk"), "qr": lazy_gettext("Phone (QR)"),
-                 "web": lazy_gettext("Web")}
+CHANNEL_NAMES = {
+    "kiosk": lazy_gettext("Kiosk"),
+    "qr": lazy_gettext("Phone (QR)"),
+    "web": lazy_gettext("Web"),
+}
 SCOPE = "<any(location, area, campaign):kind>/<int:scope_id>"
 
 
@@ -123,12 +126,19 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
         rows = tally_rows(tallies, separator, language)
         return _download("".join(csv_stream(TALLY_HEADER, rows, separator)), "text/csv", filename)
 
-    rows_iter = raw_rows(session, scope, language)
-    if fmt == "json":
-        chunks = json_array_stream(rows_iter)
-        return _download(stream_with_context(chunks), "application/json", filename)
-    chunks = csv_stream(RAW_HEADER, raw_csv_rows(rows_iter), separator)
-    return _download(stream_with_context(chunks), "text/csv", filename)
+    # The body streams after the request has ended, so it reads in a session of its own.
+    make_session = db.sessionmaker_()
+
+    def chunks() -> Iterator[str]:
+        with make_session() as own_session:
+            rows = raw_rows(own_session, scope, language)
+            if fmt == "json":
+                yield from json_array_stream(rows)
+            else:
+                yield from csv_stream(RAW_HEADER, raw_csv_rows(rows), separator)
+
+    mimetype = "application/json" if fmt == "json" else "text/csv"
+    return _download(chunks(), mimetype, filename)
 
 
 def _download(body: object, mimetype: str, filename: str) -> Response:

@@ -1,0 +1,105 @@
+"""A real server on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from kiosk import create_app
+from kiosk.cli import upgrade_database
+from kiosk.db import make_engine
+from kiosk.demo import load_demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the demo on its own SQLite file, served over HTTP in a thread."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'kiosk.sqlite3'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=0)
+        session.commit()
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "KIOSK_THANKS_SECONDS": 2})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium; `playwright install` is neither needed nor possible here."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _guard(page: Page, base_url: str, foreign: list[str], errors: list[str]) -> Page:
+    """Fail on any request to another host and on any console error (e.g. a CSP refusal)."""
+    own_host = urlsplit(base_url).netloc
+
+    def check(route, request) -> None:  # type: ignore[no-untyped-def]
+        if urlsplit(request.url).netloc not in ("", own_host) and not request.url.startswith(
+            "data:"
+        ):
+            foreign.append(request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", check)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def page_factory(browser: Browser, server: str) -> Iterator:
+    """Make pages (kiosk-sized by default) that refuse foreign requests and console errors."""
+    contexts = []
+    foreign: list[str] = []
+    errors: list[str] = []
+
+    def make(**options: object) -> Page:
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        context = browser.new_context(base_url=server, locale="de-DE", **options)
+        contexts.append(context)
+        return _guard(context.new_page(), server, foreign, errors)
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert foreign == [], f"requests to other hosts: {foreign}"
+    assert [e for e in errors if "status of 4" not in e] == [], f"console errors: {errors}"
+
+
+def shoot(page: Page, name: str) -> None:
+    """Keep a screenshot for people to look at (tests/screenshots/, not in git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,119 @@
+"""Fixtures: every test runs against SQLite and against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk import create_app
+from kiosk.cli import upgrade_database
+from kiosk.db import make_engine
+from kiosk.demo import load_demo
+from kiosk.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards.
+
+    No PostgreSQL is an error, not a skip: `make test` starts one (scripts/test-services.sh).
+    """
+    name = f"kiosk_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"PostgreSQL is needed at {POSTGRES_ADMIN_URL}: {error}", pytrace=False)
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database of each kind, made once per test run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kiosk.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    upgrade_database(url)
+    return url
+
+
+def wipe(engine: sa.Engine) -> None:
+    """Empty every table, so each test starts from the same state."""
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(sa.text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """An engine on a wiped database holding the demo (without sample answers)."""
+    engine = make_engine(database_url)
+    wipe(engine)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=0)
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: sa.Engine) -> Iterator[Session]:
+    """A session for domain tests; the test commits what it wants to keep."""
+    with sessionmaker(engine, expire_on_commit=False)() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def app(engine: sa.Engine, database_url: str) -> Iterator[Flask]:
+    """The app on the test database, CSRF off (one test turns it on)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    yield app
+    app.extensions["kiosk.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client without a login."""
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_client(app: Flask) -> FlaskClient:
+    """A test client logged in as the demo staff user."""
+    from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    test_client = app.test_client()
+    response = test_client.post(
+        "/staff/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302, response.text
+    return test_client

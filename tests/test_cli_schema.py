@@ -1,0 +1,136 @@
+"""The `kiosk` command, the migrations, and the gettext catalogues."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from babel.messages.pofile import read_po
+from flask import Flask
+from sqlalchemy import select
+
+from kiosk import db
+from kiosk.cli import upgrade_database
+from kiosk.models import Base, StaffUser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_kiosk_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "kiosk"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    for command in ("init-db", "load-demo", "create-user", "export-tally"):
+        assert command in result.stdout
+
+
+def test_init_db_and_load_demo_are_safe_to_run_twice(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    second = runner.invoke(args=["load-demo"])
+    assert second.exit_code == 0
+    assert "nothing changed" in second.output
+
+
+def test_create_user_and_its_errors(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    ok = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Planer@Jena.de",
+            "--name",
+            "Planer",
+            "--password",
+            "ein-langes-passwort",
+        ]
+    )
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        user = db.session().scalars(select(StaffUser).where(StaffUser.name == "Planer")).one()
+        assert user.email == "planer@jena.de"
+        assert user.password_hash != "ein-langes-passwort"
+    again = runner.invoke(
+        args=["create-user", "--email", "planer@jena.de", "--password", "ein-langes-passwort"]
+    )
+    assert again.exit_code == 1
+    assert "exists already" in again.output
+    short = runner.invoke(args=["create-user", "--email", "b@jena.de", "--password", "kurz"])
+    assert short.exit_code == 1
+    assert "at least 10 characters" in short.output
+
+
+def test_export_tally_to_a_file(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    target = tmp_path / "ehp.csv"
+    result = runner.invoke(args=["export-tally", "location", "ehp", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "campaign"
+    assert rows[1][4] == "Grün und Schatten"
+    as_json = runner.invoke(args=["export-tally", "campaign", "1", "--format", "json"])
+    assert '"title": "WerkStadt – Leben in Jena Nord"' in as_json.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["location", "nowhere"], ["area", "999"], ["campaign", "abc"], ["street", "1"]],
+)
+def test_export_tally_refuses_unknown_things(app: Flask, args: list[str]) -> None:
+    result = app.test_cli_runner().invoke(args=["export-tally", *args])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    """The schema the migrations build is exactly the one the models describe."""
+    upgrade_database(database_url)
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_german_catalogue_is_complete_and_placeholders_match() -> None:
+    with open(ROOT / "kiosk/translations/de/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    with open(ROOT / "kiosk/translations/messages.pot", "rb") as handle:
+        template = read_po(handle)
+    assert {m.id for m in template if m.id} <= {m.id for m in catalogue if m.id}, (
+        "run make messages"
+    )
+    for message in catalogue:
+        if not message.id:
+            continue
+        assert message.string, f"untranslated: {message.id}"
+        assert "fuzzy" not in message.flags, f"fuzzy: {message.id}"
+        for placeholder in ("%(count)d", "%(max)d", "%(place)s", "%(code)s", "%(field)s"):
+            assert (placeholder in message.id) == (placeholder in message.string), message.id
+
+
+def test_message_template_is_up_to_date_with_the_sources() -> None:
+    """Every translatable string in the code is in messages.pot (else: `make messages`)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "lazy_gettext": None}
+    method_map = [("kiosk/**.py", "python"), ("templates/**.html", "jinja2")]
+    found = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(str(ROOT), method_map, keywords=keywords)
+    }
+    with open(ROOT / "kiosk/translations/messages.pot", "rb") as handle:
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    assert found - template == set(), "run `make messages` and translate"

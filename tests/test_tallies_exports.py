@@ -1,0 +1,182 @@
+"""Tallies per location, area and campaign, and the files staff download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy.orm import Session
+
+from kiosk.answers import Answer, record_answer
+from kiosk.exports import (
+    RAW_HEADER,
+    TALLY_HEADER,
+    csv_stream,
+    json_array_stream,
+    raw_csv_rows,
+    raw_rows,
+    tally_document,
+    tally_rows,
+)
+from kiosk.models import Area, Campaign, Location, QuestionKind
+from kiosk.tallies import ScopeKind, load_scope, tally, wishes
+from tests.helpers import demo, pick, question
+
+
+def seed(session: Session) -> Campaign:
+    """Square: 3 kiosk + 1 QR answers to question 1; playground: 2 QR; one wish each."""
+    campaign, square, playground = demo(session)
+    first = question(campaign, QuestionKind.SINGLE)
+    for position, place, channel in [
+        (0, square, "kiosk"),
+        (0, square, "kiosk"),
+        (1, square, "kiosk"),
+        (0, square, "qr"),
+        (2, playground, "qr"),
+        (2, playground, "qr"),
+    ]:
+        record_answer(session, pick(first, position), location=place, channel=channel)
+    wish = question(campaign, QuestionKind.WISH)
+    record_answer(
+        session,
+        Answer(pick(wish).uuid, None, wish, text='=HYPERLINK("x")'),
+        location=square,
+        channel="kiosk",
+    )
+    record_answer(
+        session,
+        Answer(pick(wish).uuid, None, wish, text="Schatten!"),
+        location=playground,
+        channel="qr",
+    )
+    session.commit()
+    return campaign
+
+
+def first_question_counts(session: Session, kind: ScopeKind, scope_id: int) -> list:
+    tallies = tally(session, load_scope(session, kind, scope_id))
+    q = tallies[0].questions[0]
+    return [q.answers, q.answers_by_channel, [(o.total, round(o.share, 3)) for o in q.options[:3]]]
+
+
+def test_location_tally_counts_shares_and_channels(session: Session) -> None:
+    campaign = seed(session)
+    _, square, playground = demo(session)
+    answers, channels, options = first_question_counts(session, ScopeKind.LOCATION, square.id)
+    assert answers == 4
+    assert channels == {"kiosk": 3, "qr": 1, "web": 0}
+    assert options == [(3, 0.75), (1, 0.25), (0, 0.0)]
+    answers, _, options = first_question_counts(session, ScopeKind.LOCATION, playground.id)
+    assert (answers, options[2]) == (2, (2, 1.0))
+    # Questions nobody answered are in the tally too, with zeros.
+    assert len(tally(session, load_scope(session, "location", square.id))[0].questions) == len(
+        campaign.questions
+    )
+
+
+def test_area_and_campaign_tallies_add_up_the_places(session: Session) -> None:
+    campaign = seed(session)
+    area_id = session.query(Area.id).scalar()
+    for kind, scope_id in [(ScopeKind.AREA, area_id), (ScopeKind.CAMPAIGN, campaign.id)]:
+        answers, channels, options = first_question_counts(session, kind, scope_id)
+        assert answers == 6
+        assert channels == {"kiosk": 3, "qr": 3, "web": 0}
+        assert options == [(3, 0.5), (1, round(1 / 6, 3)), (2, round(2 / 6, 3))]
+
+
+def test_a_place_without_a_campaign_has_an_empty_tally(session: Session) -> None:
+    _, square, _ = demo(session)
+    lonely = Location(area=square.area, code="lonely", name="Leerer Ort")
+    session.add(lonely)
+    session.commit()
+    assert tally(session, load_scope(session, "location", lonely.id)) == []
+
+
+def test_scale_mean(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    scale = question(campaign, QuestionKind.SCALE)
+    for position in (0, 4, 4):  # 1, 5, 5
+        record_answer(session, pick(scale, position), location=square, channel="kiosk")
+    session.commit()
+    q = tally(session, load_scope(session, "location", square.id))[0].questions[scale.position]
+    assert q.mean == (1 + 5 + 5) / 3
+
+
+def test_wishes_per_scope_newest_first(session: Session) -> None:
+    seed(session)
+    _, square, _ = demo(session)
+    area_id = session.query(Area.id).scalar()
+    assert [w.text for w in wishes(session, load_scope(session, "location", square.id))] == [
+        '=HYPERLINK("x")'
+    ]
+    assert [w.text for w in wishes(session, load_scope(session, "area", area_id))] == [
+        "Schatten!",
+        '=HYPERLINK("x")',
+    ]
+
+
+def read_csv(text: str, separator: str) -> list[list[str]]:
+    assert text.startswith("\ufeff"), "Excel needs the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=separator))
+
+
+def test_tally_csv_for_a_german_excel(session: Session) -> None:
+    seed(session)
+    _, square, _ = demo(session)
+    scope = load_scope(session, "location", square.id)
+    text = "".join(csv_stream(TALLY_HEADER, tally_rows(tally(session, scope), ";"), ";"))
+    rows = read_csv(text, ";")
+    assert rows[0] == TALLY_HEADER
+    green = rows[1]
+    assert green[4] == "Grün und Schatten"
+    assert green[5] == "🌳"
+    assert green[TALLY_HEADER.index("count_kiosk")] == "2"
+    assert green[TALLY_HEADER.index("count_total")] == "3"
+    assert green[TALLY_HEADER.index("share")] == "0,7500"  # decimal comma with ";"
+    comma_rows = read_csv(
+        "".join(csv_stream(TALLY_HEADER, tally_rows(tally(session, scope), ","), ",")), ","
+    )
+    assert comma_rows[1][TALLY_HEADER.index("share")] == "0.7500"
+
+
+def test_raw_export_has_one_line_per_response_and_defuses_formulas(session: Session) -> None:
+    campaign = seed(session)
+    _, square, _ = demo(session)
+    multi = question(campaign, QuestionKind.MULTI)
+    record_answer(session, pick(multi, 1, 2), location=square, channel="qr")
+    session.commit()
+    scope = load_scope(session, "location", square.id)
+    rows = read_csv(
+        "".join(csv_stream(RAW_HEADER, raw_csv_rows(raw_rows(session, scope)), "\t")), "\t"
+    )
+    assert rows[0] == RAW_HEADER
+    body = rows[1:]
+    assert len(body) == 6  # 4 votes, 1 wish, 1 multi-choice answer
+    answer = RAW_HEADER.index("answer")
+    assert '\'=HYPERLINK("x")' in [row[answer] for row in body]
+    multi_row = body[-1]
+    assert multi_row[answer] == "Trinkbrunnen; Bänke"
+    assert multi_row[RAW_HEADER.index("option_ids")] == (
+        f"{multi.options[1].id} {multi.options[2].id}"
+    )
+    assert {row[RAW_HEADER.index("location_code")] for row in body} == {"ehp"}
+
+
+def test_json_exports_are_valid_documents(session: Session) -> None:
+    campaign = seed(session)
+    scope = load_scope(session, "campaign", campaign.id)
+    raw = json.loads("".join(json_array_stream(raw_rows(session, scope))))
+    assert len(raw) == 8
+    assert {row["channel"] for row in raw} == {"kiosk", "qr"}
+    document = json.loads(json.dumps(tally_document(scope, tally(session, scope))))
+    first = document["campaigns"][0]["questions"][0]
+    assert first["answers"] == 6
+    assert first["options"][0]["count"] == 3
+    assert first["options"][0]["by_channel"] == {"kiosk": 2, "qr": 1, "web": 0}
+
+
+def test_csv_stream_comes_in_chunks_for_many_rows() -> None:
+    chunks = list(csv_stream(["n"], ([n] for n in range(5000)), ";"))
+    assert len(chunks) == 3
+    assert "".join(chunks).count("\r\n") == 5001
