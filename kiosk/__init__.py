@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from kiosk import auth, db, i18n, web
+from kiosk.catalog import CatalogCache
 from kiosk.config import PROJECT_ROOT, load_config
 
 __all__ = ["create_app"]
@@ -22,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(overrides))
     db.init_app(app)
+    app.extensions["kiosk.catalog"] = CatalogCache()
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)

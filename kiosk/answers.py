@@ -6,23 +6,22 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError, NotFoundError
+from kiosk.catalog import CatalogCampaign, CatalogQuestion
+from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError
 from kiosk.models import (
     AnswerCount,
-    Campaign,
-    Location,
     OptionCount,
-    Question,
     QuestionKind,
     Response,
     ResponseOption,
     WishState,
-    campaign_location,
     utcnow,
 )
 
@@ -36,7 +35,7 @@ class Answer:
 
     uuid: uuid.UUID
     visit_id: uuid.UUID | None
-    question: Question
+    question: CatalogQuestion
     option_ids: tuple[int, ...] = ()
     value: int | None = None
     text: str | None = None
@@ -47,22 +46,39 @@ def _one(form: FormData, name: str) -> str:
     return values[0].strip() if values else ""
 
 
+def damaged(field: str) -> InvalidAnswerError:
+    """The error for a hidden form field that is missing or malformed."""
+    return InvalidAnswerError(
+        N_("The form was damaged (%(field)s). Please start again."), field=field
+    )
+
+
 def parse_uuid(raw: str, *, field: str) -> uuid.UUID:
     """Parse a UUID sent by a client, refusing anything else with a readable error."""
     try:
         return uuid.UUID(raw)
     except (ValueError, AttributeError, TypeError):
-        raise InvalidAnswerError(
-            N_("The form was damaged (%(field)s). Please start again."), field=field
-        ) from None
+        raise damaged(field) from None
 
 
-def parse_answer(question: Question, form: FormData, *, wish_max_chars: int) -> Answer:
+def question_of(campaign: CatalogCampaign, raw_question_id: str) -> CatalogQuestion:
+    """The campaign's question with this id; another campaign's question is refused."""
+    try:
+        question_id = int(raw_question_id)
+    except ValueError:
+        raise damaged("question") from None
+    question = campaign.question(question_id)
+    if question is None:
+        raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
+    return question
+
+
+def parse_answer(question: CatalogQuestion, form: FormData, *, wish_max_chars: int) -> Answer:
     """Turn submitted fields into an Answer for this question, or raise InvalidAnswerError."""
     answer_uuid = parse_uuid(_one(form, "uuid"), field="uuid")
     raw_visit = _one(form, "visit")
     visit_id = parse_uuid(raw_visit, field="visit") if raw_visit else None
-    visible = {option.id: option for option in question.options if not option.hidden}
+    visible = {option.id: option for option in question.visible_options}
 
     if question.kind == QuestionKind.WISH:
         text = _one(form, "text")
@@ -76,9 +92,8 @@ def parse_answer(question: Question, form: FormData, *, wish_max_chars: int) -> 
         return Answer(answer_uuid, visit_id, question, text=text)
 
     if question.kind == QuestionKind.SCALE:
-        raw_value = _one(form, "value")
         try:
-            value = int(raw_value)
+            value = int(_one(form, "value"))
         except ValueError:
             raise InvalidAnswerError(N_("Please choose a point on the scale.")) from None
         matching = [option for option in visible.values() if option.value == value]
@@ -103,50 +118,41 @@ def parse_answer(question: Question, form: FormData, *, wish_max_chars: int) -> 
     return Answer(answer_uuid, visit_id, question, option_ids=option_ids)
 
 
-def find_location(session: Session, code: str) -> Location:
-    """Return the location with this QR code, or raise NotFoundError."""
-    location = session.scalar(select(Location).where(Location.code == code.lower()))
-    if location is None:
-        raise NotFoundError(N_("There is no place with the code “%(code)s”."), code=code[:40])
-    return location
+@dataclass(frozen=True)
+class _Statements:
+    """The write path's statements, built once per dialect (this is the hot path)."""
+
+    response: Executable
+    response_option: Executable
+    option_count: Executable
+    answer_count: Executable
 
 
-def running_campaign(session: Session, location: Location, at: dt.datetime) -> Campaign | None:
-    """Return the campaign open at this location at that time (the earliest started), if any."""
-    return session.scalars(
-        select(Campaign)
-        .join(campaign_location, campaign_location.c.campaign_id == Campaign.id)
-        .where(campaign_location.c.location_id == location.id)
-        .where((Campaign.starts_at.is_(None)) | (Campaign.starts_at <= at))
-        .where((Campaign.ends_at.is_(None)) | (Campaign.ends_at > at))
-        .order_by(Campaign.starts_at, Campaign.id)
-    ).first()
-
-
-def question_of(campaign: Campaign, raw_question_id: str) -> Question:
-    """Return the campaign's question with this id; another campaign's question is refused."""
-    try:
-        question_id = int(raw_question_id)
-    except ValueError:
-        raise InvalidAnswerError(
-            N_("The form was damaged (%(field)s). Please start again."), field="question"
-        ) from None
-    for question in campaign.questions:
-        if question.id == question_id:
-            return question
-    raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
-
-
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    """Return the dialect's INSERT construct, which knows ON CONFLICT."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+@cache
+def _statements(dialect: str) -> _Statements:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return _Statements(
+        response=insert(Response)
+        .on_conflict_do_nothing(index_elements=["uuid"])
+        .returning(Response.id),
+        response_option=insert(ResponseOption),
+        option_count=insert(OptionCount).on_conflict_do_update(
+            index_elements=["location_id", "option_id", "channel"],
+            set_={"count": OptionCount.count + 1},
+        ),
+        answer_count=insert(AnswerCount).on_conflict_do_update(
+            index_elements=["location_id", "question_id", "channel"],
+            set_={"count": AnswerCount.count + 1},
+        ),
+    )
 
 
 def record_answer(
     session: Session,
     answer: Answer,
     *,
-    location: Location,
+    campaign: CatalogCampaign,
+    location_id: int,
     channel: str,
     source: str | None = None,
     client_at: dt.datetime | None = None,
@@ -158,58 +164,42 @@ def record_answer(
     so a tally can never disagree with the responses behind it.
     """
     now = now or utcnow()
-    campaign = answer.question.campaign
+    if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
+        raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
     if not campaign.is_open(now):
         raise CampaignClosedError()
-    if location not in campaign.locations:
-        raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
 
-    insert = _insert(session)
-    response_id = session.execute(
-        insert(Response)
-        .values(
-            uuid=answer.uuid,
-            visit_id=answer.visit_id,
-            campaign_id=campaign.id,
-            question_id=answer.question.id,
-            location_id=location.id,
-            channel=channel,
-            source=source,
-            value=answer.value,
-            text=answer.text,
-            wish_state=WishState.PENDING.value if answer.text is not None else None,
-            client_at=client_at,
-            received_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["uuid"])
-        .returning(Response.id)
+    connection = session.connection()
+    statements = _statements(connection.dialect.name)
+    response_id = connection.execute(
+        statements.response,
+        {
+            "uuid": answer.uuid,
+            "visit_id": answer.visit_id,
+            "campaign_id": campaign.id,
+            "question_id": answer.question.id,
+            "location_id": location_id,
+            "channel": channel,
+            "source": source,
+            "value": answer.value,
+            "text": answer.text,
+            "wish_state": WishState.PENDING.value if answer.text is not None else None,
+            "client_at": client_at,
+            "received_at": now,
+        },
     ).scalar()
     if response_id is None:
         return False
 
-    key = {"location_id": location.id, "channel": channel}
+    key = {"location_id": location_id, "question_id": answer.question.id, "channel": channel}
     if answer.option_ids:
-        session.execute(
-            insert(ResponseOption),
+        connection.execute(
+            statements.response_option,
             [{"response_id": response_id, "option_id": oid} for oid in answer.option_ids],
         )
-        upsert = insert(OptionCount).values(
-            [
-                {**key, "option_id": oid, "question_id": answer.question.id, "count": 1}
-                for oid in answer.option_ids
-            ]
+        connection.execute(
+            statements.option_count,
+            [{**key, "option_id": oid, "count": 1} for oid in answer.option_ids],
         )
-        session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["location_id", "option_id", "channel"],
-                set_={"count": OptionCount.count + 1},
-            )
-        )
-    upsert = insert(AnswerCount).values(**key, question_id=answer.question.id, count=1)
-    session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["location_id", "question_id", "channel"],
-            set_={"count": AnswerCount.count + 1},
-        )
-    )
+    connection.execute(statements.answer_count, {**key, "count": 1})
     return True

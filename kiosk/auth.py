@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
-    login_manager.session_protection = "basic"
+    # "basic" protection rewrites every visitor's session cookie (and hashes IP and user agent
+    # into it); staff sessions are protected by the signed, HttpOnly, SameSite cookie instead.
+    login_manager.session_protection = None
 
 
 @login_manager.user_loader

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.accounts import create_user
 from kiosk.answers import Answer, record_answer
+from kiosk.catalog import CatalogCampaign, load_catalog
 from kiosk.models import Area, Campaign, Location, Option, Question, QuestionKind, StaffUser
 
 DEMO_EMAIL = "demo@example.org"
@@ -143,12 +144,14 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
             password=DEMO_PASSWORD,
             role="admin",
         )
-    _sample_answers(session, campaign, [square, playground], seed, sample_visits)
+    session.flush()
+    snapshot = load_catalog(session).campaigns[campaign.id]
+    _sample_answers(session, snapshot, [square.id, playground.id], seed, sample_visits)
     return True
 
 
 def _sample_answers(
-    session: Session, campaign: Campaign, places: list[Location], seed: int, visits: int
+    session: Session, campaign: CatalogCampaign, places: list[int], seed: int, visits: int
 ) -> None:
     """Answers as if some people had already taken part, so the staff pages show something."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
@@ -163,7 +166,9 @@ def _sample_answers(
             if question.kind == QuestionKind.WISH:
                 if rng.random() < 0.3:
                     answer = Answer(answer_uuid, visit, question, text=rng.choice(SAMPLE_WISHES))
-                    record_answer(session, answer, location=place, channel=channel)
+                    record_answer(
+                        session, answer, campaign=campaign, location_id=place, channel=channel
+                    )
                 continue
             count = rng.randint(1, question.max_choices or 1)
             picked = rng.sample(question.options, count)
@@ -174,4 +179,4 @@ def _sample_answers(
                 option_ids=tuple(option.id for option in picked),
                 value=picked[0].value if question.kind == QuestionKind.SCALE else None,
             )
-            record_answer(session, answer, location=place, channel=channel)
+            record_answer(session, answer, campaign=campaign, location_id=place, channel=channel)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from kiosk.models import CHANNELS, Location, Option, Question, Response, ResponseOption
@@ -34,14 +35,17 @@ def _decimal(value: float, separator: str) -> str:
     return formatted.replace(".", ",") if separator == ";" else formatted
 
 
-def csv_stream(header: list[str], rows: Iterable[list[Any]], separator: str) -> Iterator[str]:
-    """Yield CSV text in chunks: a BOM so Excel reads UTF-8, then a line per row."""
+def csv_stream(header: list[str], rows: Iterable[Sequence[Any]], separator: str) -> Iterator[str]:
+    """Yield CSV text in chunks: a BOM so Excel reads UTF-8, then a line per row.
+
+    Rows must already be safe for a spreadsheet (see _cell).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)
         if number % _BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -68,28 +72,32 @@ def tally_rows(
 ) -> Iterator[list[Any]]:
     """One row per option (and one per wish question), ready for csv_stream."""
     for campaign in tallies:
+        title = _cell(campaign.campaign.title)
         for q in campaign.questions:
+            question = _cell(q.question.texts.get(lang) or q.question.texts["de"])
             if not q.options:
+                by_channel = [q.answers_by_channel[c] for c in CHANNELS]
                 yield [
-                    campaign.campaign.title,
+                    title,
                     q.question.position,
-                    q.question.texts.get(lang) or q.question.texts["de"],
+                    question,
                     "",
                     "",
                     "",
-                    *[q.answers_by_channel[c] for c in CHANNELS],
+                    *by_channel,
                     q.answers,
                     q.answers,
                     "",
                 ]
             for o in q.options:
+                label = _cell(o.option.texts.get(lang) or o.option.texts["de"])
                 yield [
-                    campaign.campaign.title,
+                    title,
                     q.question.position,
-                    q.question.texts.get(lang) or q.question.texts["de"],
+                    question,
                     o.option.position,
-                    o.option.texts.get(lang) or o.option.texts["de"],
-                    o.option.emoji,
+                    label,
+                    _cell(o.option.emoji),
                     *[o.by_channel[c] for c in CHANNELS],
                     o.total,
                     q.answers,
@@ -152,10 +160,40 @@ RAW_HEADER = [
     "value",
     "wish_state",
 ]
+_TEXT_COLUMNS = tuple(
+    RAW_HEADER.index(name) for name in ("location", "source", "question", "answer")
+)
+_ANSWER, _OPTION_IDS = RAW_HEADER.index("answer"), RAW_HEADER.index("option_ids")
 
 
-def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[dict[str, Any]]:
-    """Every response in the scope, oldest first, streamed from the database in batches."""
+# The raw export reads UUIDs and times as the database stores them (type_coerce to String
+# skips SQLAlchemy's per-value conversion, a third of the export's time) and formats them here.
+
+
+def _uuid_text(value: Any) -> str | None:
+    """A stored UUID as canonical text: SQLite keeps 32 hex digits, PostgreSQL a uuid."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+def _utc_text(value: Any) -> str | None:
+    """A stored UTC time as ISO 8601 with offset: SQLite keeps text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC).isoformat()
+    return f"{str(value).replace(' ', 'T')}+00:00"
+
+
+def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple[Any, ...]]:
+    """Every response in the scope, oldest first, as tuples in RAW_HEADER order.
+
+    Streams from the database in batches; a multi-choice answer is one row whose answer
+    joins the picked options' labels and whose option_ids lists their ids.
+    """
     questions = {
         q.id: (q.position, q.texts.get(lang) or q.texts["de"])
         for q in session.scalars(select(Question))
@@ -165,14 +203,14 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[dict[
 
     query = select(
         Response.id,
-        Response.uuid,
-        Response.received_at,
-        Response.client_at,
+        type_coerce(Response.uuid, String),
+        type_coerce(Response.received_at, String),
+        type_coerce(Response.client_at, String),
         Response.campaign_id,
         Response.location_id,
         Response.channel,
         Response.source,
-        Response.visit_id,
+        type_coerce(Response.visit_id, String),
         Response.question_id,
         Response.value,
         Response.text,
@@ -188,48 +226,71 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[dict[
         query = query.where(Response.campaign_id == scope.id)
     query = query.order_by(Response.id, ResponseOption.option_id)
 
-    current: dict[str, Any] | None = None
-    current_id = None
-    result = session.execute(query.execution_options(yield_per=_BATCH))
-    for row in result:
-        if row.id != current_id:
-            if current is not None:
-                yield current
-            current_id = row.id
-            position, question_text = questions[row.question_id]
-            code, name = locations[row.location_id]
-            current = {
-                "uuid": str(row.uuid),
-                "received_at": row.received_at.isoformat(),
-                "client_at": row.client_at.isoformat() if row.client_at else None,
-                "campaign_id": row.campaign_id,
-                "location_code": code,
-                "location": name,
-                "channel": row.channel,
-                "source": row.source,
-                "visit_id": str(row.visit_id) if row.visit_id else None,
-                "question_position": position,
-                "question": question_text,
-                "answer": row.text if row.text is not None else "",
-                "option_ids": [],
-                "value": row.value,
-                "wish_state": row.wish_state,
-            }
-        if row.option_id is not None and current is not None:
-            current["option_ids"].append(row.option_id)
-            label = options[row.option_id]
-            current["answer"] = f"{current['answer']}; {label}" if current["answer"] else label
-    if current is not None:
-        yield current
-
-
-def raw_csv_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-    """Raw response documents as CSV rows in RAW_HEADER order."""
-    for row in rows:
-        yield [
-            " ".join(str(i) for i in row[name]) if name == "option_ids" else row[name]
-            for name in RAW_HEADER
+    pending: list[Any] | None = None
+    pending_id = None
+    result = session.connection().execute(query.execution_options(yield_per=_BATCH))
+    for (
+        response_id,
+        uuid_,
+        received_at,
+        client_at,
+        campaign_id,
+        location_id,
+        channel,
+        source,
+        visit_id,
+        question_id,
+        value,
+        text,
+        wish_state,
+        option_id,
+    ) in result:
+        if response_id == pending_id and pending is not None:
+            # Another option of the same multi-choice answer.
+            pending[_ANSWER] = f"{pending[_ANSWER]}; {options[option_id]}"
+            pending[_OPTION_IDS] = f"{pending[_OPTION_IDS]} {option_id}"
+            continue
+        if pending is not None:
+            yield tuple(pending)
+        pending_id = response_id
+        position, question_text = questions[question_id]
+        code, name = locations[location_id]
+        pending = [
+            _uuid_text(uuid_),
+            _utc_text(received_at),
+            _utc_text(client_at),
+            campaign_id,
+            code,
+            name,
+            channel,
+            source,
+            _uuid_text(visit_id),
+            position,
+            question_text,
+            text if option_id is None else options[option_id],
+            "" if option_id is None else str(option_id),
+            value,
+            wish_state,
         ]
+    if pending is not None:
+        yield tuple(pending)
+
+
+def raw_csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    """Raw rows made safe for a spreadsheet: text cells never start a formula."""
+    for row in rows:
+        cells = list(row)
+        for index in _TEXT_COLUMNS:
+            cells[index] = _cell(cells[index])
+        yield cells
+
+
+def raw_documents(rows: Iterable[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Raw rows as JSON objects; option_ids becomes a list of numbers."""
+    for row in rows:
+        document = dict(zip(RAW_HEADER, row, strict=True))
+        document["option_ids"] = [int(i) for i in document["option_ids"].split()]
+        yield document
 
 
 def json_array_stream(items: Iterable[Any]) -> Iterator[str]:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale
 
 from kiosk.config import PROJECT_ROOT
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+# Babel's format_datetime parses its pattern on every call (~45 µs); lists of wishes show
+# hundreds of times, so they use a fixed pattern per language instead.
+DATETIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%d %b %Y, %H:%M"}
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 
@@ -39,15 +45,25 @@ def init_app(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "kiosk" / "translations")
     )
     Babel(app, locale_selector=select_locale)
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    @app.template_filter("local_datetime")
+    def _local_datetime(value: dt.datetime) -> str:
+        pattern = DATETIME_PATTERNS.get(current_language(), "%Y-%m-%d %H:%M")
+        return value.astimezone(zone).strftime(pattern)
+
+    language_names = {code: LANGUAGE_NAMES.get(code, code) for code in app.config["LANGUAGES"]}
 
     @app.context_processor
     def _language_helpers() -> dict[str, object]:
         language = current_language()
+
+        def localized_here(texts: dict[str, str]) -> str:
+            return texts.get(language) or texts.get("de") or next(iter(texts.values()), "")
+
         return {
             "lang": language,
             "text_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
-            "localized": localized,
-            "language_names": {
-                code: LANGUAGE_NAMES.get(code, code) for code in app.config["LANGUAGES"]
-            },
+            "localized": localized_here,
+            "language_names": language_names,
         }

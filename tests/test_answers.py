@@ -11,13 +11,15 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.answers import Answer, parse_answer, record_answer, running_campaign
-from kiosk.errors import CampaignClosedError, InvalidAnswerError
+from kiosk.answers import Answer, parse_answer, question_of, record_answer
+from kiosk.catalog import CatalogCache, CatalogQuestion, load_catalog
+from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
 from kiosk.models import (
     AnswerCount,
     Area,
     Campaign,
     Location,
+    Option,
     OptionCount,
     Question,
     QuestionKind,
@@ -45,10 +47,19 @@ def test_same_uuid_twice_is_one_response_and_one_count(session: Session) -> None
     q = question(campaign, QuestionKind.SINGLE)
     answer = pick(q, 2)
 
-    assert record_answer(session, answer, location=square, channel="kiosk") is True
-    assert record_answer(session, answer, location=square, channel="kiosk") is False
+    assert (
+        record_answer(session, answer, campaign=campaign, location_id=square.id, channel="kiosk")
+        is True
+    )
+    assert (
+        record_answer(session, answer, campaign=campaign, location_id=square.id, channel="kiosk")
+        is False
+    )
     session.commit()
-    assert record_answer(session, answer, location=square, channel="qr") is False
+    assert (
+        record_answer(session, answer, campaign=campaign, location_id=square.id, channel="qr")
+        is False
+    )
     session.commit()
 
     assert count_rows(session, Response) == 1
@@ -63,7 +74,7 @@ def test_same_uuid_twice_is_one_response_and_one_count(session: Session) -> None
 def test_multi_choice_stores_each_pick_and_counts_the_answer_once(session: Session) -> None:
     campaign, square, _ = demo(session)
     q = question(campaign, QuestionKind.MULTI)
-    record_answer(session, pick(q, 0, 3, 5), location=square, channel="qr")
+    record_answer(session, pick(q, 0, 3, 5), campaign=campaign, location_id=square.id, channel="qr")
     session.commit()
     assert count_rows(session, Response) == 1
     assert count_rows(session, ResponseOption) == 3
@@ -75,7 +86,7 @@ def test_wish_is_stored_pending_moderation(session: Session) -> None:
     campaign, square, _ = demo(session)
     q = question(campaign, QuestionKind.WISH)
     parsed = parse_answer(q, form(text="  Mehr Bänke!  "), wish_max_chars=WISH_MAX)
-    record_answer(session, parsed, location=square, channel="kiosk")
+    record_answer(session, parsed, campaign=campaign, location_id=square.id, channel="kiosk")
     session.commit()
     stored = session.scalars(select(Response)).one()
     assert (stored.text, stored.wish_state) == ("Mehr Bänke!", "pending")
@@ -130,7 +141,9 @@ def test_parse_refuses_an_option_of_another_question_and_a_hidden_one(session: S
     first, multi = question(campaign, QuestionKind.SINGLE), question(campaign, QuestionKind.MULTI)
     with pytest.raises(InvalidAnswerError):
         parse_answer(first, form(option=str(multi.options[0].id)), wish_max_chars=WISH_MAX)
-    first.options[0].hidden = True
+    session.get(Option, first.options[0].id).hidden = True
+    session.commit()
+    first = question(demo(session)[0], QuestionKind.SINGLE)
     with pytest.raises(InvalidAnswerError):
         parse_answer(first, form(option=str(first.options[0].id)), wish_max_chars=WISH_MAX)
 
@@ -147,39 +160,104 @@ def test_parse_refuses_a_malformed_uuid(session: Session, bad: str) -> None:
 
 def test_a_closed_campaign_takes_no_answer(session: Session) -> None:
     campaign, square, _ = demo(session)
-    campaign.ends_at = dt.datetime(2025, 12, 13, tzinfo=dt.UTC)
-    session.flush()
-    assert running_campaign(session, square, dt.datetime.now(dt.UTC)) is None
+    session.get(Campaign, campaign.id).ends_at = dt.datetime(2025, 12, 13, tzinfo=dt.UTC)
+    session.commit()
+    campaign, square, _ = demo(session)
+    catalog = load_catalog(session)
+    assert catalog.running_campaign(square, dt.datetime.now(dt.UTC)) is None
+    assert catalog.running_campaign(square, dt.datetime(2025, 12, 1, tzinfo=dt.UTC)) == campaign
     with pytest.raises(CampaignClosedError):
-        record_answer(session, pick(campaign.questions[0], 0), location=square, channel="qr")
+        record_answer(
+            session,
+            pick(campaign.questions[0], 0),
+            campaign=campaign,
+            location_id=square.id,
+            channel="qr",
+        )
     session.rollback()
     assert count_rows(session, Response) == 0
 
 
 def test_a_location_outside_the_campaign_takes_no_answer(session: Session) -> None:
     campaign, square, _ = demo(session)
-    elsewhere = Location(area=square.area, code="lib", name="Bibliothek")
+    elsewhere = Location(
+        area_id=session.get(Location, square.id).area_id, code="lib", name="Bibliothek"
+    )
     session.add(elsewhere)
-    session.flush()
+    session.commit()
     with pytest.raises(InvalidAnswerError, match="does not belong"):
-        record_answer(session, pick(campaign.questions[0], 0), location=elsewhere, channel="qr")
+        record_answer(
+            session,
+            pick(campaign.questions[0], 0),
+            campaign=campaign,
+            location_id=elsewhere.id,
+            channel="qr",
+        )
     session.rollback()
     assert count_rows(session, Response) == 0
 
 
+def test_a_question_of_another_campaign_is_refused(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    other = Campaign(
+        title="Andere",
+        questions=[
+            Question(
+                position=0,
+                kind=QuestionKind.SINGLE,
+                texts={"de": "Fremd?"},
+                options=[Option(position=0, texts={"de": "Ja"})],
+            )
+        ],
+    )
+    session.add(other)
+    session.commit()
+    foreign = load_catalog(session).campaigns[other.id].questions[0]
+    with pytest.raises(InvalidAnswerError, match="does not belong"):
+        question_of(campaign, str(foreign.id))
+    with pytest.raises(InvalidAnswerError, match="does not belong"):
+        record_answer(
+            session, pick(foreign, 0), campaign=campaign, location_id=square.id, channel="qr"
+        )
+    with pytest.raises(InvalidAnswerError, match="damaged"):
+        question_of(campaign, "drop table")
+
+
 def test_running_campaign_picks_the_open_one(session: Session) -> None:
     campaign, square, _ = demo(session)
-    later = Campaign(
-        title="Später", starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC), locations=[square]
+    session.add(
+        Campaign(
+            title="Später",
+            starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+            locations=[session.get(Location, square.id)],
+        )
     )
-    session.add(later)
-    session.flush()
-    assert running_campaign(session, square, dt.datetime.now(dt.UTC)) is campaign
-    other_area = Area(name="Bremen Tenever")
-    far = Location(area=other_area, code="tenever", name="Tenever Platz")
+    far = Location(area=Area(name="Bremen Tenever"), code="tenever", name="Tenever Platz")
     session.add(far)
-    session.flush()
-    assert running_campaign(session, far, dt.datetime.now(dt.UTC)) is None
+    session.commit()
+    catalog = load_catalog(session)
+    now = dt.datetime.now(dt.UTC)
+    assert catalog.running_campaign(catalog.locations["ehp"], now) == campaign
+    assert catalog.running_campaign(catalog.locations["tenever"], now) is None
+    with pytest.raises(NotFoundError):
+        catalog.location("nowhere")
+
+
+def test_a_config_change_moves_the_revision_and_the_cache_reloads(session: Session) -> None:
+    cache = CatalogCache()
+    before = cache.get(session)
+    assert cache.get(session) is before  # unchanged: the same snapshot
+    campaign = session.scalars(select(Campaign)).one()
+    campaign.questions[0].texts = {"de": "Neu?"}
+    session.commit()
+    after = cache.get(session)
+    assert after.revision == before.revision + 1
+    assert after.campaigns[campaign.id].questions[0].texts == {"de": "Neu?"}
+    # Answers do not move it: only configuration does.
+    c, square, _ = demo(session)
+    record_answer(session, pick(c.questions[0], 0), campaign=c, location_id=square.id, channel="qr")
+    session.commit()
+    assert cache.get(session) is after
 
 
 # A random stream of answers, with repeats of earlier UUIDs, keeps counters equal to rows.
@@ -201,7 +279,7 @@ answer_plan = st.lists(
 @given(plan=answer_plan)
 def test_counters_always_equal_the_responses_behind_them(session: Session, plan: list) -> None:
     campaign, square, playground = demo(session)
-    choice_questions: list[Question] = [q for q in campaign.questions if q.options]
+    choice_questions: list[CatalogQuestion] = [q for q in campaign.questions if q.options]
     sent: list[Answer] = []
     for q_index, o_index, channel, at_playground, repeat in plan:
         if 0 <= repeat < len(sent):
@@ -211,7 +289,7 @@ def test_counters_always_equal_the_responses_behind_them(session: Session, plan:
             answer = pick(q, o_index % len(q.options))
             sent.append(answer)
         place = playground if at_playground else square
-        record_answer(session, answer, location=place, channel=channel)
+        record_answer(session, answer, campaign=campaign, location_id=place.id, channel=channel)
     session.flush()
 
     by_rows = dict(

@@ -28,12 +28,15 @@ def answered(app: Flask) -> dict[str, int]:
         campaign, square, playground = demo(session)
         first = question(campaign, QuestionKind.SINGLE)
         for channel in ("kiosk", "kiosk", "qr"):
-            record_answer(session, pick(first, 0), location=square, channel=channel)
+            record_answer(
+                session, pick(first, 0), campaign=campaign, location_id=square.id, channel=channel
+            )
         wish = question(campaign, QuestionKind.WISH)
         record_answer(
             session,
             Answer(pick(wish).uuid, None, wish, text="<script>alert(1)</script> Mehr Bänke"),
-            location=playground,
+            campaign=campaign,
+            location_id=playground.id,
             channel="qr",
         )
         session.commit()

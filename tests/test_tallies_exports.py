@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from kiosk.exports import (
     csv_stream,
     json_array_stream,
     raw_csv_rows,
+    raw_documents,
     raw_rows,
     tally_document,
     tally_rows,
@@ -36,18 +39,22 @@ def seed(session: Session) -> Campaign:
         (2, playground, "qr"),
         (2, playground, "qr"),
     ]:
-        record_answer(session, pick(first, position), location=place, channel=channel)
+        record_answer(
+            session, pick(first, position), campaign=campaign, location_id=place.id, channel=channel
+        )
     wish = question(campaign, QuestionKind.WISH)
     record_answer(
         session,
         Answer(pick(wish).uuid, None, wish, text='=HYPERLINK("x")'),
-        location=square,
+        campaign=campaign,
+        location_id=square.id,
         channel="kiosk",
     )
     record_answer(
         session,
         Answer(pick(wish).uuid, None, wish, text="Schatten!"),
-        location=playground,
+        campaign=campaign,
+        location_id=playground.id,
         channel="qr",
     )
     session.commit()
@@ -87,7 +94,9 @@ def test_area_and_campaign_tallies_add_up_the_places(session: Session) -> None:
 
 def test_a_place_without_a_campaign_has_an_empty_tally(session: Session) -> None:
     _, square, _ = demo(session)
-    lonely = Location(area=square.area, code="lonely", name="Leerer Ort")
+    lonely = Location(
+        area_id=session.get(Location, square.id).area_id, code="lonely", name="Leerer Ort"
+    )
     session.add(lonely)
     session.commit()
     assert tally(session, load_scope(session, "location", lonely.id)) == []
@@ -97,7 +106,13 @@ def test_scale_mean(session: Session) -> None:
     campaign, square, _ = demo(session)
     scale = question(campaign, QuestionKind.SCALE)
     for position in (0, 4, 4):  # 1, 5, 5
-        record_answer(session, pick(scale, position), location=square, channel="kiosk")
+        record_answer(
+            session,
+            pick(scale, position),
+            campaign=campaign,
+            location_id=square.id,
+            channel="kiosk",
+        )
     session.commit()
     q = tally(session, load_scope(session, "location", square.id))[0].questions[scale.position]
     assert q.mean == (1 + 5 + 5) / 3
@@ -144,7 +159,9 @@ def test_raw_export_has_one_line_per_response_and_defuses_formulas(session: Sess
     campaign = seed(session)
     _, square, _ = demo(session)
     multi = question(campaign, QuestionKind.MULTI)
-    record_answer(session, pick(multi, 1, 2), location=square, channel="qr")
+    record_answer(
+        session, pick(multi, 1, 2), campaign=campaign, location_id=square.id, channel="qr"
+    )
     session.commit()
     scope = load_scope(session, "location", square.id)
     rows = read_csv(
@@ -166,9 +183,14 @@ def test_raw_export_has_one_line_per_response_and_defuses_formulas(session: Sess
 def test_json_exports_are_valid_documents(session: Session) -> None:
     campaign = seed(session)
     scope = load_scope(session, "campaign", campaign.id)
-    raw = json.loads("".join(json_array_stream(raw_rows(session, scope))))
+    raw = json.loads("".join(json_array_stream(raw_documents(raw_rows(session, scope)))))
     assert len(raw) == 8
     assert {row["channel"] for row in raw} == {"kiosk", "qr"}
+    assert all(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", r["uuid"]) for r in raw)
+    assert all(
+        dt.datetime.fromisoformat(r["received_at"]).utcoffset() == dt.timedelta(0) for r in raw
+    )
+    assert sorted(len(r["option_ids"]) for r in raw) == [0, 0, 1, 1, 1, 1, 1, 1]
     document = json.loads(json.dumps(tally_document(scope, tally(session, scope))))
     first = document["campaigns"][0]["questions"][0]
     assert first["answers"] == 6

@@ -1,7 +1,14 @@
 """The data model: every table, importable from one place."""
 
 from kiosk.models.base import Base, utcnow
-from kiosk.models.campaign import Campaign, Option, Question, QuestionKind, campaign_location
+from kiosk.models.campaign import (
+    Campaign,
+    CatalogRevision,
+    Option,
+    Question,
+    QuestionKind,
+    campaign_location,
+)
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
     CHANNELS,
@@ -21,6 +28,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Campaign",
+    "CatalogRevision",
     "Channel",
     "Location",
     "Option",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.models.base import Base, Texts, intpk, name_str
@@ -98,3 +98,13 @@ class Option(Base):
     hidden: Mapped[bool] = mapped_column(default=False)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+class CatalogRevision(Base):
+    """One row counting changes to the configuration, so workers know when to reload it."""
+
+    __tablename__ = "catalog_revision"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)

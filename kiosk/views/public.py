@@ -11,16 +11,10 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from kiosk import db
-from kiosk.answers import (
-    find_location,
-    parse_answer,
-    parse_uuid,
-    question_of,
-    record_answer,
-    running_campaign,
-)
+from kiosk.answers import parse_answer, parse_uuid, question_of, record_answer
+from kiosk.catalog import Catalog, CatalogCache, CatalogCampaign, CatalogLocation
 from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
-from kiosk.models import Area, Campaign, Location, utcnow
+from kiosk.models import Area, utcnow
 from kiosk.web import htmx
 
 bp = Blueprint("public", __name__)
@@ -44,9 +38,20 @@ def index() -> ResponseReturnValue:
     return render_template("public/index.html", areas=areas)
 
 
-def _load(code: str) -> tuple[Location, Campaign]:
-    location = find_location(db.session(), code)
-    campaign = running_campaign(db.session(), location, utcnow())
+def _catalog() -> Catalog:
+    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
+    return cache.get(db.session())
+
+
+def _place(code: str) -> tuple[CatalogLocation, CatalogCampaign | None]:
+    """The location (or 404) and the campaign running there now, if any."""
+    catalog = _catalog()
+    location = catalog.location(code)
+    return location, catalog.running_campaign(location, utcnow())
+
+
+def _load(code: str) -> tuple[CatalogLocation, CatalogCampaign]:
+    location, campaign = _place(code)
     if campaign is None:
         raise CampaignClosedError()
     return location, campaign
@@ -60,8 +65,8 @@ def _render(template: str, status: int = 200, **context: object) -> ResponseRetu
 
 def _question_screen(
     prefix: str,
-    location: Location,
-    campaign: Campaign,
+    location: CatalogLocation,
+    campaign: CatalogCampaign,
     step: int,
     visit: uuid.UUID,
     *,
@@ -94,8 +99,7 @@ def _question_screen(
 @bp.get(f"/{PREFIX}")
 def start(prefix: str, code: str) -> ResponseReturnValue:
     """The kiosk's start screen; a phone goes straight to the first question."""
-    location = find_location(db.session(), code)
-    campaign = running_campaign(db.session(), location, utcnow())
+    location, campaign = _place(code)
     if campaign is None or not campaign.questions:
         return render_template("public/closed.html", prefix=prefix, location=location)
     if prefix == "q":
@@ -147,7 +151,9 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 status=422,
             )
         session = db.session()
-        record_answer(session, parsed, location=location, channel=CHANNELS[prefix])
+        record_answer(
+            session, parsed, campaign=campaign, location_id=location.id, channel=CHANNELS[prefix]
+        )
         session.commit()
     next_step = index + 1
     if next_step >= len(campaign.questions):
@@ -162,12 +168,13 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
 @bp.get(f"/{PREFIX}/thanks")
 def thanks(prefix: str, code: str) -> ResponseReturnValue:
     """The thank-you screen; a kiosk returns to its start screen by itself."""
-    location = find_location(db.session(), code)
-    campaign = running_campaign(db.session(), location, utcnow())
+    location, campaign = _place(code)
     return _thanks(prefix, location, campaign)
 
 
-def _thanks(prefix: str, location: Location, campaign: Campaign | None) -> ResponseReturnValue:
+def _thanks(
+    prefix: str, location: CatalogLocation, campaign: CatalogCampaign | None
+) -> ResponseReturnValue:
     return _render(
         "public/_thanks.html",
         prefix=prefix,

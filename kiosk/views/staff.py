@@ -32,6 +32,7 @@ from kiosk.exports import (
     csv_stream,
     json_array_stream,
     raw_csv_rows,
+    raw_documents,
     raw_rows,
     tally_document,
     tally_rows,
@@ -46,6 +47,7 @@ CHANNEL_NAMES = {
     "qr": lazy_gettext("Phone (QR)"),
     "web": lazy_gettext("Web"),
 }
+WISHES_SHOWN = 100
 SCOPE = "<any(location, area, campaign):kind>/<int:scope_id>"
 
 
@@ -91,7 +93,8 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         scope=scope,
         tallies=tallies,
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
-        wishes=wishes(session, scope),
+        wishes=wishes(session, scope, limit=WISHES_SHOWN),
+        wish_limit=WISHES_SHOWN,
         location=location,
         link=public_link(location) if location else None,
         channel_names=CHANNEL_NAMES,
@@ -133,7 +136,7 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
         with make_session() as own_session:
             rows = raw_rows(own_session, scope, language)
             if fmt == "json":
-                yield from json_array_stream(rows)
+                yield from json_array_stream(raw_documents(rows))
             else:
                 yield from csv_stream(RAW_HEADER, raw_csv_rows(rows), separator)
 

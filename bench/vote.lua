@@ -1,0 +1,40 @@
+-- wrk: POST one vote per request, each with a new UUID (a repeat would be a cheap no-op).
+-- Set by bench/run.py through the environment: BENCH_COOKIE, BENCH_TOKEN, BENCH_QUESTION,
+-- BENCH_OPTION, BENCH_PATH; BENCH_FLOW=1 alternates GET question page / POST vote.
+local cookie = os.getenv("BENCH_COOKIE")
+local token = os.getenv("BENCH_TOKEN")
+local question = os.getenv("BENCH_QUESTION")
+local option = os.getenv("BENCH_OPTION")
+local path = os.getenv("BENCH_PATH")
+local page = os.getenv("BENCH_PAGE")
+local flow = os.getenv("BENCH_FLOW") == "1"
+local visit = "6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f"
+local counter = 0
+
+local function uuid4()
+  local template = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+  return (string.gsub(template, "[xy]", function (c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+function setup(thread)
+  thread:set("seed", math.random(1, 1e9))
+end
+
+function init(args)
+  math.randomseed(seed + os.time())
+end
+
+function request()
+  counter = counter + 1
+  local headers = { ["Cookie"] = cookie, ["HX-Request"] = "true" }
+  if flow and counter % 2 == 1 then
+    return wrk.format("GET", page, headers)
+  end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  local body = "csrf_token=" .. token .. "&visit=" .. visit .. "&uuid=" .. uuid4() ..
+    "&question=" .. question .. "&option=" .. option
+  return wrk.format("POST", path, headers, body)
+end
