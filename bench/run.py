@@ -37,10 +37,8 @@ from kiosk.cli import upgrade_database  # noqa: E402
 from kiosk.db import make_engine  # noqa: E402
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo  # noqa: E402
 from kiosk.models import (  # noqa: E402
-    AnswerCount,
     Campaign,
     Location,
-    OptionCount,
     QuestionKind,
     Response,
     ResponseOption,
@@ -52,7 +50,7 @@ VOLUMES = {"ehp": 890_000, "zeitzer": 100_000, "lib": 10_000}
 
 
 def build_database(path: Path) -> str:
-    """A SQLite database with the demo and 1,000,000 responses, with consistent counters."""
+    """A SQLite database with the demo and 1,000,000 responses (triggers keep the counters)."""
     url = f"sqlite:///{path}"
     upgrade_database(url)
     engine = make_engine(url)
@@ -104,34 +102,6 @@ def build_database(path: Path) -> str:
                     next_id += 1
                 connection.execute(sa.insert(Response), responses)
                 connection.execute(sa.insert(ResponseOption), picks)
-        # Counters from the rows, as record_answer would have kept them.
-        connection.execute(
-            sa.insert(OptionCount).from_select(
-                ["location_id", "option_id", "channel", "question_id", "count"],
-                sa.select(
-                    Response.location_id,
-                    ResponseOption.option_id,
-                    Response.channel,
-                    Response.question_id,
-                    sa.func.count(),
-                )
-                .join(ResponseOption, ResponseOption.response_id == Response.id)
-                .group_by(
-                    Response.location_id,
-                    ResponseOption.option_id,
-                    Response.channel,
-                    Response.question_id,
-                ),
-            )
-        )
-        connection.execute(
-            sa.insert(AnswerCount).from_select(
-                ["location_id", "question_id", "channel", "count"],
-                sa.select(
-                    Response.location_id, Response.question_id, Response.channel, sa.func.count()
-                ).group_by(Response.location_id, Response.question_id, Response.channel),
-            )
-        )
     with engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
     engine.dispose()

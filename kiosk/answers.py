@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import CatalogCampaign, CatalogQuestion
 from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError
 from kiosk.models import (
-    AnswerCount,
-    OptionCount,
     QuestionKind,
     Response,
     ResponseOption,
@@ -118,33 +116,14 @@ def parse_answer(question: CatalogQuestion, form: FormData, *, wish_max_chars: i
     return Answer(answer_uuid, visit_id, question, option_ids=option_ids)
 
 
-@dataclass(frozen=True)
-class _Statements:
-    """The write path's statements, built once per dialect (this is the hot path)."""
-
-    response: Executable
-    response_option: Executable
-    option_count: Executable
-    answer_count: Executable
-
-
 @cache
-def _statements(dialect: str) -> _Statements:
+def _insert_response(dialect: str) -> Executable:
+    """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING id, built once (the hot path)."""
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return _Statements(
-        response=insert(Response)
-        .on_conflict_do_nothing(index_elements=["uuid"])
-        .returning(Response.id),
-        response_option=insert(ResponseOption),
-        option_count=insert(OptionCount).on_conflict_do_update(
-            index_elements=["location_id", "option_id", "channel"],
-            set_={"count": OptionCount.count + 1},
-        ),
-        answer_count=insert(AnswerCount).on_conflict_do_update(
-            index_elements=["location_id", "question_id", "channel"],
-            set_={"count": AnswerCount.count + 1},
-        ),
-    )
+    return insert(Response).on_conflict_do_nothing(index_elements=["uuid"]).returning(Response.id)
+
+
+_INSERT_OPTIONS = insert(ResponseOption)
 
 
 def record_answer(
@@ -160,8 +139,9 @@ def record_answer(
 ) -> bool:
     """Store an answer once and count it; return False when its UUID was stored before.
 
-    The caller commits. The response, its options and the counters go in one transaction,
-    so a tally can never disagree with the responses behind it.
+    The caller commits. The response, its options and the counters go in one transaction:
+    the counters (option_count, answer_count) are kept by database triggers on these inserts
+    (migration 0003), so a tally can never disagree with the responses behind it.
     """
     now = now or utcnow()
     if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
@@ -170,9 +150,8 @@ def record_answer(
         raise CampaignClosedError()
 
     connection = session.connection()
-    statements = _statements(connection.dialect.name)
     response_id = connection.execute(
-        statements.response,
+        _insert_response(connection.dialect.name),
         {
             "uuid": answer.uuid,
             "visit_id": answer.visit_id,
@@ -190,16 +169,9 @@ def record_answer(
     ).scalar()
     if response_id is None:
         return False
-
-    key = {"location_id": location_id, "question_id": answer.question.id, "channel": channel}
     if answer.option_ids:
         connection.execute(
-            statements.response_option,
+            _INSERT_OPTIONS,
             [{"response_id": response_id, "option_id": oid} for oid in answer.option_ids],
         )
-        connection.execute(
-            statements.option_count,
-            [{**key, "option_id": oid, "count": 1} for oid in answer.option_ids],
-        )
-    connection.execute(statements.answer_count, {**key, "count": 1})
     return True

@@ -88,8 +88,8 @@ class ResponseOption(Base):
 class OptionCount(Base):
     """How often an option was picked at a location through a channel.
 
-    Kept in the transaction that inserts the response, so that a tally reads a few
-    counter rows instead of scanning millions of responses.
+    Kept by a database trigger in the transaction that inserts the response (migration
+    0003), so that a tally reads a few counter rows instead of scanning millions of responses.
     """
 
     __tablename__ = "option_count"
