@@ -27,8 +27,9 @@ run: translations
 	@echo "  Kiosk (touch screen):  http://$(HOST):$(PORT)/k/ehp"
 	@echo "  Phone (QR poster):     http://$(HOST):$(PORT)/q/ehp"
 	@echo "  Staff area:            http://$(HOST):$(PORT)/staff/"
+	@echo "  Staff login:           demo@example.org / jena-nord-demo"
 	@echo ""
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	KIOSK_BIND=$(HOST):$(PORT) KIOSK_WORKERS=$(WORKERS) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 ## Set up everything (PostgreSQL and Chromium too, where missing) and run every test.
 test: translations

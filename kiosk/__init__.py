@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk import auth, db, i18n, web
 from kiosk.catalog import CatalogCache
@@ -22,6 +23,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_mapping(load_config(overrides))
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx: take scheme and host from it (never the client address: not needed).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
     app.extensions["kiosk.catalog"] = CatalogCache()
     i18n.init_app(app)

@@ -28,6 +28,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # a kiosk page stays open all day; the token lives with the session
     SQL_ECHO = False
+    TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
 
 
