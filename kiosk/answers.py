@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Executable, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,8 +31,8 @@ FormData = Mapping[str, Sequence[str]]
 class Answer:
     """One validated answer, ready to be stored."""
 
-    uuid: uuid.UUID
-    visit_id: uuid.UUID | None
+    uuid: UUID
+    visit_id: UUID | None
     question: CatalogQuestion
     option_ids: tuple[int, ...] = ()
     value: int | None = None
@@ -51,10 +51,10 @@ def damaged(field: str) -> InvalidAnswerError:
     )
 
 
-def parse_uuid(raw: str, *, field: str) -> uuid.UUID:
+def parse_uuid(raw: str, *, field: str) -> UUID:
     """Parse a UUID sent by a client, refusing anything else with a readable error."""
     try:
-        return uuid.UUID(raw)
+        return UUID(raw)
     except (ValueError, AttributeError, TypeError):
         raise damaged(field) from None
 
@@ -120,7 +120,10 @@ def parse_answer(question: CatalogQuestion, form: FormData, *, wish_max_chars: i
 def _insert_response(dialect: str) -> Executable:
     """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING id, built once (the hot path)."""
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Response).on_conflict_do_nothing(index_elements=["uuid"]).returning(Response.id)
+    statement: Executable = (
+        insert(Response).on_conflict_do_nothing(index_elements=["uuid"]).returning(Response.id)
+    )
+    return statement
 
 
 _INSERT_OPTIONS = insert(ResponseOption)

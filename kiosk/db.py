@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to the app; sessions close with the app context."""
     engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
     app.extensions["kiosk.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.extensions["kiosk.engine"] = engine
+    app.extensions["kiosk.engine"] = engine  # disposed by tests; used by nothing else yet
     app.teardown_appcontext(_close_session)
 
 
@@ -44,14 +44,9 @@ def session() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
-def sessionmaker_() -> sessionmaker[Session]:
+def session_factory() -> sessionmaker[Session]:
     """Return the app's session factory, for work that outlives the request (a streamed body)."""
     return current_app.extensions["kiosk.sessionmaker"]  # type: ignore[no-any-return]
-
-
-def engine() -> Engine:
-    """Return the app's engine."""
-    return current_app.extensions["kiosk.engine"]  # type: ignore[no-any-return]
 
 
 def _close_session(_exc: BaseException | None) -> None:

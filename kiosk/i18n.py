@@ -34,11 +34,6 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def localized(texts: dict[str, str]) -> str:
-    """Pick a content text in the current language, German when it lacks a translation."""
-    return texts.get(current_language()) or texts.get("de") or next(iter(texts.values()), "")
-
-
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for language and direction."""
     app.config.setdefault(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from kiosk.errors import NotFoundError
 from kiosk.models import (
@@ -49,15 +50,19 @@ def load_scope(session: Session, kind: str, scope_id: int) -> Scope:
         scope_kind = ScopeKind(kind)
     except ValueError:
         raise NotFoundError() from None
-    model = {ScopeKind.LOCATION: Location, ScopeKind.AREA: Area, ScopeKind.CAMPAIGN: Campaign}
-    row = session.get(model[scope_kind], scope_id)
-    if row is None:
-        raise NotFoundError()
-    if isinstance(row, Location):
-        return Scope(scope_kind, row.id, row.name, row.code)
-    if isinstance(row, Area):
-        return Scope(scope_kind, row.id, row.name, f"area-{row.id}")
-    return Scope(scope_kind, row.id, row.title, f"campaign-{row.id}")
+    if scope_kind == ScopeKind.LOCATION:
+        location = session.get(Location, scope_id)
+        if location is not None:
+            return Scope(scope_kind, location.id, location.name, location.code)
+    elif scope_kind == ScopeKind.AREA:
+        area = session.get(Area, scope_id)
+        if area is not None:
+            return Scope(scope_kind, area.id, area.name, f"area-{area.id}")
+    else:
+        campaign = session.get(Campaign, scope_id)
+        if campaign is not None:
+            return Scope(scope_kind, campaign.id, campaign.title, f"campaign-{campaign.id}")
+    raise NotFoundError()
 
 
 @dataclass
@@ -102,16 +107,13 @@ class CampaignTally:
         return sum(q.answers for q in self.questions)
 
 
-def _filtered(query: Select, model: type[OptionCount] | type[AnswerCount], scope: Scope) -> Select:
+def _in_scope(model: type[OptionCount] | type[AnswerCount], scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that limits counter rows to the scope."""
     if scope.kind == ScopeKind.LOCATION:
-        return query.where(model.location_id == scope.id)
+        return model.location_id == scope.id
     if scope.kind == ScopeKind.AREA:
-        return query.where(
-            model.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
-        )
-    return query.where(
-        model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
-    )
+        return model.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+    return model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
 
 
 def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> list[Campaign]:
@@ -135,26 +137,28 @@ def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> lis
     return list(session.scalars(query.order_by(Campaign.starts_at.desc(), Campaign.id)))
 
 
+def _summed(
+    session: Session,
+    model: type[OptionCount] | type[AnswerCount],
+    key: InstrumentedAttribute[int],
+    scope: Scope,
+) -> dict[int, dict[str, int]]:
+    """Counter rows in the scope, summed over places: {option or question id: {channel: n}}."""
+    query = (
+        select(key, model.channel, func.sum(model.count))
+        .where(_in_scope(model, scope))
+        .group_by(key, model.channel)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for ident, channel, count in session.execute(query):
+        counts[ident][channel] = int(count)
+    return counts
+
+
 def tally(session: Session, scope: Scope) -> list[CampaignTally]:
     """Count answers per question and option, per channel, for everything in the scope."""
-    option_counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for option_id, channel, count in session.execute(
-        _filtered(
-            select(OptionCount.option_id, OptionCount.channel, func.sum(OptionCount.count)),
-            OptionCount,
-            scope,
-        ).group_by(OptionCount.option_id, OptionCount.channel)
-    ):
-        option_counts[option_id][channel] = int(count)
-    answer_counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for question_id, channel, count in session.execute(
-        _filtered(
-            select(AnswerCount.question_id, AnswerCount.channel, func.sum(AnswerCount.count)),
-            AnswerCount,
-            scope,
-        ).group_by(AnswerCount.question_id, AnswerCount.channel)
-    ):
-        answer_counts[question_id][channel] = int(count)
+    option_counts = _summed(session, OptionCount, OptionCount.option_id, scope)
+    answer_counts = _summed(session, AnswerCount, AnswerCount.question_id, scope)
 
     result = []
     for campaign in _campaigns_in(session, scope, set(answer_counts)):
@@ -192,8 +196,8 @@ class Wish:
     text: str
     location: str
     channel: str
-    state: str
-    received_at: object
+    state: str | None
+    received_at: dt.datetime
 
 
 def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
@@ -216,4 +220,7 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
     else:
         query = query.where(Response.campaign_id == scope.id)
     rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
-    return [Wish(*row) for row in rows]
+    return [
+        Wish(text or "", location, channel, state, at)
+        for text, location, channel, state, at in rows
+    ]

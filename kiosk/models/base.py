@@ -36,7 +36,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         """Attach UTC to what the database returns."""
         if value is None:
             return None
-        return value.replace(tzinfo=dt.UTC)
+        stored: dt.datetime = value
+        return stored.replace(tzinfo=dt.UTC)
 
 
 def utcnow() -> dt.datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
+from uuid import UUID
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy import text as sql_text
@@ -60,8 +60,8 @@ class Response(Base):
 
     id: Mapped[bigintpk]
     # Made where the answer was given (kiosk node or central); its identity everywhere.
-    uuid: Mapped[uuid.UUID] = mapped_column(unique=True)
-    visit_id: Mapped[uuid.UUID | None]  # groups one person's answers
+    uuid: Mapped[UUID] = mapped_column(unique=True)
+    visit_id: Mapped[UUID | None]  # groups one person's answers
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))

@@ -130,7 +130,7 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
         return _download("".join(csv_stream(TALLY_HEADER, rows, separator)), "text/csv", filename)
 
     # The body streams after the request has ended, so it reads in a session of its own.
-    make_session = db.sessionmaker_()
+    make_session = db.session_factory()
 
     def chunks() -> Iterator[str]:
         with make_session() as own_session:
@@ -144,9 +144,8 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
     return _download(chunks(), mimetype, filename)
 
 
-def _download(body: object, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)  # type: ignore[arg-type]
-    response.charset = "utf-8"
+def _download(body: str | Iterator[str], mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)  # text/* gets "; charset=utf-8" added
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
