@@ -128,6 +128,7 @@ class Gunicorn:
                 str(workers),
                 "--log-level",
                 "warning",
+                "--no-control-socket",
                 target,
             ],
             cwd=ROOT,

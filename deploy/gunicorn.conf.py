@@ -9,3 +9,6 @@ accesslog = "-"
 # No client address, user agent or query string (it carries visit ids): the service keeps no
 # personal data, its logs included.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# gunicorn's control socket sits at one path per user: two servers on a machine would fight
+# over it, and nothing here uses it.
+control_socket_disable = True

@@ -55,9 +55,9 @@ def csv_stream(header: list[str], rows: Iterable[Sequence[Any]], separator: str)
 
 TALLY_HEADER = [
     "campaign",
-    "question_position",
+    "question_number",
     "question",
-    "option_position",
+    "option_number",
     "option",
     "pictogram",
     *[f"count_{channel}" for channel in CHANNELS],
@@ -79,7 +79,7 @@ def tally_rows(
                 by_channel = [q.answers_by_channel[c] for c in CHANNELS]
                 yield [
                     title,
-                    q.question.position,
+                    q.question.position + 1,
                     question,
                     "",
                     "",
@@ -93,9 +93,9 @@ def tally_rows(
                 label = _cell(o.option.texts.get(lang) or o.option.texts["de"])
                 yield [
                     title,
-                    q.question.position,
+                    q.question.position + 1,
                     question,
-                    o.option.position,
+                    o.option.position + 1,
                     label,
                     _cell(o.option.emoji),
                     *[o.by_channel[c] for c in CHANNELS],
@@ -116,7 +116,7 @@ def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]
                 "questions": [
                     {
                         "id": q.question.id,
-                        "position": q.question.position,
+                        "number": q.question.position + 1,
                         "kind": str(q.question.kind),
                         "texts": q.question.texts,
                         "answers": q.answers,
@@ -153,7 +153,7 @@ RAW_HEADER = [
     "channel",
     "source",
     "visit_id",
-    "question_position",
+    "question_number",
     "question",
     "answer",
     "option_ids",
@@ -195,7 +195,7 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
     joins the picked options' labels and whose option_ids lists their ids.
     """
     questions = {
-        q.id: (q.position, q.texts.get(lang) or q.texts["de"])
+        q.id: (q.position + 1, q.texts.get(lang) or q.texts["de"])
         for q in session.scalars(select(Question))
     }
     options = {o.id: o.texts.get(lang) or o.texts["de"] for o in session.scalars(select(Option))}
@@ -253,7 +253,7 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
         if pending is not None:
             yield tuple(pending)
         pending_id = response_id
-        position, question_text = questions[question_id]
+        number, question_text = questions[question_id]
         code, name = locations[location_id]
         pending = [
             _uuid_text(uuid_),
@@ -265,7 +265,7 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
             channel,
             source,
             _uuid_text(visit_id),
-            position,
+            number,
             question_text,
             text if option_id is None else options[option_id],
             "" if option_id is None else str(option_id),

@@ -33,10 +33,25 @@ def init_app(app: Flask) -> None:
     """Attach htmx, CSRF protection, security headers and error handlers."""
     htmx.init_app(app)
     csrf.init_app(app)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.register_error_handler(KioskError, _kiosk_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+class ForbiddenCharacterError(KioskError):
+    """Input with a NUL character: no text field may hold one (PostgreSQL cannot store it)."""
+
+    message = N_("The input contains a character that is not allowed.")
+
+
+def _refuse_nul_characters() -> None:
+    """Refuse NUL in any submitted value once, here, rather than in every form."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise ForbiddenCharacterError()
 
 
 def _security_headers(response: Response) -> Response:
@@ -51,7 +66,7 @@ def render_error(message: str, status: int) -> tuple[str, int]:
     """An error as a fragment for htmx, as a page otherwise."""
     template = "errors/_error.html" if htmx else "errors/error.html"
     args = request.view_args or {}
-    if "prefix" in args and "code" in args:
+    if "prefix" in args and "code" in args and status != 404:
         restart = url_for("public.start", prefix=args["prefix"], code=args["code"])
     elif request.blueprint == "staff":
         restart = url_for("staff.index")
@@ -80,7 +95,9 @@ _HTTP_MESSAGES = {
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     status = error.code or 500
-    if status >= 500 or status not in _HTTP_MESSAGES:
+    if status >= 500:
+        return render_error(gettext("Something went wrong on our side. Please try again."), 500)
+    if status not in _HTTP_MESSAGES:
         return error
     if request.blueprint is None and request.path.startswith("/static/"):
         return error

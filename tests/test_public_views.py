@@ -284,3 +284,58 @@ def test_wrong_methods_are_readable(client: FlaskClient) -> None:
     response = client.get("/k/ehp/answer")
     assert response.status_code == 405
     assert "lässt sich so nicht verwenden" in response.text
+
+
+def test_nul_characters_are_refused_everywhere(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/q/ehp")
+    response = client.post(
+        "/q/ehp/answer", headers=HX, data=answer_fields(page.text, option="1\x00")
+    )
+    assert response.status_code == 400
+    assert "Zeichen, das nicht erlaubt ist" in response.text
+    login = client.post("/staff/login", data={"email": "demo\x00@example.org", "password": "x"})
+    assert login.status_code == 400
+    assert client.get("/q/ehp?lang=de\x00").status_code == 400
+    assert responses(app) == 0
+
+
+def test_a_wish_with_a_nul_character_stores_nothing(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        wish_id = str(db.session().scalars(select(Campaign)).one().questions[-1].id)
+    response = client.post(
+        "/q/ehp/answer",
+        headers=HX,
+        data={
+            "visit": str(uuid.uuid4()),
+            "uuid": str(uuid.uuid4()),
+            "question": wish_id,
+            "text": "a\x00b",
+        },
+    )
+    assert response.status_code == 400
+    assert responses(app) == 0
+
+
+def test_an_unknown_place_offers_the_front_page_not_itself(client: FlaskClient) -> None:
+    page = client.get("/q/nirgendwo")
+    assert 'href="/"' in page.text
+    assert 'href="/q/nirgendwo"' not in page.text
+
+
+def test_a_server_fault_shows_a_calm_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kiosk.views.public as public
+
+    def broken(*_args: object, **_kwargs: object) -> bool:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(public, "record_answer", broken)
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    page = client.get("/q/ehp")
+    response = client.post(
+        "/q/ehp/answer", headers=HX, data=answer_fields(page.text, option=option_ids(page.text)[0])
+    )
+    assert response.status_code == 500
+    assert "Bitte versuchen Sie es noch einmal" in response.text
+    assert "disk on fire" not in response.text

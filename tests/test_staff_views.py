@@ -207,3 +207,14 @@ def test_a_closed_campaign_still_shows_its_results(
         session.commit()
     page = staff_client.get(f"/staff/location/{answered['square']}")
     assert "3 Antworten" in page.text
+
+
+@pytest.mark.parametrize("ident", ["2147483648", "9223372036854775808", "9" * 30])
+def test_huge_ids_are_a_404_not_an_overflow(staff_client: FlaskClient, ident: str) -> None:
+    for url in [
+        f"/staff/location/{ident}",
+        f"/staff/area/{ident}/tally.csv",
+        f"/staff/campaign/{ident}/raw.json",
+        f"/staff/location/{ident}/qr.png",
+    ]:
+        assert staff_client.get(url).status_code == 404, url

@@ -117,7 +117,7 @@ def begin(prefix: str, code: str) -> ResponseReturnValue:
     return _question_screen(prefix, location, campaign, 0, visit)
 
 
-@bp.get(f"/{PREFIX}/s/<int:step>")
+@bp.get(f"/{PREFIX}/s/<int(max=999):step>")
 def step(prefix: str, code: str, step: int) -> ResponseReturnValue:
     """One question as a whole page (after a redirect, or a reload)."""
     location, campaign = _load(code)

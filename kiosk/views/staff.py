@@ -48,7 +48,8 @@ CHANNEL_NAMES = {
     "web": lazy_gettext("Web"),
 }
 WISHES_SHOWN = 100
-SCOPE = "<any(location, area, campaign):kind>/<int:scope_id>"
+MAX_ID = 2**31 - 1  # larger ids do not exist (and overflow the database's integer): a 404
+SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
 
 
 @bp.before_request
@@ -150,7 +151,7 @@ def _download(body: str | Iterator[str], mimetype: str, filename: str) -> Respon
     return response
 
 
-@bp.get("/location/<int:location_id>/qr.png")
+@bp.get(f"/location/<int(max={MAX_ID}):location_id>/qr.png")
 def location_qr(location_id: int) -> ResponseReturnValue:
     """The QR code of a location's phone link, as a PNG for a poster."""
     location = db.session().get(Location, location_id)
