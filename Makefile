@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint translations messages bench clean
+.PHONY: run test check lint translations messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ run: translations
 	KIOSK_BIND=$(HOST):$(PORT) KIOSK_WORKERS=$(WORKERS) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 ## Set up everything (PostgreSQL and Chromium too, where missing) and run every test.
-test: translations
+test:
 	bash scripts/test-services.sh
+	$(MAKE) --no-print-directory check
+
+check: translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -1,10 +1,8 @@
-"""The WSGI entry point: `gunicorn wsgi:app`."""
+"""The WSGI entry point: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`."""
 
 from kiosk import create_app
+from kiosk.config import secret_key_problem
 
 app = create_app()
-if app.config.get("SECRET_KEY_IS_EPHEMERAL"):
-    app.logger.warning(
-        "No KIOSK_SECRET_KEY and no instance/secret_key: each worker signs sessions with its "
-        "own key. Run `kiosk init-db` once, or set KIOSK_SECRET_KEY."
-    )
+if (problem := secret_key_problem(app.config)) is not None:
+    raise SystemExit(f"kiosk will not serve: {problem}")

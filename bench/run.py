@@ -14,6 +14,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -225,7 +226,7 @@ def main() -> None:
         question_id, option_id = first.id, first.options[0].id
     engine.dispose()
     print(f"database: {total:,} responses")
-    app_env = {"KIOSK_DATABASE_URL": url, "KIOSK_SECRET_KEY": "bench-secret"}
+    app_env = {"KIOSK_DATABASE_URL": url, "KIOSK_SECRET_KEY": secrets.token_hex(32)}
     results: dict[str, dict[str, float]] = {}
 
     hello = Gunicorn("bench.hello:app", {})

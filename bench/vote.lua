@@ -29,10 +29,11 @@ end
 
 function request()
   counter = counter + 1
-  local headers = { ["Cookie"] = cookie, ["HX-Request"] = "true" }
   if flow and counter % 2 == 1 then
-    return wrk.format("GET", page, headers)
+    -- The phone loads the whole question page, then answers with htmx.
+    return wrk.format("GET", page, { ["Cookie"] = cookie })
   end
+  local headers = { ["Cookie"] = cookie, ["HX-Request"] = "true" }
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   local body = "csrf_token=" .. token .. "&visit=" .. visit .. "&uuid=" .. uuid4() ..
     "&question=" .. question .. "&option=" .. option

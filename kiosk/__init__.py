@@ -24,9 +24,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(overrides))
     if app.config["TRUSTED_PROXIES"]:
-        # Behind nginx: take scheme and host from it (never the client address: not needed).
+        # Behind nginx: trust only the scheme it reports. The Host header it passes on as is;
+        # the client address is never needed.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     db.init_app(app)
     app.extensions["kiosk.catalog"] = CatalogCache()
     i18n.init_app(app)

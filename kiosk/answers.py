@@ -79,7 +79,8 @@ def parse_answer(question: CatalogQuestion, form: FormData, *, wish_max_chars: i
     visible = {option.id: option for option in question.visible_options}
 
     if question.kind == QuestionKind.WISH:
-        text = _one(form, "text")
+        # Browsers count a line break as one character against maxlength but send "\r\n".
+        text = _one(form, "text").replace("\r\n", "\n")
         if not text:
             raise InvalidAnswerError(N_("Please write your wish, or skip this question."))
         if len(text) > wish_max_chars:

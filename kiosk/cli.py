@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,10 +46,10 @@ def upgrade_database(url: str) -> None:
 def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     url = current_app.config["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        write_secret_key()
+    if not os.environ.get("KIOSK_SECRET_KEY"):
+        click.echo(f"Secret key: {write_secret_key()}")
     upgrade_database(url)
-    click.echo("Database is up to date.")
+    click.echo("Database schema is up to date (created or upgraded as needed).")
 
 
 @click.command("load-demo")

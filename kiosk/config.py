@@ -15,7 +15,6 @@ class Defaults:
     """Settings a first run on one machine needs; every one can be set as KIOSK_<NAME>."""
 
     DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'kiosk.sqlite3'}"
-    ROLE = "central"  # or "node": a kiosk node beside a touch screen
     SECRET_KEY: str | None = None
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"  # times are stored in UTC, shown in local time
@@ -23,6 +22,7 @@ class Defaults:
     WISH_MAX_CHARS = 280
     MAX_CONTENT_LENGTH = 64 * 1024  # public forms are tiny; bigger bodies get a 413
     KIOSK_THANKS_SECONDS = 8  # the thank-you screen returns to the start after this
+    KIOSK_IDLE_SECONDS = 90  # a kiosk question left alone this long returns to the start
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -59,6 +59,27 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             config["SECRET_KEY"] = secrets.token_hex(32)
             config["SECRET_KEY_IS_EPHEMERAL"] = True
     return config
+
+
+MIN_SECRET_KEY_LENGTH = 32
+PLACEHOLDER_KEYS = frozenset({"CHANGE-ME", "change-me", "changeme", "secret", "dev"})
+
+
+def secret_key_problem(config: dict[str, Any]) -> str | None:
+    """Why this secret key must not serve real traffic, or None if it may."""
+    if config.get("SECRET_KEY_IS_EPHEMERAL"):
+        return (
+            "no KIOSK_SECRET_KEY and no instance/secret_key: every worker would sign with its "
+            "own key. Run `kiosk init-db` once, or set KIOSK_SECRET_KEY."
+        )
+    key = str(config["SECRET_KEY"])
+    if key in PLACEHOLDER_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        return (
+            f"KIOSK_SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} "
+            "characters: anyone could forge a staff login. Use: "
+            'python3 -c "import secrets; print(secrets.token_hex(32))"'
+        )
+    return None
 
 
 def write_secret_key() -> Path:

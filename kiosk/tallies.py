@@ -134,7 +134,9 @@ def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> lis
         )
         answered = select(Question.campaign_id).where(Question.id.in_(question_ids or [-1]))
         query = query.where(Campaign.id.in_(running) | Campaign.id.in_(answered))
-    return list(session.scalars(query.order_by(Campaign.starts_at.desc(), Campaign.id)))
+    return list(
+        session.scalars(query.order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id))
+    )
 
 
 def _summed(

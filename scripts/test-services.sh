@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is there: a PostgreSQL server and Debian's Chromium.
+# Make sure what the tests need is there: Python's venv, a PostgreSQL server, Debian's Chromium.
 # Where they are missing and we are root (CI, a fresh Debian machine), install and start them
 # with apt; otherwise fail loudly with what to do. Never skip.
 set -euo pipefail
@@ -16,6 +16,11 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
+
+if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+  echo "Python cannot make virtual environments here; installing python3-venv."
+  apt_install python3-venv || { echo "FAILED: install python3-venv." >&2; exit 1; }
+fi
 
 postgres_ready() {
   command -v pg_isready >/dev/null && pg_isready -q -h "$PG_HOST" -p "$PG_PORT"

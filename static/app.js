@@ -3,6 +3,23 @@
   "use strict";
 
   var returnTimer = null;
+  var idle = { timer: null, target: null, seconds: 0 };
+
+  function goTo(url) { window.location.replace(url); }
+
+  // A kiosk question left alone returns to the start, so the next person never meets the
+  // last one's half-given answers. Any touch, key or typing restarts the count.
+  function armIdle() {
+    var element = document.querySelector("[data-idle-reset]");
+    if (idle.timer) { clearTimeout(idle.timer); idle.timer = null; }
+    idle.target = element ? element.getAttribute("data-return-to") : null;
+    if (!idle.target) { return; }
+    idle.seconds = parseInt(element.getAttribute("data-idle-reset"), 10) || 90;
+    idle.timer = setTimeout(function () { goTo(idle.target); }, idle.seconds * 1000);
+  }
+  ["pointerdown", "keydown", "input"].forEach(function (type) {
+    document.addEventListener(type, function () { if (idle.target) { armIdle(); } }, true);
+  });
 
   // After a screen change, move focus to its heading so screen readers announce it.
   function focusHeading(root) {
@@ -17,7 +34,7 @@
     if (!target) { return; }
     var seconds = parseInt(target.getAttribute("data-return-after"), 10) || 8;
     returnTimer = setTimeout(function () {
-      window.location.replace(target.getAttribute("data-return-to"));
+      goTo(target.getAttribute("data-return-to"));
     }, seconds * 1000);
   }
 
@@ -37,6 +54,7 @@
   }
 
   function enhance(root) {
+    armIdle();
     scheduleReturn(root);
     bindCounters(root);
   }

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.answers import Answer, parse_answer, question_of, record_answer
@@ -292,19 +293,38 @@ def test_counters_always_equal_the_responses_behind_them(session: Session, plan:
         record_answer(session, answer, campaign=campaign, location_id=place.id, channel=channel)
     session.flush()
 
-    by_rows = dict(
-        session.execute(
-            select(ResponseOption.option_id, func.count()).group_by(ResponseOption.option_id)
-        ).all()
-    )
-    by_counters = dict(
-        session.execute(
-            select(OptionCount.option_id, func.sum(OptionCount.count)).group_by(
-                OptionCount.option_id
-            )
-        ).all()
-    )
-    assert {k: int(v) for k, v in by_counters.items()} == by_rows
-    assert session.scalar(select(func.sum(AnswerCount.count))) in (None, len(sent))
+    # Per place, option (or question) and channel, the counters equal the rows behind them.
+    option_rows = session.execute(
+        select(Response.location_id, ResponseOption.option_id, Response.channel, func.count())
+        .join(ResponseOption, ResponseOption.response_id == Response.id)
+        .group_by(Response.location_id, ResponseOption.option_id, Response.channel)
+    ).all()
+    option_counters = session.execute(
+        select(
+            OptionCount.location_id, OptionCount.option_id, OptionCount.channel, OptionCount.count
+        )
+    ).all()
+    assert sorted(map(tuple, option_counters)) == sorted(map(tuple, option_rows))
+    answer_rows = session.execute(
+        select(Response.location_id, Response.question_id, Response.channel, func.count()).group_by(
+            Response.location_id, Response.question_id, Response.channel
+        )
+    ).all()
+    answer_counters = session.execute(
+        select(
+            AnswerCount.location_id, AnswerCount.question_id, AnswerCount.channel, AnswerCount.count
+        )
+    ).all()
+    assert sorted(map(tuple, answer_counters)) == sorted(map(tuple, answer_rows))
     assert count_rows(session, Response) == len(sent)
+    session.rollback()
+
+
+@pytest.mark.parametrize("code", ["EHP2", "x", "a" * 33])
+def test_location_codes_are_short_and_lower_case(session: Session, code: str) -> None:
+    """The QR link is matched lower-cased, so the database refuses any other code."""
+    area_id = session.scalars(select(Area.id)).one()
+    session.add(Location(area_id=area_id, code=code, name="Falsch"))
+    with pytest.raises((IntegrityError, DataError)):  # PostgreSQL: too long for VARCHAR(32)
+        session.flush()
     session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,10 +36,17 @@ def test_kiosk_help_lists_the_commands() -> None:
         assert command in result.stdout
 
 
-def test_init_db_and_load_demo_are_safe_to_run_twice(app: Flask) -> None:
+def test_init_db_and_load_demo_are_safe_to_run_twice(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
+    monkeypatch.delenv("KIOSK_SECRET_KEY", raising=False)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) == 64
     assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert (tmp_path / "secret_key").read_text() == key  # written once, then kept
     second = runner.invoke(args=["load-demo"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
@@ -94,6 +102,40 @@ def test_export_tally_refuses_unknown_things(app: Flask, args: list[str]) -> Non
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("key", "refused"),
+    [
+        ("", "no KIOSK_SECRET_KEY"),
+        ("CHANGE-ME", "placeholder"),
+        ("kurz", "placeholder"),
+        ("0123456789abcdef" * 4, None),
+    ],
+)
+def test_the_server_refuses_a_weak_secret_key(
+    tmp_path: Path, key: str, refused: str | None
+) -> None:
+    """wsgi.py (what gunicorn loads) will not serve with a key anyone could guess."""
+    import os
+
+    env = {**os.environ, "KIOSK_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    env.pop("KIOSK_SECRET_KEY", None)
+    if key:
+        env["KIOSK_SECRET_KEY"] = key
+    probe = "import kiosk.config as c, pathlib; c.INSTANCE_DIR = pathlib.Path('/nonexistent'); "
+    result = subprocess.run(
+        [sys.executable, "-c", probe + "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if refused is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode != 0
+        assert refused in result.stderr
+
+
 def test_migrations_match_the_models(database_url: str) -> None:
     """The schema the migrations build is exactly the one the models describe."""
     upgrade_database(database_url)
@@ -104,21 +146,26 @@ def test_migrations_match_the_models(database_url: str) -> None:
     engine.dispose()
 
 
-def test_german_catalogue_is_complete_and_placeholders_match() -> None:
-    with open(ROOT / "kiosk/translations/de/LC_MESSAGES/messages.po", "rb") as handle:
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_catalogue_is_complete_and_placeholders_match(language: str) -> None:
+    with open(ROOT / f"kiosk/translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
         catalogue = read_po(handle)
     with open(ROOT / "kiosk/translations/messages.pot", "rb") as handle:
         template = read_po(handle)
     assert {m.id for m in template if m.id} <= {m.id for m in catalogue if m.id}, (
         "run make messages"
     )
+    placeholder = re.compile(r"%\(\w+\)\w")
     for message in catalogue:
         if not message.id:
             continue
-        assert message.string, f"untranslated: {message.id}"
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), f"untranslated: {message.id}"
         assert "fuzzy" not in message.flags, f"fuzzy: {message.id}"
-        for placeholder in ("%(count)d", "%(max)d", "%(place)s", "%(code)s", "%(field)s"):
-            assert (placeholder in message.id) == (placeholder in message.string), message.id
+        expected = set(placeholder.findall(ids[-1]))
+        for string in strings:
+            assert set(placeholder.findall(string)) == expected, message.id
 
 
 def test_message_template_is_up_to_date_with_the_sources() -> None:

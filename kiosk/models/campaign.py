@@ -47,12 +47,6 @@ class Campaign(Base):
         secondary=campaign_location, order_by="Location.name"
     )
 
-    def is_open(self, at: dt.datetime) -> bool:
-        """Tell whether the campaign accepts answers at the given time."""
-        if self.starts_at is not None and at < self.starts_at:
-            return False
-        return self.ends_at is None or at < self.ends_at
-
 
 class Question(Base):
     """One question of a campaign, shown on its own screen."""

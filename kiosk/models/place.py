@@ -30,6 +30,7 @@ class Location(Base):
     __table_args__ = (
         # The code is the QR link (/q/<code>): short, lower case, URL-safe.
         CheckConstraint("length(code) BETWEEN 2 AND 32", name="code_length"),
+        CheckConstraint("code = lower(code)", name="code_lower_case"),
     )
 
     id: Mapped[intpk]

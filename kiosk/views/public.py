@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -57,9 +58,19 @@ def _load(code: str) -> tuple[CatalogLocation, CatalogCampaign]:
     return location, campaign
 
 
-def _render(template: str, status: int = 200, **context: object) -> ResponseReturnValue:
+def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     """The fragment for htmx requests, the whole page otherwise."""
     context["fragment"] = template
+    # Where a kiosk goes for the next person: the start, in the kiosk's own language, so
+    # that nothing of the last visitor (not even the language chosen) carries over.
+    default_language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    context["start_url"] = url_for(
+        "public.start",
+        prefix=context["prefix"],
+        code=context["location"].code,
+        lang=default_language,
+    )
+    context["idle_seconds"] = current_app.config["KIOSK_IDLE_SECONDS"]
     return render_template(template if htmx else "public/page.html", **context), status
 
 
@@ -147,7 +158,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 visit,
                 error=gettext(error.message, **error.params),
                 form=form,
-                answer_uuid=request.form.get("uuid"),
+                answer_uuid=_valid_uuid(request.form.get("uuid", "")),
                 status=422,
             )
         session = db.session()
@@ -182,6 +193,14 @@ def _thanks(
         campaign=campaign,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
     )
+
+
+def _valid_uuid(raw: str) -> str | None:
+    """The sent answer UUID if it is one (a resend stays one answer), else None: a new one."""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
 
 
 def _step_url(prefix: str, code: str, step: int, visit: uuid.UUID) -> str:

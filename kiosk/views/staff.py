@@ -78,7 +78,9 @@ def index() -> ResponseReturnValue:
             )
         ).all()
     )
-    campaigns = session.scalars(select(Campaign).order_by(Campaign.starts_at.desc())).all()
+    campaigns = session.scalars(
+        select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
+    ).all()
     return render_template("staff/index.html", areas=areas, answers=answers, campaigns=campaigns)
 
 

@@ -30,8 +30,13 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with the demo on its own SQLite file, served over HTTP in a thread."""
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The app with the demo on its own SQLite file, served over HTTP in a thread.
+
+    A test module may set SERVER_CONFIG to override settings for its server.
+    """
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'kiosk.sqlite3'}"
     upgrade_database(url)
     engine = make_engine(url)
@@ -39,7 +44,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_demo(session, sample_visits=0)
         session.commit()
     engine.dispose()
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "KIOSK_THANKS_SECONDS": 2})
+    overrides = getattr(request.module, "SERVER_CONFIG", {})
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "browser-test", "KIOSK_THANKS_SECONDS": 2, **overrides}
+    )
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("latitude", sa.Numeric(precision=9, scale=6), nullable=True),
         sa.Column("longitude", sa.Numeric(precision=9, scale=6), nullable=True),
         sa.CheckConstraint("length(code) BETWEEN 2 AND 32", name=op.f("ck_location_code_length")),
+        sa.CheckConstraint("code = lower(code)", name=op.f("ck_location_code_lower_case")),
         sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_location_area_id_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_location")),
         sa.UniqueConstraint("code", name=op.f("uq_location_code")),
