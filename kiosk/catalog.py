@@ -1,9 +1,10 @@
 """What the public flow needs of the configuration, as an immutable in-memory snapshot.
 
 Places, campaigns, questions and options change rarely but are read on every vote. Each
-worker keeps a snapshot and checks one counter row (catalog_revision) per request: any
+worker keeps a snapshot and checks one counter row (catalog_revision) per request: any ORM
 flush that changes the configuration bumps it, so every worker sees a change at its next
-request, and no worker's memory decides anything on its own.
+request, and no worker's memory decides anything on its own. A change made around the ORM
+(a Core UPDATE, a data migration, psql) must bump catalog_revision itself.
 """
 
 from __future__ import annotations

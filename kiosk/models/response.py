@@ -90,6 +90,7 @@ class OptionCount(Base):
 
     Kept by a database trigger in the transaction that inserts the response (migration
     0003), so that a tally reads a few counter rows instead of scanning millions of responses.
+    Responses are never deleted; whatever comes to delete them needs a decrementing trigger.
     """
 
     __tablename__ = "option_count"

@@ -15,12 +15,12 @@ from kiosk import db
 from kiosk.answers import parse_answer, parse_uuid, question_of, record_answer
 from kiosk.catalog import Catalog, CatalogCache, CatalogCampaign, CatalogLocation
 from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
-from kiosk.models import Area, utcnow
+from kiosk.models import Area, Channel, utcnow
 from kiosk.web import htmx
 
 bp = Blueprint("public", __name__)
 
-CHANNELS = {"k": "kiosk", "q": "qr"}
+CHANNEL_BY_PREFIX = {"k": Channel.KIOSK.value, "q": Channel.QR.value}
 PREFIX = "<any(k, q):prefix>/<code>"
 
 
@@ -163,7 +163,11 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
             )
         session = db.session()
         record_answer(
-            session, parsed, campaign=campaign, location_id=location.id, channel=CHANNELS[prefix]
+            session,
+            parsed,
+            campaign=campaign,
+            location_id=location.id,
+            channel=CHANNEL_BY_PREFIX[prefix],
         )
         session.commit()
     next_step = index + 1
