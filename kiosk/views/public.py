@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug import Response
 
 from kiosk import db
@@ -35,7 +36,11 @@ def _no_store(response: Response) -> Response:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """A short front page: what this is, and the places with their links."""
-    areas = db.session().scalars(select(Area).order_by(Area.name)).all()
+    areas = (
+        db.session()
+        .scalars(select(Area).options(selectinload(Area.locations)).order_by(Area.name))
+        .all()
+    )
     return render_template("public/index.html", areas=areas)
 
 
