@@ -253,6 +253,9 @@ def main() -> None:
         script = str(ROOT / "bench" / "vote.lua")
         wrk(app.base + "/q/ehp", 2, script=script, env=vote_env)
         results["vote_post"] = wrk(app.base + "/", args.seconds, script=script, env=vote_env)
+        results["vote_post_nojs"] = wrk(
+            app.base + "/", args.seconds, script=script, env={**vote_env, "BENCH_PLAIN": "1"}
+        )
         flow = wrk(app.base + "/", args.seconds, script=script, env={**vote_env, "BENCH_FLOW": "1"})
         flow["flows_per_s"] = flow["rps"] / 2
         results["qr_flow"] = flow
@@ -290,7 +293,14 @@ def main() -> None:
     ceiling = results["hello"]["rps"]
     print()
     print(f"{'measure':<26}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'vs hello':>10}")
-    for name in ("hello", "vote_post", "qr_flow", "tally_page_c1", "tally_page_c10"):
+    for name in (
+        "hello",
+        "vote_post",
+        "vote_post_nojs",
+        "qr_flow",
+        "tally_page_c1",
+        "tally_page_c10",
+    ):
         r = results[name]
         print(
             f"{name:<26}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}"

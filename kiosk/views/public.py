@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from uuid6 import uuid7
 from werkzeug import Response
 
 from kiosk import db
@@ -105,7 +106,8 @@ def _question_screen(
         total=len(questions),
         visit=visit,
         # The answer's identity, made here where it is created: a second tap resends it.
-        answer_uuid=answer_uuid or str(uuid.uuid4()),
+        # Version 7 UUIDs grow with time, so the unique index takes them at its end.
+        answer_uuid=answer_uuid or str(uuid7()),
         error=error,
         form=form or {},
         wish_max_chars=current_app.config["WISH_MAX_CHARS"],
@@ -119,7 +121,7 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
     if campaign is None or not campaign.questions:
         return render_template("public/closed.html", prefix=prefix, location=location)
     if prefix == "q":
-        return _question_screen(prefix, location, campaign, 0, uuid.uuid4())
+        return _question_screen(prefix, location, campaign, 0, uuid7())
     return _render("public/_start.html", prefix=prefix, location=location, campaign=campaign)
 
 
@@ -127,7 +129,7 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
 def begin(prefix: str, code: str) -> ResponseReturnValue:
     """Start a new visit at the first question."""
     location, campaign = _load(code)
-    visit = uuid.uuid4()
+    visit = uuid7()
     if not htmx:
         return redirect(_step_url(prefix, code, 0, visit), code=303)
     return _question_screen(prefix, location, campaign, 0, visit)
