@@ -169,14 +169,15 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 status=422,
             )
         session = db.session()
-        record_answer(
-            session,
-            parsed,
-            campaign=campaign,
-            location_id=location.id,
-            channel=CHANNEL_BY_PREFIX[prefix],
-        )
-        session.commit()
+        with db.write_lock().held():
+            record_answer(
+                session,
+                parsed,
+                campaign=campaign,
+                location_id=location.id,
+                channel=CHANNEL_BY_PREFIX[prefix],
+            )
+            session.commit()
     next_step = index + 1
     if next_step >= len(campaign.questions):
         if not htmx:
