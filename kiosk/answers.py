@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from kiosk.catalog import CatalogCampaign, CatalogQuestion
 from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError
 from kiosk.models import (
+    Outbox,
     QuestionKind,
     Response,
     ResponseOption,
@@ -128,6 +129,7 @@ def _insert_response(dialect: str) -> Executable:
 
 
 _INSERT_OPTIONS = insert(ResponseOption)
+_INSERT_OUTBOX = insert(Outbox)
 
 
 def record_answer(
@@ -138,10 +140,16 @@ def record_answer(
     location_id: int,
     channel: str,
     source: str | None = None,
+    device_id: int | None = None,
     client_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    queue: bool = False,
 ) -> bool:
     """Store an answer once and count it; return False when its UUID was stored before.
+
+    The campaign must have been open when the answer was given: at client_at if the device
+    that took it says so (a kiosk forwarding what it collected offline), else now. With
+    queue (on a kiosk node), the response also goes into the outbox for central.
 
     The caller commits. The response, its options and the counters go in one transaction:
     the counters (option_count, answer_count) are kept by database triggers on these inserts
@@ -150,7 +158,7 @@ def record_answer(
     now = now or utcnow()
     if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
         raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
-    if not campaign.is_open(now):
+    if not campaign.is_open(client_at or now):
         raise CampaignClosedError()
 
     connection = session.connection()
@@ -164,6 +172,7 @@ def record_answer(
             "location_id": location_id,
             "channel": channel,
             "source": source,
+            "device_id": device_id,
             "value": answer.value,
             "text": answer.text,
             "wish_state": WishState.PENDING.value if answer.text is not None else None,
@@ -178,4 +187,6 @@ def record_answer(
             _INSERT_OPTIONS,
             [{"response_id": response_id, "option_id": oid} for oid in answer.option_ids],
         )
+    if queue:
+        connection.execute(_INSERT_OUTBOX, {"response_id": response_id})
     return True

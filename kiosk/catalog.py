@@ -102,6 +102,7 @@ class Catalog:
     revision: int
     locations: dict[str, CatalogLocation] = field(default_factory=dict)
     campaigns: dict[int, CatalogCampaign] = field(default_factory=dict)
+    campaign_of_question: dict[int, CatalogCampaign] = field(default_factory=dict)
 
     def location(self, code: str) -> CatalogLocation:
         """The location with this QR code, or NotFoundError."""
@@ -188,7 +189,8 @@ def load_catalog(session: Session) -> Catalog:
         )
         for loc in session.scalars(select(Location))
     }
-    return Catalog(revision, locations, catalog_campaigns)
+    by_question = {q.id: c for c in catalog_campaigns.values() for q in c.questions}
+    return Catalog(revision, locations, catalog_campaigns, by_question)
 
 
 class CatalogCache:

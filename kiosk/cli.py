@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import click
@@ -14,13 +16,15 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from kiosk import db
+from kiosk import config, db
 from kiosk.accounts import create_user
 from kiosk.config import write_secret_key
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from kiosk.devices import new_enrolment, register_device, revoke
 from kiosk.errors import KioskError
 from kiosk.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
-from kiosk.models import Location
+from kiosk.models import Device, Location
+from kiosk.sync import SyncAuthError, SyncError, http_transport, sync
 from kiosk.tallies import ScopeKind, load_scope, tally
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -117,9 +121,119 @@ def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str)
         click.echo(f"Wrote {output}.", err=True)
 
 
+@click.command("device-add")
+@click.option("--name", required=True, help="What staff call this kiosk.")
+@click.option("--location", "code", required=True, help="The QR code of its place, e.g. ehp.")
+@with_appcontext
+def device_add_command(name: str, code: str) -> None:
+    """(central) Register a kiosk; print its one-time enrolment code."""
+    session = db.session()
+    location_id = session.scalar(select(Location.id).where(Location.code == code.lower()))
+    if location_id is None:
+        raise click.ClickException(f"No place with the code “{code}”.")
+    device, enrolment_code = register_device(session, name=name, location_id=location_id)
+    session.commit()
+    click.echo(f"Kiosk {device.id} “{device.name}” registered. On the kiosk node, run:")
+    click.echo(f"  kiosk enrol --central <this server's URL> {enrolment_code}")
+    click.echo("The code works once, for 7 days.")
+
+
+def _device(device_id: int) -> Device:
+    device = db.session().get(Device, device_id)
+    if device is None:
+        raise click.ClickException(f"No kiosk {device_id}.")
+    return device
+
+
+@click.command("device-revoke")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_revoke_command(device_id: int) -> None:
+    """(central) Stop a kiosk's token; give it a new code with device-reenrol."""
+    revoke(db.session(), _device(device_id))
+    db.session().commit()
+    click.echo(f"Kiosk {device_id} revoked; its unsent answers stay on the kiosk.")
+
+
+@click.command("device-reenrol")
+@click.argument("device_id", type=int)
+@with_appcontext
+def device_reenrol_command(device_id: int) -> None:
+    """(central) Give a kiosk a new one-time enrolment code (its old token stops working)."""
+    code = new_enrolment(db.session(), _device(device_id))
+    db.session().commit()
+    click.echo(f"  kiosk enrol --central <this server's URL> {code}")
+
+
+@click.command("enrol")
+@click.option("--central", required=True, help="Central's address, e.g. https://example.org")
+@click.argument("code")
+def enrol_command(central: str, code: str) -> None:
+    """(kiosk node) Enrol with central using the code staff were given; keep the token."""
+    request = urllib.request.Request(  # noqa: S310 - the operator gives the URL
+        central.rstrip("/") + "/api/v1/enrol",
+        data=json.dumps({"code": code}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            body = json.load(answer)
+    except urllib.error.HTTPError as error:
+        raise click.ClickException(f"Central refused the code ({error.code}).") from None
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"Central could not be reached: {error}") from None
+    instance = config.INSTANCE_DIR
+    instance.mkdir(parents=True, exist_ok=True)
+    token_file = instance / "device_token"
+    token_file.write_text(body["token"])
+    token_file.chmod(0o600)
+    (instance / "central_url").write_text(central.rstrip("/"))
+    click.echo(f"Enrolled as kiosk “{body['device']['name']}” at {body['device']['location']}.")
+
+
+@click.command("sync")
+@click.option("--forever", is_flag=True, help="Keep sending as answers come in.")
+@click.option("--batch", "batch_size", type=click.IntRange(1, 1000), default=500)
+@with_appcontext
+def sync_command(forever: bool, batch_size: int) -> None:
+    """(kiosk node) Send unsent answers to central; retries with backoff."""
+    central = current_app.config["CENTRAL_URL"]
+    token_file = config.INSTANCE_DIR / "device_token"
+    if not central or not token_file.exists():
+        raise click.ClickException("Not enrolled: run `kiosk enrol --central URL CODE` first.")
+    transport = http_transport(central, token_file.read_text().strip())
+    try:
+        report = sync(
+            db.session_factory(),
+            transport,
+            batch_size=batch_size,
+            forever=forever,
+            log=lambda line: click.echo(line, err=True),
+        )
+    except SyncAuthError as error:
+        raise click.ClickException(f"{error}; the answers stay here. Enrol again.") from None
+    except SyncError as error:
+        raise click.ClickException(f"Central is not reachable now ({error}).") from None
+    click.echo(
+        f"sent={report.sent} acknowledged={report.acknowledged} held={report.held} "
+        f"remaining={report.remaining}"
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app wsgi` and `kiosk`."""
-    for command in (init_db_command, load_demo_command, create_user_command, export_tally_command):
+    for command in (
+        init_db_command,
+        load_demo_command,
+        create_user_command,
+        export_tally_command,
+        device_add_command,
+        device_revoke_command,
+        device_reenrol_command,
+        enrol_command,
+        sync_command,
+    ):
         app.cli.add_command(command)
 
 

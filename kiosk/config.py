@@ -29,6 +29,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a kiosk page stays open all day; the token lives with the session
     SQL_ECHO = False
     TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host
+    CENTRAL_URL = ""  # set on a kiosk node: where `kiosk sync` sends its answers
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
 
 
@@ -50,6 +51,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         if raw is not None:
             config[name] = _coerce(default, raw)
     config.update(overrides or {})
+    if not config["CENTRAL_URL"]:
+        central_file = INSTANCE_DIR / "central_url"
+        if central_file.exists():
+            config["CENTRAL_URL"] = central_file.read_text().strip()
     if not config["SECRET_KEY"]:
         key_file = INSTANCE_DIR / "secret_key"
         if key_file.exists():

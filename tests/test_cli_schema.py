@@ -181,3 +181,18 @@ def test_message_template_is_up_to_date_with_the_sources() -> None:
     with open(ROOT / "kiosk/translations/messages.pot", "rb") as handle:
         template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     assert found - template == set(), "run `make messages` and translate"
+
+
+def test_the_counter_triggers_survive_every_migration(database_url: str) -> None:
+    """A migration in batch mode would copy the response table on SQLite and lose them."""
+    upgrade_database(database_url)
+    engine = sa.create_engine(database_url)
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT trigger_name FROM information_schema.triggers"
+    )
+    with engine.connect() as connection:
+        names = set(connection.exec_driver_sql(query).scalars())
+    engine.dispose()
+    assert {"response_counts", "response_option_counts"} <= names

@@ -9,12 +9,14 @@ from kiosk.models.campaign import (
     QuestionKind,
     campaign_location,
 )
+from kiosk.models.device import Device, RejectedResponse
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
     CHANNELS,
     AnswerCount,
     Channel,
     OptionCount,
+    Outbox,
     Response,
     ResponseOption,
     WishState,
@@ -30,11 +32,14 @@ __all__ = [
     "Campaign",
     "CatalogRevision",
     "Channel",
+    "Device",
     "Location",
     "Option",
     "OptionCount",
+    "Outbox",
     "Question",
     "QuestionKind",
+    "RejectedResponse",
     "Response",
     "ResponseOption",
     "StaffUser",

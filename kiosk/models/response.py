@@ -66,7 +66,8 @@ class Response(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     channel: Mapped[str] = mapped_column(String(8))
-    source: Mapped[str | None] = mapped_column(String(64))  # the poster or device
+    source: Mapped[str | None] = mapped_column(String(64))  # the poster it came from
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))  # a kiosk node
     value: Mapped[int | None]  # the point on a scale
     text: Mapped[str | None] = mapped_column(Text)  # a wish
     wish_state: Mapped[str | None] = mapped_column(String(16))
@@ -113,3 +114,19 @@ class AnswerCount(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Outbox(Base):
+    """On a kiosk node: a response central has not acknowledged yet.
+
+    The row goes in with the response, in one transaction, and goes away only when central
+    has acknowledged that UUID. A response central refused stays, with the reason, for a
+    person to look at; it is not sent again.
+    """
+
+    __tablename__ = "outbox"
+
+    response_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    held_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,89 @@
+"""Kiosk devices: register, enrol with a one-time code, authenticate by token, revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.errors import N_, KioskError, NotFoundError
+from kiosk.models import Device, Location, utcnow
+
+ENROLMENT_VALID = dt.timedelta(days=7)
+
+
+class DeviceAuthError(KioskError):
+    """A missing, unknown, expired or revoked code or token."""
+
+    status = 401
+    message = N_("This kiosk is not (or no longer) enrolled.")
+
+
+def _digest(secret: str) -> str:
+    # The secrets are 128-256 random bits, so a plain SHA-256 is enough; no slow hash needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def register_device(session: Session, *, name: str, location_id: int) -> tuple[Device, str]:
+    """Add a kiosk for a location; return it with its one-time enrolment code (shown once)."""
+    if session.get(Location, location_id) is None:
+        raise NotFoundError()
+    device = Device(name=name.strip()[:200] or "Kiosk", location_id=location_id)
+    session.add(device)
+    code = new_enrolment(session, device)
+    return device, code
+
+
+def new_enrolment(session: Session, device: Device, *, now: dt.datetime | None = None) -> str:
+    """Start a (re-)enrolment: a fresh one-time code; any token the device had stops working."""
+    now = now or utcnow()
+    code = secrets.token_urlsafe(16)
+    device.enrolment_hash = _digest(code)
+    device.enrolment_expires_at = now + ENROLMENT_VALID
+    device.token_hash = None
+    device.revoked_at = None
+    session.flush()
+    return code
+
+
+def enrol(session: Session, code: str, *, now: dt.datetime | None = None) -> tuple[Device, str]:
+    """Trade a valid enrolment code for the device's token (returned once, stored hashed)."""
+    now = now or utcnow()
+    device = session.scalar(select(Device).where(Device.enrolment_hash == _digest(code)))
+    if device is None or device.enrolment_expires_at is None or device.enrolment_expires_at < now:
+        raise DeviceAuthError(N_("This enrolment code is unknown or has expired."))
+    token = secrets.token_urlsafe(32)
+    device.token_hash = _digest(token)
+    device.enrolment_hash = None
+    device.enrolment_expires_at = None
+    device.enrolled_at = now
+    session.flush()
+    return device, token
+
+
+def authenticate_device(session: Session, token: str) -> Device:
+    """The enrolled, unrevoked device with this token, or DeviceAuthError."""
+    if not token:
+        raise DeviceAuthError()
+    device = session.scalar(select(Device).where(Device.token_hash == _digest(token)))
+    if device is None or device.revoked_at is not None:
+        raise DeviceAuthError()
+    return device
+
+
+def revoke(session: Session, device: Device, *, now: dt.datetime | None = None) -> None:
+    """Stop a device's token from working; what it collected stays wherever it is."""
+    device.revoked_at = now or utcnow()
+    device.token_hash = None
+    device.enrolment_hash = None
+    session.flush()
+
+
+def note_contact(device: Device, *, device_clock: dt.datetime | None, now: dt.datetime) -> None:
+    """Remember when the device was last heard from and how far its clock is off ours."""
+    device.last_seen_at = now
+    if device_clock is not None:
+        device.clock_offset_ms = round((device_clock - now).total_seconds() * 1000)

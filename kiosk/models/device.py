@@ -1,0 +1,49 @@
+"""Kiosk devices, which forward their answers to central, and what central refused of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk.models.base import Base, bigintpk, intpk, name_str, utcnow
+from kiosk.models.place import Location
+
+
+class Device(Base):
+    """A kiosk node. Central keeps only hashes of its enrolment code and of its token."""
+
+    __tablename__ = "device"
+
+    id: Mapped[intpk]
+    name: Mapped[name_str]
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolment_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolment_expires_at: Mapped[dt.datetime | None]
+    enrolled_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    last_seen_at: Mapped[dt.datetime | None]
+    clock_offset_ms: Mapped[int | None]  # the node's clock minus ours, at its last contact
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    location: Mapped[Location] = relationship()
+
+
+class RejectedResponse(Base):
+    """A response central did not store, kept as it came for a person to look at.
+
+    A "conflict" is a UUID that central holds already with other content: the first one stays
+    counted, this one waits here.
+    """
+
+    __tablename__ = "rejected_response"
+
+    id: Mapped[bigintpk]
+    uuid: Mapped[str] = mapped_column(String(64), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    reason: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

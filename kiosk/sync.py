@@ -1,0 +1,191 @@
+"""A kiosk node's side of sync: send the outbox to central, forget only what it acknowledged."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
+
+Transport = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+"""Sends a batch to central and returns its verdicts; raises SyncError if it could not."""
+
+
+class SyncError(Exception):
+    """Central could not be reached or did not answer properly; try again later."""
+
+
+class SyncAuthError(SyncError):
+    """Central refused this node's token: enrol again. Nothing is dropped meanwhile."""
+
+
+@dataclass
+class SyncReport:
+    """What one round of sending did."""
+
+    sent: int = 0
+    acknowledged: int = 0
+    held: int = 0
+    remaining: int = 0
+
+
+def outbox_batch(session: Session, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """The oldest unsent responses, as (response id, item for central)."""
+    rows = session.execute(
+        select(
+            Response.id,
+            Response.uuid,
+            Response.visit_id,
+            Location.code,
+            Response.question_id,
+            Response.value,
+            Response.text,
+            Response.received_at,
+        )
+        .join(Outbox, Outbox.response_id == Response.id)
+        .join(Location, Location.id == Response.location_id)
+        .where(Outbox.held_reason.is_(None))
+        .order_by(Response.id)
+        .limit(limit)
+    ).all()
+    options: dict[int, list[int]] = {}
+    for response_id, option_id in session.execute(
+        select(ResponseOption.response_id, ResponseOption.option_id)
+        .where(ResponseOption.response_id.in_([row.id for row in rows]))
+        .order_by(ResponseOption.option_id)
+    ):
+        options.setdefault(response_id, []).append(option_id)
+    return [
+        (
+            row.id,
+            {
+                "uuid": str(row.uuid),
+                "visit_id": str(row.visit_id) if row.visit_id else None,
+                "location": row.code,
+                "question_id": row.question_id,
+                "option_ids": options.get(row.id, []),
+                "value": row.value,
+                "text": row.text,
+                "answered_at": row.received_at.isoformat(),  # the node's own clock
+            },
+        )
+        for row in rows
+    ]
+
+
+def send_round(session: Session, transport: Transport, *, batch_size: int = 500) -> SyncReport:
+    """Send one batch; drop from the outbox what central acknowledged, hold what it refused."""
+    batch = outbox_batch(session, batch_size)
+    report = SyncReport(sent=len(batch))
+    if batch:
+        verdicts = transport([item for _, item in batch])
+        by_uuid = {item["uuid"]: response_id for response_id, item in batch}
+        done = [
+            by_uuid[v["uuid"]]
+            for v in verdicts
+            if v.get("status") in ("stored", "duplicate") and v.get("uuid") in by_uuid
+        ]
+        held = {
+            by_uuid[v["uuid"]]: f"{v.get('status')}: {v.get('error', '')}"
+            for v in verdicts
+            if v.get("status") in ("conflict", "rejected") and v.get("uuid") in by_uuid
+        }
+        if done:
+            session.execute(delete(Outbox).where(Outbox.response_id.in_(done)))
+        for response_id, reason in held.items():
+            session.execute(
+                update(Outbox)
+                .where(Outbox.response_id == response_id)
+                .values(held_reason=reason[:1000])
+            )
+        session.commit()
+        report.acknowledged, report.held = len(done), len(held)
+    report.remaining = len(outbox_batch(session, 1))
+    return report
+
+
+def http_transport(central_url: str, token: str, *, timeout: float = 30) -> Transport:
+    """A transport that POSTs to central's /api/v1/responses with the device token."""
+    endpoint = central_url.rstrip("/") + "/api/v1/responses"
+
+    def send(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
+            endpoint,
+            data=json.dumps({"responses": items}).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+                "X-Kiosk-Clock": utcnow().isoformat(),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+                body = json.load(answer)
+        except urllib.error.HTTPError as error:
+            if error.code == 401:
+                raise SyncAuthError("central refused this kiosk's token") from error
+            raise SyncError(f"central answered {error.code}") from error
+        except (OSError, ValueError) as error:  # refused, reset, timed out, garbled
+            raise SyncError(str(error)) from error
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list):
+            raise SyncError("central's answer has no results")
+        return [r for r in results if isinstance(r, dict)]
+
+    return send
+
+
+def sync(
+    make_session: Callable[[], Session],
+    transport: Transport,
+    *,
+    batch_size: int = 500,
+    forever: bool = False,
+    idle_seconds: float = 30,
+    max_backoff: float = 300,
+    attempts: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+    log: Callable[[str], None] = print,
+) -> SyncReport:
+    """Send until the outbox is empty (or, with forever, keep watching it).
+
+    Failures back off exponentially with full jitter up to max_backoff; without forever,
+    the last of `attempts` failures in a row is raised. A refused token stops at once
+    (enrol again). Nothing leaves the outbox without central's acknowledgement.
+    """
+    total = SyncReport()
+    failures = 0
+    while True:
+        try:
+            with make_session() as session:
+                report = send_round(session, transport, batch_size=batch_size)
+        except SyncAuthError:
+            raise
+        except SyncError as error:
+            failures += 1
+            if not forever and failures >= attempts:
+                raise
+            pause = random.uniform(0, min(max_backoff, 2**failures))  # noqa: S311 - jitter
+            log(f"sync failed ({error}); next try in {pause:.1f} s")
+            sleep(pause)
+            continue
+        failures = 0
+        total.sent += report.sent
+        total.acknowledged += report.acknowledged
+        total.held += report.held
+        total.remaining = report.remaining
+        if report.remaining and report.acknowledged + report.held:
+            continue
+        if not forever:
+            return total
+        sleep(idle_seconds)

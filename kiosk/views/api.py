@@ -1,0 +1,112 @@
+"""The sync API kiosk nodes talk to: enrol, fetch nothing yet, push responses (JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, gettext
+from werkzeug.exceptions import HTTPException
+
+from kiosk import db
+from kiosk.catalog import CatalogCache
+from kiosk.devices import DeviceAuthError, authenticate_device, enrol, note_contact
+from kiosk.errors import N_, KioskError
+from kiosk.ingest import MAX_BATCH, ingest
+from kiosk.models import Device, utcnow
+from kiosk.web import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies here: every call carries its device token
+MAX_BODY = 4 * 1024 * 1024  # a batch of 1000 responses with long wishes fits
+
+
+class BatchError(KioskError):
+    """A request body that is not a batch at all."""
+
+    message = N_("The body must be a JSON object with a list of at most 1000 responses.")
+
+
+@bp.before_request
+def _bigger_bodies() -> None:
+    request.max_content_length = MAX_BODY
+
+
+@bp.errorhandler(HTTPException)
+def _json_http_error(error: HTTPException) -> ResponseReturnValue:
+    return jsonify(error=error.description), error.code or 500
+
+
+@bp.errorhandler(KioskError)
+def _json_error(error: KioskError) -> ResponseReturnValue:
+    with force_locale("en"):  # machines read this; English keeps logs greppable
+        message = gettext(error.message, **error.params)
+    response = jsonify(error=message)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
+    return response, error.status
+
+
+def _device() -> Device:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        raise DeviceAuthError()
+    return authenticate_device(db.session(), token.strip())
+
+
+def _device_clock() -> dt.datetime | None:
+    raw = request.headers.get("X-Kiosk-Clock", "")
+    try:
+        clock = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return clock if clock.tzinfo is not None else None
+
+
+@bp.post("/enrol")
+def enrol_device() -> ResponseReturnValue:
+    """Trade a one-time enrolment code for this device's token."""
+    body = request.get_json(silent=True)
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code:
+        raise DeviceAuthError(N_("This enrolment code is unknown or has expired."))
+    session = db.session()
+    device, token = enrol(session, code[:200])
+    session.commit()
+    return jsonify(
+        token=token,
+        device={"id": device.id, "name": device.name, "location": device.location.code},
+    )
+
+
+@bp.post("/responses")
+def push_responses() -> ResponseReturnValue:
+    """Store a batch of responses; answer with a verdict per UUID."""
+    session = db.session()
+    device = _device()
+    body = request.get_json(silent=True)
+    items = body.get("responses") if isinstance(body, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        raise BatchError()
+    now = utcnow()
+    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
+    catalog = cache.get(session)
+    with db.write_lock().held():
+        verdicts = ingest(
+            session,
+            catalog,
+            device,
+            items,
+            wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+            now=now,
+        )
+        note_contact(device, device_clock=_device_clock(), now=now)
+        session.commit()
+    return jsonify(
+        server_time=now.isoformat(),
+        results=[
+            {"uuid": v.uuid, "status": v.status, **({"error": v.error} if v.error else {})}
+            for v in verdicts
+        ],
+    )

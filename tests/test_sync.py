@@ -1,0 +1,235 @@
+"""Kiosk devices and central's ingest: enrol, push batches, idempotent by UUID."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import db
+from kiosk.catalog import load_catalog
+from kiosk.devices import (
+    DeviceAuthError,
+    authenticate_device,
+    enrol,
+    new_enrolment,
+    register_device,
+    revoke,
+)
+from kiosk.ingest import ingest
+from kiosk.models import (
+    AnswerCount,
+    Campaign,
+    Device,
+    OptionCount,
+    QuestionKind,
+    RejectedResponse,
+    Response,
+)
+from tests.helpers import demo, question
+
+
+@pytest.fixture
+def device(session: Session) -> Device:
+    _, square, _ = demo(session)
+    registered, code = register_device(session, name="Kiosk Platz", location_id=square.id)
+    enrol(session, code)
+    session.commit()
+    return registered
+
+
+def item(q_id: int, option_ids: list[int], **extra: object) -> dict[str, object]:
+    return {
+        "uuid": str(uuid.uuid4()),
+        "visit_id": str(uuid.uuid4()),
+        "location": "ehp",
+        "question_id": q_id,
+        "option_ids": option_ids,
+        "answered_at": dt.datetime.now(dt.UTC).isoformat(),
+        **extra,
+    }
+
+
+def counters(session: Session) -> tuple[list[tuple], list[tuple]]:
+    return (
+        sorted(map(tuple, session.execute(select(OptionCount.option_id, OptionCount.count)))),
+        sorted(map(tuple, session.execute(select(AnswerCount.question_id, AnswerCount.count)))),
+    )
+
+
+def test_a_batch_sent_again_and_again_is_stored_once(session: Session, device: Device) -> None:
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    batch = [item(single.id, [single.options[i % 3].id]) for i in range(6)]
+    first = ingest(session, load_catalog(session), device, batch, wish_max_chars=280)
+    session.commit()
+    assert [v.status for v in first] == ["stored"] * 6
+    after_first = counters(session)
+    for _ in range(3):
+        again = ingest(
+            session, load_catalog(session), device, list(reversed(batch)), wish_max_chars=280
+        )
+        session.commit()
+        assert {v.status for v in again} == {"duplicate"}
+        assert all(v.acknowledged for v in again)
+    assert counters(session) == after_first
+    assert session.scalar(select(func.count()).select_from(Response)) == 6
+    assert set(session.scalars(select(Response.device_id))) == {device.id}
+
+
+def test_the_same_uuid_with_other_content_is_a_conflict_kept_aside(
+    session: Session, device: Device
+) -> None:
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    original = item(single.id, [single.options[0].id])
+    ingest(session, load_catalog(session), device, [original], wish_max_chars=280)
+    forged = {**original, "option_ids": [single.options[1].id]}
+    (verdict,) = ingest(session, load_catalog(session), device, [forged], wish_max_chars=280)
+    session.commit()
+    assert (verdict.status, verdict.acknowledged) == ("conflict", False)
+    kept = session.scalars(select(RejectedResponse)).one()
+    assert (kept.reason, kept.uuid, kept.payload["option_ids"]) == (
+        "conflict",
+        original["uuid"],
+        [single.options[1].id],
+    )
+    assert counters(session)[0] == [(single.options[0].id, 1)]
+
+
+def test_bad_items_do_not_cost_the_good_ones(session: Session, device: Device) -> None:
+    campaign, _, _ = demo(session)
+    single, wish = question(campaign, QuestionKind.SINGLE), question(campaign, QuestionKind.WISH)
+    multi = question(campaign, QuestionKind.MULTI)
+    batch = [
+        item(single.id, [single.options[0].id]),
+        "not an object",
+        item(99999, [1]),
+        item(single.id, [single.options[0].id], uuid="kaputt"),
+        item(single.id, [multi.options[0].id]),
+        item(wish.id, [], text="a\x00b"),
+        item(single.id, [single.options[0].id], location="nirgendwo"),
+        item(single.id, ["1"]),
+        item(single.id, [single.options[0].id], answered_at="gestern"),
+        item(wish.id, [], text="Mehr Schatten"),
+    ]
+    verdicts = ingest(session, load_catalog(session), device, batch, wish_max_chars=280)
+    session.commit()
+    assert [v.status for v in verdicts] == ["stored"] + ["rejected"] * 8 + ["stored"]
+    assert all(v.error for v in verdicts if v.status == "rejected")
+    assert session.scalar(select(func.count()).select_from(Response)) == 2
+    assert session.scalar(select(func.count()).select_from(RejectedResponse)) == 8
+
+
+def test_an_answer_given_offline_counts_if_the_campaign_was_open_then(
+    session: Session, device: Device
+) -> None:
+    campaign_row = session.scalars(select(Campaign)).one()
+    campaign_row.ends_at = dt.datetime(2025, 12, 13, tzinfo=dt.UTC)
+    session.commit()
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    during = item(single.id, [single.options[0].id], answered_at="2025-10-01T10:00:00+02:00")
+    after = item(single.id, [single.options[0].id], answered_at="2025-12-14T10:00:00+00:00")
+    verdicts = ingest(session, load_catalog(session), device, [during, after], wish_max_chars=280)
+    assert [v.status for v in verdicts] == ["stored", "rejected"]
+
+
+def test_enrolment_codes_work_once_and_tokens_can_be_revoked(session: Session) -> None:
+    _, square, _ = demo(session)
+    device, code = register_device(session, name="Kiosk", location_id=square.id)
+    assert device.token_hash is None and device.enrolment_hash != code  # only hashes kept
+    _, token = enrol(session, code)
+    assert authenticate_device(session, token) is device
+    assert device.token_hash != token
+    with pytest.raises(DeviceAuthError):
+        enrol(session, code)  # used up
+    revoke(session, device)
+    with pytest.raises(DeviceAuthError):
+        authenticate_device(session, token)
+    fresh = new_enrolment(session, device)
+    _, new_token = enrol(session, fresh)
+    assert authenticate_device(session, new_token) is device
+    with pytest.raises(DeviceAuthError):
+        authenticate_device(session, token)
+    later = new_enrolment(session, device)
+    with pytest.raises(DeviceAuthError, match="expired"):
+        enrol(session, later, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=8))
+
+
+# --- over HTTP -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    with app.app_context():
+        session = db.session()
+        _, square, _ = demo(session)
+        _, code = register_device(session, name="Kiosk", location_id=square.id)
+        session.commit()
+    response = app.test_client().post("/api/v1/enrol", json={"code": code})
+    assert response.status_code == 200, response.text
+    return str(response.get_json()["token"])
+
+
+def test_the_api_wants_a_valid_token(client: FlaskClient, token: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer falsch"}, {"Authorization": token}):
+        response = client.post("/api/v1/responses", json={"responses": []}, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "not (or no longer) enrolled" in response.get_json()["error"]
+    assert client.post("/api/v1/enrol", json={"code": "falsch"}).status_code == 401
+    assert client.post("/api/v1/enrol", data="kein json").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body", [b"kein json", b"[]", b'{"responses": 5}', b'{"responses": [' + b"{}," * 1000 + b"{}]}"]
+)
+def test_a_malformed_batch_is_a_readable_400(client: FlaskClient, token: str, body: bytes) -> None:
+    response = client.post(
+        "/api/v1/responses",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert "at most 1000 responses" in response.get_json()["error"]
+
+
+def test_an_oversized_batch_is_a_413(client: FlaskClient, token: str) -> None:
+    response = client.post(
+        "/api/v1/responses",
+        data=b"x" * (5 * 1024 * 1024),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 413
+    assert response.is_json
+
+
+def test_a_batch_over_http_and_the_clock_offset(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    with app.app_context():
+        campaign, _, _ = demo(db.session())
+    single = question(campaign, QuestionKind.SINGLE)
+    batch = [item(single.id, [single.options[0].id]), item(single.id, [999999])]
+    skewed = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
+    response = client.post(
+        "/api/v1/responses",
+        json={"responses": batch},
+        headers={"Authorization": f"Bearer {token}", "X-Kiosk-Clock": skewed},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [r["status"] for r in body["results"]] == ["stored", "rejected"]
+    assert body["results"][0]["uuid"] == batch[0]["uuid"]
+    with app.app_context():
+        device = db.session().scalars(select(Device)).one()
+        assert device.last_seen_at is not None
+        assert 4 * 60_000 < (device.clock_offset_ms or 0) < 6 * 60_000
