@@ -27,10 +27,12 @@ from kiosk.models import (
     Campaign,
     Device,
     OptionCount,
+    Outbox,
     QuestionKind,
     RejectedResponse,
     Response,
 )
+from kiosk.sync import SyncAuthError, SyncError, send_round, sync
 from tests.helpers import demo, question
 
 
@@ -233,3 +235,72 @@ def test_a_batch_over_http_and_the_clock_offset(
         device = db.session().scalars(select(Device)).one()
         assert device.last_seen_at is not None
         assert 4 * 60_000 < (device.clock_offset_ms or 0) < 6 * 60_000
+
+
+# --- the node's outbox ----------------------------------------------------------------
+
+
+def queue_votes(session: Session, count: int) -> list[str]:
+    from kiosk.answers import Answer, record_answer
+
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    sent = []
+    for n in range(count):
+        answer = Answer(uuid.uuid4(), None, single, (single.options[n % 3].id,))
+        record_answer(
+            session, answer, campaign=campaign, location_id=square.id, channel="kiosk", queue=True
+        )
+        sent.append(str(answer.uuid))
+    session.commit()
+    return sent
+
+
+def outbox(session: Session) -> list[tuple[int, str | None]]:
+    return list(map(tuple, session.execute(select(Outbox.response_id, Outbox.held_reason))))
+
+
+def test_the_outbox_forgets_only_what_central_acknowledged(session: Session) -> None:
+    sent = queue_votes(session, 4)
+    seen: list[list[dict[str, object]]] = []
+
+    def central(items: list[dict[str, object]]) -> list[dict[str, object]]:
+        seen.append(items)
+        verdicts = ["stored", "duplicate", "conflict", "lost"]  # the last one has no verdict
+        return [
+            {"uuid": i["uuid"], "status": s, "error": "x"}
+            for i, s in zip(items, verdicts[: len(items)], strict=True)
+        ]
+
+    report = send_round(session, central, batch_size=10)
+    assert [i["uuid"] for i in seen[0]] == sent
+    assert (report.sent, report.acknowledged, report.held, report.remaining) == (4, 2, 1, 1)
+    left = outbox(session)
+    assert len(left) == 2
+    assert sorted(reason or "" for _, reason in left) == ["", "conflict: x"]
+    # The held one is not sent again; the unanswered one is.
+    send_round(session, central, batch_size=10)
+    assert [i["uuid"] for i in seen[1]] == [sent[3]]
+
+
+@pytest.mark.parametrize("failure", [SyncError("reset by peer"), SyncAuthError("revoked")])
+def test_a_failed_send_keeps_everything(session: Session, failure: SyncError) -> None:
+    queue_votes(session, 3)
+
+    def central(_items: list[dict[str, object]]) -> list[dict[str, object]]:
+        raise failure
+
+    naps: list[float] = []
+    with pytest.raises(type(failure)):
+        sync(
+            lambda: Session(session.get_bind()),
+            central,
+            attempts=3,
+            sleep=naps.append,
+            log=lambda _: None,
+        )
+    assert len(outbox(session)) == 3
+    if not isinstance(failure, SyncAuthError):
+        assert len(naps) == 2 and all(0 <= nap <= 8 for nap in naps)  # backoff with jitter
+    else:
+        assert naps == []  # a refused token stops at once

@@ -1,0 +1,167 @@
+"""Two real processes over HTTP: a kiosk node (SQLite) sends to central (gunicorn, PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from kiosk import create_app, db
+from kiosk.cli import upgrade_database
+from kiosk.db import make_engine
+from kiosk.demo import load_demo
+from kiosk.devices import register_device
+from kiosk.models import Location, Outbox, Response
+from kiosk.sync import SyncError, http_transport, sync
+from tests.conftest import wipe
+
+ROOT = Path(__file__).resolve().parent.parent
+HX = {"HX-Request": "true"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Central: the demo on PostgreSQL, served by gunicorn in its own process."""
+    upgrade_database(postgres_url)
+    engine = make_engine(postgres_url)
+    wipe(engine)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=0)
+        session.commit()
+    engine.dispose()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "KIOSK_DATABASE_URL": postgres_url,
+            "KIOSK_SECRET_KEY": secrets.token_hex(32),
+        },
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base, server
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def node(
+    tmp_path: Path, central: tuple[str, subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> Flask:
+    """A kiosk node on its own SQLite file, configured like central (the demo), not enrolled."""
+    monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=0)
+        session.commit()
+    engine.dispose()
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "n" * 64,
+            "WTF_CSRF_ENABLED": False,
+            "CENTRAL_URL": central[0],
+        }
+    )
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match
+    return match.group(1)
+
+
+def vote(node: Flask, times: int) -> None:
+    """Passers-by at the node's kiosk answer the first question."""
+    client = node.test_client()
+    for n in range(times):
+        screen = client.post("/k/ehp/begin", headers=HX).text
+        option = re.findall(r'name="option" value="(\d+)"', screen)[n % 3]
+        data = {k: hidden(screen, k) for k in ("visit", "uuid", "question")}
+        answer = client.post("/k/ehp/answer", headers=HX, data={**data, "option": option})
+        assert answer.status_code == 200, answer.text
+
+
+def uuids(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found = [str(u) for u in connection.execute(sa.select(Response.uuid)).scalars()]
+    engine.dispose()
+    return found
+
+
+def run(node: Flask, *args: str) -> Result:
+    result = node.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_a_node_enrols_and_hands_everything_to_central_once(
+    node: Flask, central: tuple[str, subprocess.Popen[bytes]], postgres_url: str
+) -> None:
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
+        _, code = register_device(session, name="Kiosk am Platz", location_id=square.id)
+        session.commit()
+    engine.dispose()
+    assert (
+        "Enrolled as kiosk “Kiosk am Platz” at ehp."
+        in run(node, "enrol", "--central", central[0], code).output
+    )
+
+    vote(node, 7)
+    node_url = node.config["DATABASE_URL"]
+    assert len(uuids(node_url)) == 7
+    assert "sent=7 acknowledged=7 held=0 remaining=0" in run(node, "sync").output
+    assert sorted(uuids(postgres_url)) == sorted(uuids(node_url))
+    assert "sent=0 acknowledged=0" in run(node, "sync").output  # nothing sent twice
+
+    # Central goes away: the node keeps what it has and says so.
+    central[1].terminate()
+    central[1].wait(timeout=30)
+    vote(node, 2)
+    transport = http_transport(node.config["CENTRAL_URL"], "any-token", timeout=2)
+    with node.app_context(), pytest.raises(SyncError):
+        sync(db.session_factory(), transport, attempts=2, sleep=lambda _: None, log=lambda _: None)
+    with node.app_context():
+        assert db.session().scalar(sa.select(sa.func.count()).select_from(Outbox)) == 2
+    assert len(uuids(postgres_url)) == 7
