@@ -18,13 +18,23 @@ from sqlalchemy import select
 
 from kiosk import config, db
 from kiosk.accounts import create_user
+from kiosk.catalog import Catalog, CatalogCache
 from kiosk.config import write_secret_key
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from kiosk.devices import new_enrolment, register_device, revoke
 from kiosk.errors import KioskError
 from kiosk.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
+from kiosk.ingest import import_items
 from kiosk.models import Device, Location
-from kiosk.sync import SyncAuthError, SyncError, http_transport, sync
+from kiosk.sync import (
+    BatchFileError,
+    SyncAuthError,
+    SyncError,
+    export_outbox,
+    http_transport,
+    read_batch_file,
+    sync,
+)
 from kiosk.tallies import ScopeKind, load_scope, tally
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -189,6 +199,7 @@ def enrol_command(central: str, code: str) -> None:
     token_file.write_text(body["token"])
     token_file.chmod(0o600)
     (instance / "central_url").write_text(central.rstrip("/"))
+    (instance / "device_id").write_text(str(body["device"]["id"]))
     click.echo(f"Enrolled as kiosk “{body['device']['name']}” at {body['device']['location']}.")
 
 
@@ -221,6 +232,45 @@ def sync_command(forever: bool, batch_size: int) -> None:
     )
 
 
+@click.command("export-outbox")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_outbox_command(target: str) -> None:
+    """(kiosk node) Write all unsent answers to a file, to carry to central."""
+    id_file = config.INSTANCE_DIR / "device_id"
+    device_id = int(id_file.read_text()) if id_file.exists() else None
+    document = export_outbox(db.session(), device_id=device_id)
+    Path(target).write_text(json.dumps(document, ensure_ascii=False))
+    click.echo(f"Wrote {len(document['responses'])} answers to {target}.")
+
+
+@click.command("import-batch")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--device", "device_id", type=int, help="The kiosk, if the file does not say.")
+@with_appcontext
+def import_batch_command(source: str, device_id: int | None) -> None:
+    """(central) Store the answers of a kiosk's batch file; importing it twice changes nothing."""
+    try:
+        file_device, items = read_batch_file(Path(source).read_bytes())
+    except BatchFileError as error:
+        raise click.ClickException(str(error)) from None
+    if (device_id or file_device) is None:
+        raise click.ClickException("The file does not name its kiosk: give --device ID.")
+    device = _device(device_id or file_device or 0)
+    session = db.session()
+    counts = import_items(
+        session, _catalog(), device, items, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
+    )
+    with db.write_lock().held():
+        session.commit()
+    click.echo(" ".join(f"{status}={count}" for status, count in counts.items()))
+
+
+def _catalog() -> Catalog:
+    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
+    return cache.get(db.session())
+
+
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app wsgi` and `kiosk`."""
     for command in (
@@ -233,6 +283,8 @@ def register_commands(app: Flask) -> None:
         device_reenrol_command,
         enrol_command,
         sync_command,
+        export_outbox_command,
+        import_batch_command,
     ):
         app.cli.add_command(command)
 

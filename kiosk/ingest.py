@@ -176,3 +176,18 @@ def ingest(
             _keep(session, device, item, "conflict", "this UUID was stored with other content")
             verdicts.append(Verdict(str(answer.uuid), "conflict", "stored with other content"))
     return verdicts
+
+
+def import_items(
+    session: Session,
+    catalog: Catalog,
+    device: Device,
+    items: list[Any],
+    *,
+    wish_max_chars: int,
+) -> dict[str, int]:
+    """Ingest a carried batch file; count the verdicts. The caller commits."""
+    counts = {"stored": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
+    for verdict in ingest(session, catalog, device, items, wish_max_chars=wish_max_chars):
+        counts[verdict.status] += 1
+    return counts

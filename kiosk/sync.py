@@ -189,3 +189,40 @@ def sync(
         if not forever:
             return total
         sleep(idle_seconds)
+
+
+BATCH_FILE_FORMAT = "kiosk-batch/1"
+
+
+def export_outbox(session: Session, *, device_id: int | None) -> dict[str, Any]:
+    """Everything still unsent, as a document to carry to central on a USB stick.
+
+    The outbox is left as it is: central acknowledges these UUIDs as duplicates when the node
+    reaches it later, so carrying a file and syncing both are safe, in any order.
+    """
+    items = [item for _, item in outbox_batch(session, limit=10_000_000)]
+    return {
+        "format": BATCH_FILE_FORMAT,
+        "device_id": device_id,
+        "exported_at": utcnow().isoformat(),
+        "responses": items,
+    }
+
+
+class BatchFileError(ValueError):
+    """A file that is not a batch exported by a kiosk."""
+
+
+def read_batch_file(raw: bytes) -> tuple[int | None, list[Any]]:
+    """The device id and the items of an exported batch file, or BatchFileError."""
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BatchFileError("this is not a kiosk batch file (not JSON)") from None
+    if not isinstance(document, dict) or document.get("format") != BATCH_FILE_FORMAT:
+        raise BatchFileError("this is not a kiosk batch file (format)")
+    items = document.get("responses")
+    device_id = document.get("device_id")
+    if not isinstance(items, list) or not (device_id is None or isinstance(device_id, int)):
+        raise BatchFileError("this kiosk batch file is damaged")
+    return device_id, items

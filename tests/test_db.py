@@ -35,3 +35,23 @@ def test_the_write_lock_is_a_no_op_on_postgresql() -> None:
     assert lock.path is None
     with lock.held(), lock.held():  # nested: would deadlock if it locked anything
         pass
+
+
+def test_a_kiosk_node_syncs_every_commit_to_disk(tmp_path: Path) -> None:
+    from kiosk import create_app
+
+    def synchronous(central: str) -> int:
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
+                "SECRET_KEY": "x" * 64,
+                "CENTRAL_URL": central,
+            }
+        )
+        with app.extensions["kiosk.engine"].connect() as connection:
+            value = int(connection.exec_driver_sql("PRAGMA synchronous").scalar())
+        app.extensions["kiosk.engine"].dispose()
+        return value
+
+    assert synchronous("https://central.example.org") == 2  # FULL
+    assert synchronous("") == 1  # NORMAL: central on SQLite, a demo, a single site

@@ -165,3 +165,42 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
     with node.app_context():
         assert db.session().scalar(sa.select(sa.func.count()).select_from(Outbox)) == 2
     assert len(uuids(postgres_url)) == 7
+
+
+def test_a_batch_file_carried_to_central_counts_once_even_with_a_later_sync(
+    node: Flask,
+    central: tuple[str, subprocess.Popen[bytes]],
+    postgres_url: str,
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
+        device, code = register_device(session, name="Kiosk ohne Netz", location_id=square.id)
+        session.commit()
+        device_id = device.id
+    engine.dispose()
+    run(node, "enrol", "--central", central[0], code)
+    vote(node, 5)
+    stick = tmp_path / "usb" / "kiosk.json"
+    stick.parent.mkdir()
+    assert "Wrote 5 answers" in run(node, "export-outbox", str(stick)).output
+
+    office = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "o" * 64})
+    assert "stored=5 duplicate=0" in run(office, "import-batch", str(stick)).output
+    assert "stored=0 duplicate=5" in run(office, "import-batch", str(stick)).output
+    assert len(uuids(postgres_url)) == 5
+    # The node still holds them until central acknowledges: its next sync finds them known.
+    assert "sent=5 acknowledged=5 held=0 remaining=0" in run(node, "sync").output
+    assert len(uuids(postgres_url)) == 5
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        assert set(session.scalars(sa.select(Response.device_id))) == {device_id}
+    engine.dispose()
+
+    junk = tmp_path / "junk.json"
+    junk.write_text("{}")
+    refused = office.test_cli_runner().invoke(args=["import-batch", str(junk)])
+    assert refused.exit_code == 1
+    assert "not a kiosk batch file" in refused.output
+    office.extensions["kiosk.engine"].dispose()
