@@ -82,8 +82,19 @@ def revoke(session: Session, device: Device, *, now: dt.datetime | None = None) 
     session.flush()
 
 
-def note_contact(device: Device, *, device_clock: dt.datetime | None, now: dt.datetime) -> None:
-    """Remember when the device was last heard from and how far its clock is off ours."""
+def note_contact(
+    device: Device,
+    *,
+    now: dt.datetime,
+    device_clock: dt.datetime | None = None,
+    captured: int | None = None,
+    unsent: int | None = None,
+) -> None:
+    """Remember the device's last contact, its clock offset and what it says it holds."""
     device.last_seen_at = now
     if device_clock is not None:
         device.clock_offset_ms = round((device_clock - now).total_seconds() * 1000)
+    if captured is not None:
+        device.reported_captured = captured
+    if unsent is not None:
+        device.reported_unsent = unsent

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
 
-Transport = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
-"""Sends a batch to central and returns its verdicts; raises SyncError if it could not."""
+Transport = Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]]
+"""Sends a batch (and what the node says of itself) to central and returns its verdicts;
+raises SyncError if it could not."""
 
 
 class SyncError(Exception):
@@ -87,7 +88,7 @@ def send_round(session: Session, transport: Transport, *, batch_size: int = 500)
     batch = outbox_batch(session, batch_size)
     report = SyncReport(sent=len(batch))
     if batch:
-        verdicts = transport([item for _, item in batch])
+        verdicts = transport([item for _, item in batch], node_status(session))
         by_uuid = {item["uuid"]: response_id for response_id, item in batch}
         done = [
             by_uuid[v["uuid"]]
@@ -113,20 +114,25 @@ def send_round(session: Session, transport: Transport, *, batch_size: int = 500)
     return report
 
 
+def node_status(session: Session) -> dict[str, Any]:
+    """What the node tells central of itself: its clock, answers taken, answers unsent."""
+    return {
+        "clock": utcnow().isoformat(),
+        "captured": session.scalar(select(func.count()).select_from(Response)) or 0,
+        "unsent": session.scalar(select(func.count()).select_from(Outbox)) or 0,
+    }
+
+
 def http_transport(central_url: str, token: str, *, timeout: float = 30) -> Transport:
     """A transport that POSTs to central's /api/v1/responses with the device token."""
     endpoint = central_url.rstrip("/") + "/api/v1/responses"
 
-    def send(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def send(items: list[dict[str, Any]], status: dict[str, Any]) -> list[dict[str, Any]]:
         request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
             endpoint,
-            data=json.dumps({"responses": items}).encode(),
+            data=json.dumps({"responses": items, "node": status}).encode(),
             method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {token}",
-                "X-Kiosk-Clock": utcnow().isoformat(),
-            },
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310

@@ -224,8 +224,8 @@ def test_a_batch_over_http_and_the_clock_offset(
     skewed = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
     response = client.post(
         "/api/v1/responses",
-        json={"responses": batch},
-        headers={"Authorization": f"Bearer {token}", "X-Kiosk-Clock": skewed},
+        json={"responses": batch, "node": {"clock": skewed, "captured": 40, "unsent": 2}},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200
     body = response.get_json()
@@ -235,6 +235,7 @@ def test_a_batch_over_http_and_the_clock_offset(
         device = db.session().scalars(select(Device)).one()
         assert device.last_seen_at is not None
         assert 4 * 60_000 < (device.clock_offset_ms or 0) < 6 * 60_000
+        assert (device.reported_captured, device.reported_unsent) == (40, 2)
 
 
 # --- the node's outbox ----------------------------------------------------------------
@@ -264,8 +265,11 @@ def test_the_outbox_forgets_only_what_central_acknowledged(session: Session) -> 
     sent = queue_votes(session, 4)
     seen: list[list[dict[str, object]]] = []
 
-    def central(items: list[dict[str, object]]) -> list[dict[str, object]]:
+    def central(
+        items: list[dict[str, object]], status: dict[str, object]
+    ) -> list[dict[str, object]]:
         seen.append(items)
+        assert (status["captured"], status["unsent"]) == (4, 4 if len(seen) == 1 else 2)
         verdicts = ["stored", "duplicate", "conflict", "lost"]  # the last one has no verdict
         return [
             {"uuid": i["uuid"], "status": s, "error": "x"}
@@ -287,7 +291,7 @@ def test_the_outbox_forgets_only_what_central_acknowledged(session: Session) -> 
 def test_a_failed_send_keeps_everything(session: Session, failure: SyncError) -> None:
     queue_votes(session, 3)
 
-    def central(_items: list[dict[str, object]]) -> list[dict[str, object]]:
+    def central(_items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
         raise failure
 
     naps: list[float] = []

@@ -26,6 +26,9 @@ class Device(Base):
     revoked_at: Mapped[dt.datetime | None]
     last_seen_at: Mapped[dt.datetime | None]
     clock_offset_ms: Mapped[int | None]  # the node's clock minus ours, at its last contact
+    # What the node reported at its last contact: answers it has taken, and not yet sent.
+    reported_captured: Mapped[int | None]
+    reported_unsent: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     location: Mapped[Location] = relationship()

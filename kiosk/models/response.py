@@ -41,6 +41,7 @@ class Response(Base):
         CheckConstraint(_channel_check, name="channel"),
         # Raw exports of one location stream in id order without a sort.
         Index("ix_response_location_id_id", "location_id", "id"),
+        Index("ix_response_device_id", "device_id"),
         # Wishes are few among many votes: partial indexes find the newest without a scan.
         Index(
             "ix_response_wish_location",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -55,13 +56,23 @@ def _device() -> Device:
     return authenticate_device(db.session(), token.strip())
 
 
-def _device_clock() -> dt.datetime | None:
-    raw = request.headers.get("X-Kiosk-Clock", "")
+def _node_status(body: dict[str, Any]) -> dict[str, Any]:
+    """What the node says of itself (all optional): its clock, answers taken and unsent."""
+    node = body.get("node")
+    if not isinstance(node, dict):
+        return {}
+    status: dict[str, Any] = {}
     try:
-        clock = dt.datetime.fromisoformat(raw)
+        clock = dt.datetime.fromisoformat(str(node.get("clock")))
+        if clock.tzinfo is not None:
+            status["device_clock"] = clock
     except ValueError:
-        return None
-    return clock if clock.tzinfo is not None else None
+        pass
+    for name in ("captured", "unsent"):
+        value = node.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
+            status[name] = value
+    return status
 
 
 @bp.post("/enrol")
@@ -87,7 +98,7 @@ def push_responses() -> ResponseReturnValue:
     device = _device()
     body = request.get_json(silent=True)
     items = body.get("responses") if isinstance(body, dict) else None
-    if not isinstance(items, list) or len(items) > MAX_BATCH:
+    if not isinstance(body, dict) or not isinstance(items, list) or len(items) > MAX_BATCH:
         raise BatchError()
     now = utcnow()
     cache: CatalogCache = current_app.extensions["kiosk.catalog"]
@@ -101,7 +112,7 @@ def push_responses() -> ResponseReturnValue:
             wish_max_chars=current_app.config["WISH_MAX_CHARS"],
             now=now,
         )
-        note_contact(device, device_clock=_device_clock(), now=now)
+        note_contact(device, now=now, **_node_status(body))
         session.commit()
     return jsonify(
         server_time=now.isoformat(),
