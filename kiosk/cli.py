@@ -176,10 +176,16 @@ def device_reenrol_command(device_id: int) -> None:
 
 
 @click.command("enrol")
-@click.option("--central", required=True, help="Central's address, e.g. https://example.org")
-@click.argument("code")
-def enrol_command(central: str, code: str) -> None:
-    """(kiosk node) Enrol with central using the code staff were given; keep the token."""
+@click.option("--central", help="Central's address, e.g. https://example.org (not with a link)")
+@click.argument("link_or_code")
+def enrol_command(central: str | None, link_or_code: str) -> None:
+    """(kiosk node) Enrol with central by the link (or code) staff got; keep the token."""
+    if "/enrol/" in link_or_code:
+        central, _, code = link_or_code.rpartition("/enrol/")
+    elif central:
+        code = link_or_code
+    else:
+        raise click.ClickException("Give the enrolment link, or --central URL and the code.")
     request = urllib.request.Request(  # noqa: S310 - the operator gives the URL
         central.rstrip("/") + "/api/v1/enrol",
         data=json.dumps({"code": code}).encode(),
@@ -253,7 +259,7 @@ def import_batch_command(source: str, device_id: int | None) -> None:
     try:
         file_device, items = read_batch_file(Path(source).read_bytes())
     except BatchFileError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.message) from None
     if (device_id or file_device) is None:
         raise click.ClickException("The file does not name its kiosk: give --device ID.")
     device = _device(device_id or file_device or 0)

@@ -29,6 +29,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a kiosk page stays open all day; the token lives with the session
     SQL_ECHO = False
     TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host
+    KIOSK_SILENT_HOURS = 24  # staff see a kiosk flagged when not heard from for this long
     CENTRAL_URL = ""  # set on a kiosk node: where `kiosk sync` sends its answers
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
 

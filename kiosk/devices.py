@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, KioskError, NotFoundError
-from kiosk.models import Device, Location, utcnow
+from kiosk.models import Device, Location, RejectedResponse, Response, utcnow
 
 ENROLMENT_VALID = dt.timedelta(days=7)
 
@@ -98,3 +99,51 @@ def note_contact(
         device.reported_captured = captured
     if unsent is not None:
         device.reported_unsent = unsent
+
+
+@dataclass(frozen=True)
+class KioskStatus:
+    """One kiosk as staff see it: contact, clock, and whether the answers add up."""
+
+    device: Device
+    received: int  # responses central holds from it
+    held: int  # what central kept aside (conflicts, rejects)
+    silent: bool  # not heard from for longer than allowed (or never)
+
+    @property
+    def gap(self) -> int | None:
+        """Answers the node has taken that central has not received (None: not reported)."""
+        if self.device.reported_captured is None:
+            return None
+        return self.device.reported_captured - self.received
+
+
+def kiosk_overview(
+    session: Session, *, now: dt.datetime, silent_after: dt.timedelta
+) -> list[KioskStatus]:
+    """Every kiosk with its reconciliation, newest first."""
+    received = dict(
+        session.execute(
+            select(Response.device_id, func.count())
+            .where(Response.device_id.is_not(None))
+            .group_by(Response.device_id)
+        ).all()
+    )
+    held = dict(
+        session.execute(
+            select(RejectedResponse.device_id, func.count()).group_by(RejectedResponse.device_id)
+        ).all()
+    )
+    devices = session.scalars(
+        select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
+    )
+    return [
+        KioskStatus(
+            device,
+            received.get(device.id, 0),
+            held.get(device.id, 0),
+            device.revoked_at is None
+            and (device.last_seen_at is None or now - device.last_seen_at > silent_after),
+        )
+        for device in devices
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.errors import N_, KioskError
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
 
 Transport = Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]]
@@ -215,8 +216,11 @@ def export_outbox(session: Session, *, device_id: int | None) -> dict[str, Any]:
     }
 
 
-class BatchFileError(ValueError):
+class BatchFileError(KioskError):
     """A file that is not a batch exported by a kiosk."""
+
+    status = 422
+    message = N_("This is not a batch file exported by a kiosk.")
 
 
 def read_batch_file(raw: bytes) -> tuple[int | None, list[Any]]:
@@ -224,11 +228,11 @@ def read_batch_file(raw: bytes) -> tuple[int | None, list[Any]]:
     try:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise BatchFileError("this is not a kiosk batch file (not JSON)") from None
+        raise BatchFileError() from None
     if not isinstance(document, dict) or document.get("format") != BATCH_FILE_FORMAT:
-        raise BatchFileError("this is not a kiosk batch file (format)")
+        raise BatchFileError()
     items = document.get("responses")
     device_id = document.get("device_id")
     if not isinstance(items, list) or not (device_id is None or isinstance(device_id, int)):
-        raise BatchFileError("this kiosk batch file is damaged")
+        raise BatchFileError(N_("This kiosk batch file is damaged."))
     return device_id, items

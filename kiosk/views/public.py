@@ -45,6 +45,12 @@ def index() -> ResponseReturnValue:
     return render_template("public/index.html", areas=areas)
 
 
+@bp.get("/enrol/<code>")
+def enrolment(code: str) -> ResponseReturnValue:
+    """What an enrolment link opens: how to enrol the kiosk with it (it changes nothing)."""
+    return render_template("public/enrolment.html", link=request.base_url)
+
+
 def _catalog() -> Catalog:
     cache: CatalogCache = current_app.extensions["kiosk.catalog"]
     return cache.get(db.session())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 
-import qrcode
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +16,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
-from qrcode.image.pil import PilImage
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +36,7 @@ from kiosk.exports import (
 )
 from kiosk.i18n import current_language
 from kiosk.models import AnswerCount, Area, Campaign, Location
+from kiosk.qr import qr_png
 from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -159,11 +157,7 @@ def location_qr(location_id: int) -> ResponseReturnValue:
     location = db.session().get(Location, location_id)
     if location is None:
         raise NotFoundError()
-    link = public_link(location)
-    image = qrcode.make(link, image_factory=PilImage, box_size=10, border=4)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return Response(buffer.getvalue(), mimetype="image/png")
+    return Response(qr_png(public_link(location)), mimetype="image/png")
 
 
 def public_link(location: Location) -> str:
