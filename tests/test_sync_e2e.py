@@ -202,5 +202,5 @@ def test_a_batch_file_carried_to_central_counts_once_even_with_a_later_sync(
     junk.write_text("{}")
     refused = office.test_cli_runner().invoke(args=["import-batch", str(junk)])
     assert refused.exit_code == 1
-    assert "not a kiosk batch file" in refused.output
+    assert "not a batch file exported by a kiosk" in refused.output
     office.extensions["kiosk.engine"].dispose()
