@@ -143,10 +143,8 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
         _, code = register_device(session, name="Kiosk am Platz", location_id=square.id)
         session.commit()
     engine.dispose()
-    assert (
-        "Enrolled as kiosk “Kiosk am Platz” at ehp."
-        in run(node, "enrol", "--central", central[0], code).output
-    )
+    link = f"{central[0]}/enrol/{code}"  # what staff copy from the kiosks page
+    assert "Enrolled as kiosk “Kiosk am Platz” at ehp." in run(node, "enrol", link).output
 
     vote(node, 7)
     node_url = node.config["DATABASE_URL"]
