@@ -308,3 +308,19 @@ def test_a_failed_send_keeps_everything(session: Session, failure: SyncError) ->
         assert len(naps) == 2 and all(0 <= nap <= 8 for nap in naps)  # backoff with jitter
     else:
         assert naps == []  # a refused token stops at once
+
+
+def test_the_api_is_described_by_a_valid_openapi_document(app: Flask, client: FlaskClient) -> None:
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    for path, methods in document["paths"].items():
+        assert f"/api/v1{path}" in routes
+        for method in methods:
+            assert any(
+                method.upper() in (rule.methods or ())
+                for rule in app.url_map.iter_rules()
+                if rule.rule == f"/api/v1{path}"
+            )

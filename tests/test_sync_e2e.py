@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 from sqlalchemy.orm import Session
+from uuid6 import uuid7
 
 from kiosk import create_app, db
 from kiosk.cli import upgrade_database
@@ -202,3 +203,66 @@ def test_a_batch_file_carried_to_central_counts_once_even_with_a_later_sync(
     assert refused.exit_code == 1
     assert "not a batch file exported by a kiosk" in refused.output
     office.extensions["kiosk.engine"].dispose()
+
+
+def test_the_same_batch_from_two_processes_at_once_counts_once(
+    central: tuple[str, subprocess.Popen[bytes]], postgres_url: str
+) -> None:
+    import json
+    import threading
+
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
+        _, code = register_device(session, name="Kiosk", location_id=square.id)
+        session.commit()
+        question_id, option_id = session.execute(
+            sa.text("SELECT question_id, id FROM option ORDER BY id LIMIT 1")
+        ).one()
+
+    def post(path: str, body: dict[str, object], token: str = "") -> dict[str, object]:
+        request = urllib.request.Request(  # noqa: S310 - our own server on loopback
+            central[0] + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return dict(json.load(answer))
+
+    token = str(post("/api/v1/enrol", {"code": code})["token"])
+    batch = {
+        "responses": [
+            {
+                "uuid": str(uuid7()),
+                "location": "ehp",
+                "question_id": question_id,
+                "option_ids": [option_id],
+            }
+            for _ in range(200)
+        ]
+    }
+    verdicts: list[list[str]] = []
+
+    def sender() -> None:
+        for _ in range(3):
+            results = post("/api/v1/responses", batch, token)["results"]
+            verdicts.append([r["status"] for r in results])  # type: ignore[index, union-attr]
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(verdicts) == 6
+    stored = sum(statuses.count("stored") for statuses in verdicts)
+    duplicate = sum(statuses.count("duplicate") for statuses in verdicts)
+    assert (stored, duplicate) == (200, 1000)
+    with engine.connect() as connection:
+        counted = connection.execute(
+            sa.text("SELECT count FROM option_count WHERE option_id = :o"), {"o": option_id}
+        ).scalar()
+        rows = connection.execute(sa.text("SELECT count(*) FROM response")).scalar()
+    engine.dispose()
+    assert (counted, rows) == (200, 200)

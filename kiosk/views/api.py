@@ -16,6 +16,7 @@ from kiosk.devices import DeviceAuthError, authenticate_device, enrol, note_cont
 from kiosk.errors import N_, KioskError
 from kiosk.ingest import MAX_BATCH, ingest
 from kiosk.models import Device, utcnow
+from kiosk.openapi import OPENAPI
 from kiosk.web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -73,6 +74,12 @@ def _node_status(body: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
             status[name] = value
     return status
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The sync API described as OpenAPI 3.1."""
+    return jsonify(OPENAPI)
 
 
 @bp.post("/enrol")
