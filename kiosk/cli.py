@@ -32,6 +32,7 @@ from kiosk.sync import (
     SyncError,
     export_outbox,
     http_transport,
+    pull_config,
     read_batch_file,
     sync,
 )
@@ -219,8 +220,16 @@ def sync_command(forever: bool, batch_size: int) -> None:
     token_file = config.INSTANCE_DIR / "device_token"
     if not central or not token_file.exists():
         raise click.ClickException("Not enrolled: run `kiosk enrol --central URL CODE` first.")
-    transport = http_transport(central, token_file.read_text().strip())
+    token = token_file.read_text().strip()
+    transport = http_transport(central, token)
+    etag_file = config.INSTANCE_DIR / "config_etag"
     try:
+        with db.session_factory()() as session:
+            etag = pull_config(
+                session, central, token, etag_file.read_text() if etag_file.exists() else None
+            )
+        if etag:
+            etag_file.write_text(etag)
         report = sync(
             db.session_factory(),
             transport,

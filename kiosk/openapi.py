@@ -66,6 +66,28 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "paths": {
+        "/config": {
+            "get": {
+                "summary": "Central's places, campaigns, questions and options, for a node.",
+                "security": [{"device": []}],
+                "parameters": [
+                    {
+                        "name": "If-None-Match",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The configuration; its ETag is the revision.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "304": {"description": "Unchanged since the ETag given."},
+                    "401": _ERROR,
+                },
+            }
+        },
         "/enrol": {
             "post": {
                 "summary": "Trade a one-time enrolment code for the device token.",

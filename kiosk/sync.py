@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.configsync import apply_config
 from kiosk.errors import N_, KioskError
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
 
@@ -150,6 +151,34 @@ def http_transport(central_url: str, token: str, *, timeout: float = 30) -> Tran
         return [r for r in results if isinstance(r, dict)]
 
     return send
+
+
+def pull_config(
+    session: Session, central_url: str, token: str, etag: str | None, *, timeout: float = 30
+) -> str | None:
+    """Fetch central's configuration unless it is unchanged (ETag); apply and commit it.
+
+    Returns the new ETag (the same one when nothing changed).
+    """
+    request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
+        central_url.rstrip("/") + "/api/v1/config",
+        headers={"Authorization": f"Bearer {token}", **({"If-None-Match": etag} if etag else {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            document = json.load(answer)
+            new_etag = answer.headers.get("ETag")
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return etag
+        if error.code == 401:
+            raise SyncAuthError("central refused this kiosk's token") from error
+        raise SyncError(f"central answered {error.code}") from error
+    except (OSError, ValueError) as error:
+        raise SyncError(str(error)) from error
+    apply_config(session, document)
+    session.commit()
+    return str(new_etag) if new_etag else None
 
 
 def sync(

@@ -324,3 +324,48 @@ def test_the_api_is_described_by_a_valid_openapi_document(app: Flask, client: Fl
                 for rule in app.url_map.iter_rules()
                 if rule.rule == f"/api/v1{path}"
             )
+
+
+def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.cli import upgrade_database
+    from kiosk.configsync import apply_config, config_document
+    from kiosk.db import make_engine
+    from kiosk.models import Option
+
+    def without_revision(document: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in document.items() if k != "revision"}
+
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    upgrade_database(url)
+    node_engine = make_engine(url)
+    central_config = config_document(session)
+    with Session(node_engine) as node:
+        apply_config(node, central_config)
+        node.commit()
+        assert without_revision(config_document(node)) == without_revision(central_config)
+        before = load_catalog(node).revision
+
+    # Central hides an option and stops a campaign; the node follows.
+    campaign = session.scalars(select(Campaign)).one()
+    session.scalars(select(Option)).first().hidden = True
+    campaign.locations = []
+    session.commit()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session))
+        node.commit()
+        catalog = load_catalog(node)
+        assert catalog.revision > before  # the node's workers reload their snapshot
+        assert catalog.locations["ehp"].campaign_ids == ()
+        assert catalog.campaigns[campaign.id].questions[0].options[0].hidden
+    node_engine.dispose()
+
+
+def test_config_is_served_to_enrolled_kiosks_with_an_etag(client: FlaskClient, token: str) -> None:
+    assert client.get("/api/v1/config").status_code == 401
+    auth = {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/v1/config", headers=auth)
+    assert first.status_code == 200
+    assert first.get_json()["locations"][0]["code"] in {"ehp", "zeitzer"}
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/config", headers={**auth, "If-None-Match": etag})
+    assert again.status_code == 304

@@ -84,15 +84,10 @@ def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 def node(
     tmp_path: Path, central: tuple[str, subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> Flask:
-    """A kiosk node on its own SQLite file, configured like central (the demo), not enrolled."""
+    """A kiosk node on its own, empty SQLite file: not enrolled, nothing configured yet."""
     monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     upgrade_database(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_demo(session, sample_visits=0)
-        session.commit()
-    engine.dispose()
     return create_app(
         {
             "TESTING": True,
@@ -146,6 +141,13 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
     engine.dispose()
     link = f"{central[0]}/enrol/{code}"  # what staff copy from the kiosks page
     assert "Enrolled as kiosk “Kiosk am Platz” at ehp." in run(node, "enrol", link).output
+    assert node.test_client().get("/k/ehp").status_code == 404  # knows no places yet
+    # The first sync brings central's configuration; the node can ask the questions.
+    assert "sent=0" in run(node, "sync").output
+    assert "WerkStadt – Leben in Jena Nord" in node.test_client().get("/k/ehp").text
+    etag = (
+        Path(str(node.config["DATABASE_URL"]).removeprefix("sqlite:///")).parent / "config_etag"
+    ).read_text()
 
     vote(node, 7)
     node_url = node.config["DATABASE_URL"]
@@ -153,6 +155,12 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
     assert "sent=7 acknowledged=7 held=0 remaining=0" in run(node, "sync").output
     assert sorted(uuids(postgres_url)) == sorted(uuids(node_url))
     assert "sent=0 acknowledged=0" in run(node, "sync").output  # nothing sent twice
+    assert (
+        etag
+        == (
+            Path(str(node.config["DATABASE_URL"]).removeprefix("sqlite:///")).parent / "config_etag"
+        ).read_text()
+    )  # unchanged configuration: a 304
 
     # Central goes away: the node keeps what it has and says so.
     central[1].terminate()
@@ -180,6 +188,7 @@ def test_a_batch_file_carried_to_central_counts_once_even_with_a_later_sync(
         device_id = device.id
     engine.dispose()
     run(node, "enrol", "--central", central[0], code)
+    run(node, "sync")  # the configuration
     vote(node, 5)
     stick = tmp_path / "usb" / "kiosk.json"
     stick.parent.mkdir()

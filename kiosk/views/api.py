@@ -11,7 +11,8 @@ from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from kiosk import db
-from kiosk.catalog import CatalogCache
+from kiosk.catalog import CatalogCache, current_revision
+from kiosk.configsync import config_document
 from kiosk.devices import DeviceAuthError, authenticate_device, enrol, note_contact
 from kiosk.errors import N_, KioskError
 from kiosk.ingest import MAX_BATCH, ingest
@@ -80,6 +81,19 @@ def _node_status(body: dict[str, Any]) -> dict[str, Any]:
 def openapi() -> ResponseReturnValue:
     """The sync API described as OpenAPI 3.1."""
     return jsonify(OPENAPI)
+
+
+@bp.get("/config")
+def config() -> ResponseReturnValue:
+    """Central's configuration for kiosk nodes; 304 if the node has this revision already."""
+    session = db.session()
+    _device()
+    etag = f'"{current_revision(session)}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        return "", 304, {"ETag": etag}
+    response = jsonify(config_document(session))
+    response.headers["ETag"] = etag
+    return response
 
 
 @bp.post("/enrol")

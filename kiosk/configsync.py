@@ -1,0 +1,148 @@
+"""Configuration flowing down: central describes its campaigns, a kiosk node takes them over.
+
+Places, campaigns, questions and options keep central's ids on the node, so the answers the
+node sends up name the same questions and options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.catalog import current_revision
+from kiosk.models import Area, Campaign, Location, Option, Question, QuestionKind
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def config_document(session: Session) -> dict[str, Any]:
+    """Everything a kiosk node needs to ask the questions, at the current revision."""
+    campaigns = session.scalars(
+        select(Campaign)
+        .options(
+            selectinload(Campaign.questions).selectinload(Question.options),
+            selectinload(Campaign.locations),
+        )
+        .order_by(Campaign.id)
+    )
+    return {
+        "revision": current_revision(session),
+        "areas": [
+            {"id": a.id, "name": a.name} for a in session.scalars(select(Area).order_by(Area.id))
+        ],
+        "locations": [
+            {
+                "id": loc.id,
+                "area_id": loc.area_id,
+                "code": loc.code,
+                "name": loc.name,
+                "address": loc.address,
+            }
+            for loc in session.scalars(select(Location).order_by(Location.id))
+        ],
+        "campaigns": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "intro": c.intro,
+                "starts_at": _time(c.starts_at),
+                "ends_at": _time(c.ends_at),
+                "location_ids": [loc.id for loc in c.locations],
+                "questions": [
+                    {
+                        "id": q.id,
+                        "position": q.position,
+                        "kind": str(q.kind),
+                        "texts": q.texts,
+                        "max_choices": q.max_choices,
+                        "options": [
+                            {
+                                "id": o.id,
+                                "position": o.position,
+                                "texts": o.texts,
+                                "emoji": o.emoji,
+                                "colour": o.colour,
+                                "value": o.value,
+                                "hidden": o.hidden,
+                            }
+                            for o in q.options
+                        ],
+                    }
+                    for q in c.questions
+                ],
+            }
+            for c in campaigns
+        ],
+    }
+
+
+def _parse_time(raw: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(raw) if raw else None
+
+
+def apply_config(session: Session, document: dict[str, Any]) -> None:
+    """Make the node's configuration central's: rows by central's ids; the caller commits.
+
+    Nothing is deleted (answers may point at it): a campaign central no longer lists stops
+    running here, because its places are taken away.
+    """
+    for area in document["areas"]:
+        session.merge(Area(id=area["id"], name=area["name"]))
+    session.flush()
+    for loc in document["locations"]:
+        session.merge(
+            Location(
+                id=loc["id"],
+                area_id=loc["area_id"],
+                code=loc["code"],
+                name=loc["name"],
+                address=loc.get("address"),
+            )
+        )
+    session.flush()
+    listed = set()
+    for c in document["campaigns"]:
+        listed.add(c["id"])
+        campaign = session.merge(
+            Campaign(
+                id=c["id"],
+                title=c["title"],
+                intro=c["intro"],
+                starts_at=_parse_time(c["starts_at"]),
+                ends_at=_parse_time(c["ends_at"]),
+            )
+        )
+        campaign.locations = [session.get_one(Location, i) for i in c["location_ids"]]
+        for q in c["questions"]:
+            session.merge(
+                Question(
+                    id=q["id"],
+                    campaign_id=c["id"],
+                    position=q["position"],
+                    kind=QuestionKind(q["kind"]),
+                    texts=q["texts"],
+                    max_choices=q["max_choices"],
+                )
+            )
+            for o in q["options"]:
+                session.merge(
+                    Option(
+                        id=o["id"],
+                        question_id=q["id"],
+                        position=o["position"],
+                        texts=o["texts"],
+                        emoji=o["emoji"],
+                        colour=o["colour"],
+                        value=o["value"],
+                        hidden=o["hidden"],
+                    )
+                )
+        session.flush()
+    for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
+        campaign.locations = []
+    session.flush()
