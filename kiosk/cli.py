@@ -34,6 +34,7 @@ from kiosk.sync import (
     http_transport,
     pull_config,
     read_batch_file,
+    release_held,
     sync,
 )
 from kiosk.tallies import ScopeKind, load_scope, tally
@@ -213,8 +214,9 @@ def enrol_command(central: str | None, link_or_code: str) -> None:
 @click.command("sync")
 @click.option("--forever", is_flag=True, help="Keep sending as answers come in.")
 @click.option("--batch", "batch_size", type=click.IntRange(1, 1000), default=500)
+@click.option("--retry-held", is_flag=True, help="Send again what central refused before.")
 @with_appcontext
-def sync_command(forever: bool, batch_size: int) -> None:
+def sync_command(forever: bool, batch_size: int, retry_held: bool) -> None:
     """(kiosk node) Send unsent answers to central; retries with backoff."""
     central = current_app.config["CENTRAL_URL"]
     token_file = config.INSTANCE_DIR / "device_token"
@@ -222,6 +224,10 @@ def sync_command(forever: bool, batch_size: int) -> None:
         raise click.ClickException("Not enrolled: run `kiosk enrol --central URL CODE` first.")
     token = token_file.read_text().strip()
     transport = http_transport(central, token)
+    if retry_held:
+        released = release_held(db.session())
+        db.session().commit()
+        click.echo(f"{released} held answers are in line again.", err=True)
     etag_file = config.INSTANCE_DIR / "config_etag"
     try:
         with db.session_factory()() as session:

@@ -125,6 +125,14 @@ def node_status(session: Session) -> dict[str, Any]:
     }
 
 
+def release_held(session: Session) -> int:
+    """Put answers central refused back in line (e.g. after its configuration was fixed)."""
+    released = session.execute(
+        update(Outbox).where(Outbox.held_reason.is_not(None)).values(held_reason=None)
+    ).rowcount
+    return int(released or 0)
+
+
 def http_transport(central_url: str, token: str, *, timeout: float = 30) -> Transport:
     """A transport that POSTs to central's /api/v1/responses with the device token."""
     endpoint = central_url.rstrip("/") + "/api/v1/responses"

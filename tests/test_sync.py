@@ -32,7 +32,7 @@ from kiosk.models import (
     RejectedResponse,
     Response,
 )
-from kiosk.sync import SyncAuthError, SyncError, send_round, sync
+from kiosk.sync import SyncAuthError, SyncError, outbox_batch, release_held, send_round, sync
 from tests.helpers import demo, question
 
 
@@ -285,6 +285,10 @@ def test_the_outbox_forgets_only_what_central_acknowledged(session: Session) -> 
     # The held one is not sent again; the unanswered one is.
     send_round(session, central, batch_size=10)
     assert [i["uuid"] for i in seen[1]] == [sent[3]]
+    # Released (say, after central's configuration was fixed), it goes again.
+    assert release_held(session) == 1
+    session.commit()
+    assert sent[2] in [item["uuid"] for _, item in outbox_batch(session, 10)]
 
 
 @pytest.mark.parametrize("failure", [SyncError("reset by peer"), SyncAuthError("revoked")])
