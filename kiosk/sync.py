@@ -127,10 +127,10 @@ def node_status(session: Session) -> dict[str, Any]:
 
 def release_held(session: Session) -> int:
     """Put answers central refused back in line (e.g. after its configuration was fixed)."""
-    released = session.execute(
-        update(Outbox).where(Outbox.held_reason.is_not(None)).values(held_reason=None)
-    ).rowcount
-    return int(released or 0)
+    held = list(session.scalars(select(Outbox.response_id).where(Outbox.held_reason.is_not(None))))
+    if held:
+        session.execute(update(Outbox).where(Outbox.response_id.in_(held)).values(held_reason=None))
+    return len(held)
 
 
 def http_transport(central_url: str, token: str, *, timeout: float = 30) -> Transport:
