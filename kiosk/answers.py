@@ -72,12 +72,18 @@ def question_of(campaign: CatalogCampaign, raw_question_id: str) -> CatalogQuest
     return question
 
 
-def parse_answer(question: CatalogQuestion, form: FormData, *, wish_max_chars: int) -> Answer:
-    """Turn submitted fields into an Answer for this question, or raise InvalidAnswerError."""
+def parse_answer(
+    question: CatalogQuestion, form: FormData, *, wish_max_chars: int, allow_hidden: bool = False
+) -> Answer:
+    """Turn submitted fields into an Answer for this question, or raise InvalidAnswerError.
+
+    allow_hidden accepts options hidden since: a kiosk offline for days showed them then.
+    """
     answer_uuid = parse_uuid(_one(form, "uuid"), field="uuid")
     raw_visit = _one(form, "visit")
     visit_id = parse_uuid(raw_visit, field="visit") if raw_visit else None
-    visible = {option.id: option for option in question.visible_options}
+    options = question.options if allow_hidden else question.visible_options
+    visible = {option.id: option for option in options}
 
     if question.kind == QuestionKind.WISH:
         # Browsers count a line break as one character against maxlength but send "\r\n".

@@ -204,8 +204,9 @@ def enrol_command(central: str | None, link_or_code: str) -> None:
     instance = config.INSTANCE_DIR
     instance.mkdir(parents=True, exist_ok=True)
     token_file = instance / "device_token"
-    token_file.write_text(body["token"])
-    token_file.chmod(0o600)
+    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:  # readable by this user only, from the start
+        handle.write(body["token"])
     (instance / "central_url").write_text(central.rstrip("/"))
     (instance / "device_id").write_text(str(body["device"]["id"]))
     click.echo(f"Enrolled as kiosk “{body['device']['name']}” at {body['device']['location']}.")
@@ -218,7 +219,10 @@ def enrol_command(central: str | None, link_or_code: str) -> None:
 @with_appcontext
 def sync_command(forever: bool, batch_size: int, retry_held: bool) -> None:
     """(kiosk node) Send unsent answers to central; retries with backoff."""
-    central = current_app.config["CENTRAL_URL"]
+    central_file = config.INSTANCE_DIR / "central_url"
+    central = current_app.config["CENTRAL_URL"] or (
+        central_file.read_text().strip() if central_file.exists() else ""
+    )
     token_file = config.INSTANCE_DIR / "device_token"
     if not central or not token_file.exists():
         raise click.ClickException("Not enrolled: run `kiosk enrol --central URL CODE` first.")
@@ -230,12 +234,17 @@ def sync_command(forever: bool, batch_size: int, retry_held: bool) -> None:
         click.echo(f"{released} held answers are in line again.", err=True)
     etag_file = config.INSTANCE_DIR / "config_etag"
     try:
-        with db.session_factory()() as session:
-            etag = pull_config(
-                session, central, token, etag_file.read_text() if etag_file.exists() else None
-            )
-        if etag:
-            etag_file.write_text(etag)
+        try:
+            with db.session_factory()() as session:
+                etag = pull_config(
+                    session, central, token, etag_file.read_text() if etag_file.exists() else None
+                )
+            if etag:
+                etag_file.write_text(etag)
+        except SyncAuthError:
+            raise
+        except Exception as error:  # whatever went wrong there, the answers go out all the same
+            click.echo(f"central's configuration was not updated: {error}", err=True)
         report = sync(
             db.session_factory(),
             transport,
@@ -267,7 +276,7 @@ def export_outbox_command(target: str) -> None:
 
 @click.command("import-batch")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
-@click.option("--device", "device_id", type=int, help="The kiosk, if the file does not say.")
+@click.option("--device", "device_id", type=int, help="The kiosk (instead of the file's).")
 @with_appcontext
 def import_batch_command(source: str, device_id: int | None) -> None:
     """(central) Store the answers of a kiosk's batch file; importing it twice changes nothing."""
@@ -279,10 +288,11 @@ def import_batch_command(source: str, device_id: int | None) -> None:
         raise click.ClickException("The file does not name its kiosk: give --device ID.")
     device = _device(device_id or file_device or 0)
     session = db.session()
-    counts = import_items(
-        session, _catalog(), device, items, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
-    )
+    catalog = _catalog()
     with db.write_lock().held():
+        counts = import_items(
+            session, catalog, device, items, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
+        )
         session.commit()
     click.echo(" ".join(f"{status}={count}" for status, count in counts.items()))
 

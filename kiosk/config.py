@@ -30,7 +30,10 @@ class Defaults:
     SQL_ECHO = False
     TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host
     KIOSK_SILENT_HOURS = 24  # staff see a kiosk flagged when not heard from for this long
-    CENTRAL_URL = ""  # set on a kiosk node: where `kiosk sync` sends its answers
+    # "node" on a kiosk beside a touch screen: its answers are synced to disk and queued for
+    # central from the very first one (before enrolment too); "central" elsewhere.
+    ROLE = "central"
+    CENTRAL_URL = ""  # on a node: where `kiosk sync` sends (written by `kiosk enrol`)
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
 
 
@@ -52,10 +55,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         if raw is not None:
             config[name] = _coerce(default, raw)
     config.update(overrides or {})
-    if not config["CENTRAL_URL"]:
-        central_file = INSTANCE_DIR / "central_url"
-        if central_file.exists():
-            config["CENTRAL_URL"] = central_file.read_text().strip()
+    if config["ROLE"] not in ("central", "node"):
+        raise ValueError(f"KIOSK_ROLE must be central or node, not {config['ROLE']!r}")
     if not config["SECRET_KEY"]:
         key_file = INSTANCE_DIR / "secret_key"
         if key_file.exists():

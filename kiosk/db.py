@@ -60,9 +60,9 @@ class WriteLock:
 
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to the app; sessions close with the app context."""
-    # A kiosk node (it has a central to send to) must not lose a confirmed answer when its
-    # power is cut: every commit is synced to disk there (about 7 times slower, still ms).
-    node = bool(app.config["CENTRAL_URL"])
+    # A kiosk node must not lose a confirmed answer when its power is cut: every commit is
+    # synced to disk there (about 7 times slower, still milliseconds).
+    node = app.config["ROLE"] == "node"
     engine = make_engine(
         app.config["DATABASE_URL"],
         echo=app.config["SQL_ECHO"],

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, KioskError, NotFoundError
@@ -53,15 +53,24 @@ def new_enrolment(session: Session, device: Device, *, now: dt.datetime | None =
 def enrol(session: Session, code: str, *, now: dt.datetime | None = None) -> tuple[Device, str]:
     """Trade a valid enrolment code for the device's token (returned once, stored hashed)."""
     now = now or utcnow()
-    device = session.scalar(select(Device).where(Device.enrolment_hash == _digest(code)))
-    if device is None or device.enrolment_expires_at is None or device.enrolment_expires_at < now:
-        raise DeviceAuthError(N_("This enrolment code is unknown or has expired."))
     token = secrets.token_urlsafe(32)
-    device.token_hash = _digest(token)
-    device.enrolment_hash = None
-    device.enrolment_expires_at = None
-    device.enrolled_at = now
-    session.flush()
+    # One statement takes the code and sets the token, so a code redeemed twice at once
+    # enrols once: the second finds no row.
+    device_id = session.execute(
+        update(Device)
+        .where(Device.enrolment_hash == _digest(code), Device.enrolment_expires_at >= now)
+        .values(
+            token_hash=_digest(token),
+            enrolment_hash=None,
+            enrolment_expires_at=None,
+            enrolled_at=now,
+        )
+        .returning(Device.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if device_id is None:
+        raise DeviceAuthError(N_("This enrolment code is unknown or has expired."))
+    device = session.get_one(Device, device_id, populate_existing=True)
     return device, token
 
 
@@ -94,7 +103,9 @@ def note_contact(
     """Remember the device's last contact, its clock offset and what it says it holds."""
     device.last_seen_at = now
     if device_clock is not None:
-        device.clock_offset_ms = round((device_clock - now).total_seconds() * 1000)
+        # A Pi without a battery clock may be off by years: keep it within the column.
+        offset = round((device_clock - now).total_seconds() * 1000)
+        device.clock_offset_ms = max(-(2**31) + 1, min(2**31 - 1, offset))
     if captured is not None:
         device.reported_captured = captured
     if unsent is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.configsync import apply_config
 from kiosk.errors import N_, KioskError
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
+from kiosk.safejson import load_json
 
 Transport = Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]]
 """Sends a batch (and what the node says of itself) to central and returns its verdicts;
@@ -61,12 +62,14 @@ def outbox_batch(session: Session, limit: int) -> list[tuple[int, dict[str, Any]
         .limit(limit)
     ).all()
     options: dict[int, list[int]] = {}
-    for response_id, option_id in session.execute(
-        select(ResponseOption.response_id, ResponseOption.option_id)
-        .where(ResponseOption.response_id.in_([row.id for row in rows]))
-        .order_by(ResponseOption.option_id)
-    ):
-        options.setdefault(response_id, []).append(option_id)
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 10_000):  # SQLite allows only so many bound values
+        for response_id, option_id in session.execute(
+            select(ResponseOption.response_id, ResponseOption.option_id)
+            .where(ResponseOption.response_id.in_(ids[start : start + 10_000]))
+            .order_by(ResponseOption.option_id)
+        ):
+            options.setdefault(response_id, []).append(option_id)
     return [
         (
             row.id,
@@ -112,7 +115,10 @@ def send_round(session: Session, transport: Transport, *, batch_size: int = 500)
             )
         session.commit()
         report.acknowledged, report.held = len(done), len(held)
-    report.remaining = len(outbox_batch(session, 1))
+    report.remaining = (
+        session.scalar(select(func.count()).select_from(Outbox).where(Outbox.held_reason.is_(None)))
+        or 0
+    )
     return report
 
 
@@ -263,13 +269,14 @@ class BatchFileError(KioskError):
 def read_batch_file(raw: bytes) -> tuple[int | None, list[Any]]:
     """The device id and the items of an exported batch file, or BatchFileError."""
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(raw)
+    except ValueError:  # also UnicodeDecodeError
         raise BatchFileError() from None
     if not isinstance(document, dict) or document.get("format") != BATCH_FILE_FORMAT:
         raise BatchFileError()
     items = document.get("responses")
     device_id = document.get("device_id")
-    if not isinstance(items, list) or not (device_id is None or isinstance(device_id, int)):
+    known = device_id is None or (type(device_id) is int and 0 < device_id < 2**31)
+    if not isinstance(items, list) or not known:
         raise BatchFileError(N_("This kiosk batch file is damaged."))
     return device_id, items

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     """Attach htmx, CSRF protection, security headers and error handlers."""
     htmx.init_app(app)
     csrf.init_app(app)
+    app.before_request(_body_limit)  # before anything reads the body, which fixes the limit
     app.before_request(_refuse_nul_characters)
     app.after_request(_security_headers)
     app.register_error_handler(KioskError, _kiosk_error)
@@ -44,6 +45,19 @@ class ForbiddenCharacterError(KioskError):
     """Input with a NUL character: no text field may hold one (PostgreSQL cannot store it)."""
 
     message = N_("The input contains a character that is not allowed.")
+
+
+LARGER_BODIES = {
+    "api.push_responses": 4 * 1024 * 1024,  # a batch of 1000 answers with long wishes
+    "kiosks.import_file": 64 * 1024 * 1024,  # a kiosk's whole outbox after weeks offline
+}
+"""Endpoints that take more than MAX_CONTENT_LENGTH (64 KB: every public form)."""
+
+
+def _body_limit() -> None:
+    limit = LARGER_BODIES.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def _refuse_nul_characters() -> None:

@@ -40,12 +40,12 @@ def test_the_write_lock_is_a_no_op_on_postgresql() -> None:
 def test_a_kiosk_node_syncs_every_commit_to_disk(tmp_path: Path) -> None:
     from kiosk import create_app
 
-    def synchronous(central: str) -> int:
+    def synchronous(role: str) -> int:
         app = create_app(
             {
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
                 "SECRET_KEY": "x" * 64,
-                "CENTRAL_URL": central,
+                "ROLE": role,
             }
         )
         with app.extensions["kiosk.engine"].connect() as connection:
@@ -53,5 +53,5 @@ def test_a_kiosk_node_syncs_every_commit_to_disk(tmp_path: Path) -> None:
         app.extensions["kiosk.engine"].dispose()
         return value
 
-    assert synchronous("https://central.example.org") == 2  # FULL
-    assert synchronous("") == 1  # NORMAL: central on SQLite, a demo, a single site
+    assert synchronous("node") == 2  # FULL
+    assert synchronous("central") == 1  # NORMAL: central on SQLite, a demo, a single site

@@ -160,5 +160,9 @@ def test_importing_a_batch_file_twice_counts_it_once(
     assert "keine Stapeldatei" in upload(b"{}")
     stranger = json.dumps({**document, "device_id": 424242}).encode()
     assert "nennt keinen bekannten Kiosk" in upload(stranger)
+    for odd in (True, 2**40, "1"):
+        assert "beschädigt" in upload(json.dumps({**document, "device_id": odd}).encode())
+    big = json.dumps({**document, "responses": document["responses"] * 200}).encode()
+    assert len(big) > 64 * 1024 and "800 schon bekannt" in upload(big)
     missing = staff_client.post("/staff/kiosks/import", data={})
     assert missing.status_code == 422

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -373,3 +374,81 @@ def test_config_is_served_to_enrolled_kiosks_with_an_etag(client: FlaskClient, t
     etag = first.headers["ETag"]
     again = client.get("/api/v1/config", headers={**auth, "If-None-Match": etag})
     assert again.status_code == 304
+
+
+# --- hostile or odd input never costs a 500 or a bad row -------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"responses": [{"uuid": "x", "value": NaN}]}',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"responses": [{"uuid": "\\ud800", "location": "\\ud800", "text": "\\ud800"}]}',
+        b'{"responses": [{"uuid": "a", "answered_at": "0001-01-01T00:00:00+01:00"}]}',
+        '{"responses": [{"uuid": "ä"}]}'.encode("latin-1"),
+    ],
+)
+def test_odd_json_is_a_4xx_or_a_rejected_item(client: FlaskClient, token: str, body: bytes) -> None:
+    response = client.post(
+        "/api/v1/responses",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert {r["status"] for r in response.get_json()["results"]} == {"rejected"}
+
+
+def test_a_batch_larger_than_a_form_is_fine(app: Flask, client: FlaskClient, token: str) -> None:
+    with app.app_context():
+        campaign, _, _ = demo(db.session())
+    wish = question(campaign, QuestionKind.WISH)
+    batch = [item(wish.id, [], text="Ein langer Wunsch für den Platz " * 8) for _ in range(500)]
+    body = json.dumps({"responses": batch}).encode()
+    assert len(body) > 64 * 1024  # more than any public form may send
+    response = client.post(
+        "/api/v1/responses",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    assert {r["status"] for r in response.get_json()["results"]} == {"stored"}
+
+
+def test_a_refused_item_sent_again_is_kept_aside_once(session: Session, device: Device) -> None:
+    bad = item(99999, [1])
+    for _ in range(3):
+        ingest(session, load_catalog(session), device, [bad], wish_max_chars=280)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(RejectedResponse)) == 1
+
+
+def test_an_option_hidden_while_the_kiosk_was_offline_still_counts(
+    session: Session, device: Device
+) -> None:
+    from kiosk.models import Option
+
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    session.get_one(Option, single.options[0].id).hidden = True
+    session.commit()
+    (verdict,) = ingest(
+        session,
+        load_catalog(session),
+        device,
+        [item(single.id, [single.options[0].id])],
+        wish_max_chars=280,
+    )
+    assert verdict.status == "stored"
+
+
+def test_a_clock_years_off_is_noted_within_bounds(session: Session, device: Device) -> None:
+    from kiosk.devices import note_contact
+
+    now = dt.datetime.now(dt.UTC)
+    note_contact(device, now=now, device_clock=now - dt.timedelta(days=3650))
+    session.commit()
+    assert device.clock_offset_ms == -(2**31) + 1

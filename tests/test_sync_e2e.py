@@ -88,13 +88,15 @@ def node(
     monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     upgrade_database(url)
+    # Like a Pi set up by the guide: a node from the start, not told its central: `kiosk
+    # enrol` writes that to instance/, where `kiosk sync` reads it.
     return create_app(
         {
             "TESTING": True,
             "DATABASE_URL": url,
             "SECRET_KEY": "n" * 64,
             "WTF_CSRF_ENABLED": False,
-            "CENTRAL_URL": central[0],
+            "ROLE": "node",
         }
     )
 
@@ -166,7 +168,7 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
     central[1].terminate()
     central[1].wait(timeout=30)
     vote(node, 2)
-    transport = http_transport(node.config["CENTRAL_URL"], "any-token", timeout=2)
+    transport = http_transport(central[0], "any-token", timeout=2)
     with node.app_context(), pytest.raises(SyncError):
         sync(db.session_factory(), transport, attempts=2, sleep=lambda _: None, log=lambda _: None)
     with node.app_context():

@@ -1,4 +1,4 @@
-"""The sync API kiosk nodes talk to: enrol, fetch nothing yet, push responses (JSON)."""
+"""The sync API kiosk nodes talk to: enrol, fetch the configuration, push responses (JSON)."""
 
 from __future__ import annotations
 
@@ -18,22 +18,17 @@ from kiosk.errors import N_, KioskError
 from kiosk.ingest import MAX_BATCH, ingest
 from kiosk.models import Device, utcnow
 from kiosk.openapi import OPENAPI
+from kiosk.safejson import load_json
 from kiosk.web import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries its device token
-MAX_BODY = 4 * 1024 * 1024  # a batch of 1000 responses with long wishes fits
 
 
 class BatchError(KioskError):
     """A request body that is not a batch at all."""
 
     message = N_("The body must be a JSON object with a list of at most 1000 responses.")
-
-
-@bp.before_request
-def _bigger_bodies() -> None:
-    request.max_content_length = MAX_BODY
 
 
 @bp.errorhandler(HTTPException)
@@ -49,6 +44,14 @@ def _json_error(error: KioskError) -> ResponseReturnValue:
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
     return response, error.status
+
+
+def _json_body() -> Any:
+    """The request's JSON, or None if it is not JSON a device should send."""
+    try:
+        return load_json(request.get_data())
+    except ValueError:
+        return None
 
 
 def _device() -> Device:
@@ -99,7 +102,7 @@ def config() -> ResponseReturnValue:
 @bp.post("/enrol")
 def enrol_device() -> ResponseReturnValue:
     """Trade a one-time enrolment code for this device's token."""
-    body = request.get_json(silent=True)
+    body = _json_body()
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code:
         raise DeviceAuthError(N_("This enrolment code is unknown or has expired."))
@@ -117,7 +120,7 @@ def push_responses() -> ResponseReturnValue:
     """Store a batch of responses; answer with a verdict per UUID."""
     session = db.session()
     device = _device()
-    body = request.get_json(silent=True)
+    body = _json_body()
     items = body.get("responses") if isinstance(body, dict) else None
     if not isinstance(body, dict) or not isinstance(items, list) or len(items) > MAX_BATCH:
         raise BatchError()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -67,7 +68,8 @@ def register() -> ResponseReturnValue:
     name = request.form.get("name", "").strip()
     raw_location = request.form.get("location", "")
     session = db.session()
-    location = session.get(Location, int(raw_location)) if raw_location.isdigit() else None
+    valid_id = re.fullmatch(r"[0-9]{1,9}", raw_location) is not None
+    location = session.get(Location, int(raw_location)) if valid_id else None
     if not name or len(name) > 200 or location is None:
         return _page(422, error=gettext(KioskFormError.message), name=name[:200])
     device, code = register_device(session, name=name, location_id=location.id)
@@ -117,14 +119,15 @@ def import_file() -> ResponseReturnValue:
     if device is None:
         return _page(422, import_error=gettext("The file does not name a known kiosk."))
     cache: CatalogCache = current_app.extensions["kiosk.catalog"]
-    counts = import_items(
-        session,
-        cache.get(session),
-        device,
-        items,
-        wish_max_chars=current_app.config["WISH_MAX_CHARS"],
-    )
-    audit(session, current_user, "kiosk-import", device=device.id, **counts)
-    with db.write_lock().held():
+    catalog = cache.get(session)
+    with db.write_lock().held():  # all of the write, or a vote meanwhile waits on SQLite
+        counts = import_items(
+            session,
+            catalog,
+            device,
+            items,
+            wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+        )
+        audit(session, current_user, "kiosk-import", device=device.id, **counts)
         session.commit()
     return _page(imported=counts, imported_device=device)

@@ -182,7 +182,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 campaign=campaign,
                 location_id=location.id,
                 channel=CHANNEL_BY_PREFIX[prefix],
-                queue=bool(current_app.config["CENTRAL_URL"]),  # a kiosk node forwards it
+                queue=current_app.config["ROLE"] == "node",  # a kiosk node forwards it
             )
             session.commit()
     next_step = index + 1
