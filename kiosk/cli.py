@@ -182,8 +182,8 @@ def device_reenrol_command(device_id: int) -> None:
 @click.argument("link_or_code")
 def enrol_command(central: str | None, link_or_code: str) -> None:
     """(kiosk node) Enrol with central by the link (or code) staff got; keep the token."""
-    if "/enrol/" in link_or_code:
-        central, _, code = link_or_code.rpartition("/enrol/")
+    if "/enrol#" in link_or_code:
+        central, _, code = link_or_code.rpartition("/enrol#")
     elif central:
         code = link_or_code
     else:

@@ -141,7 +141,7 @@ def test_a_node_enrols_and_hands_everything_to_central_once(
         _, code = register_device(session, name="Kiosk am Platz", location_id=square.id)
         session.commit()
     engine.dispose()
-    link = f"{central[0]}/enrol/{code}"  # what staff copy from the kiosks page
+    link = f"{central[0]}/enrol#{code}"  # what staff copy from the kiosks page
     assert "Enrolled as kiosk “Kiosk am Platz” at ehp." in run(node, "enrol", link).output
     assert node.test_client().get("/k/ehp").status_code == 404  # knows no places yet
     # The first sync brings central's configuration; the node can ask the questions.
@@ -255,12 +255,15 @@ def test_the_same_batch_from_two_processes_at_once_counts_once(
     }
     verdicts: list[list[str]] = []
 
-    def sender() -> None:
+    backwards = {"responses": list(reversed(batch["responses"]))}
+
+    def sender(body: dict[str, object]) -> None:
         for _ in range(3):
-            results = post("/api/v1/responses", batch, token)["results"]
+            results = post("/api/v1/responses", body, token)["results"]
             verdicts.append([r["status"] for r in results])  # type: ignore[index, union-attr]
 
-    threads = [threading.Thread(target=sender) for _ in range(2)]
+    # In opposite orders, too: central takes the counter rows' locks in one order regardless.
+    threads = [threading.Thread(target=sender, args=(body,)) for body in (batch, backwards)]
     for thread in threads:
         thread.start()
     for thread in threads:

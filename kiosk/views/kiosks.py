@@ -58,7 +58,7 @@ def index() -> ResponseReturnValue:
 
 def _enrolment_page(device: Device, code: str) -> ResponseReturnValue:
     base = current_app.config.get("PUBLIC_URL") or request.host_url
-    link = base.rstrip("/") + url_for("public.enrolment", code=code)
+    link = base.rstrip("/") + url_for("public.enrolment") + "#" + code
     return render_template("kiosks/enrolment.html", device=device, link=link, qr=qr_data_uri(link))
 
 

@@ -45,10 +45,13 @@ def index() -> ResponseReturnValue:
     return render_template("public/index.html", areas=areas)
 
 
-@bp.get("/enrol/<code>")
-def enrolment(code: str) -> ResponseReturnValue:
-    """What an enrolment link opens: how to enrol the kiosk with it (it changes nothing)."""
-    return render_template("public/enrolment.html", link=request.base_url)
+@bp.get("/enrol")
+def enrolment() -> ResponseReturnValue:
+    """What an enrolment link opens: how to enrol the kiosk with it (it changes nothing).
+
+    The code travels after "#", which browsers never send: it stays out of every log.
+    """
+    return render_template("public/enrolment.html")
 
 
 def _catalog() -> Catalog:
