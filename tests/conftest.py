@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.security import generate_password_hash
 
 from kiosk import create_app
 from kiosk.cli import upgrade_database
@@ -21,6 +23,16 @@ from kiosk.models import Base
 POSTGRES_ADMIN_URL = os.environ.get(
     "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes() -> Iterator[None]:
+    """Staff passwords hashed with few rounds in tests: scrypt's 0.1 s per demo load, times
+    every test, would double the suite. Checking works the same for any method."""
+    quick = partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kiosk.accounts.generate_password_hash", quick)
+        yield
 
 
 @pytest.fixture(scope="session")
