@@ -1,0 +1,211 @@
+"""Benchmark sync: a kiosk node with many unsent answers hands them to central (gunicorn on
+PostgreSQL), and a vote on the node while its outbox is full.
+
+Usage: .venv/bin/python bench/sync.py [--unsent 200000] [--postgres URL]
+Creates and drops its own PostgreSQL database; the node's SQLite file goes to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+from uuid6 import uuid7
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+from bench.run import free_port  # noqa: E402
+from kiosk import create_app  # noqa: E402
+from kiosk.cli import upgrade_database  # noqa: E402
+from kiosk.configsync import apply_config, config_document  # noqa: E402
+from kiosk.db import make_engine  # noqa: E402
+from kiosk.demo import load_demo  # noqa: E402
+from kiosk.devices import enrol, register_device  # noqa: E402
+from kiosk.models import Campaign, Location, Outbox, Response, ResponseOption  # noqa: E402
+from kiosk.sync import http_transport, sync  # noqa: E402
+
+
+def fill_outbox(node_url: str, count: int) -> None:
+    """count unsent kiosk answers, written in bulk as the node would have taken them."""
+    engine = make_engine(node_url)
+    with Session(engine) as session:
+        campaign = session.scalars(sa.select(Campaign)).one()
+        place = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
+        choice = [
+            (q.id, [(o.id, o.value) for o in q.options]) for q in campaign.questions if q.options
+        ]
+        campaign_id, place_id = campaign.id, place.id
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=14)
+    with engine.begin() as connection:
+        for first in range(0, count, 20_000):
+            responses, picks, queued = [], [], []
+            for n in range(first, min(count, first + 20_000)):
+                question_id, options = choice[n % len(choice)]
+                option_id, value = options[n % len(options)]
+                responses.append(
+                    {
+                        "id": n + 1,
+                        "uuid": uuid7(),
+                        "visit_id": None,
+                        "campaign_id": campaign_id,
+                        "question_id": question_id,
+                        "location_id": place_id,
+                        "channel": "kiosk",
+                        "source": None,
+                        "device_id": None,
+                        "value": value,
+                        "text": None,
+                        "wish_state": None,
+                        "client_at": None,
+                        "received_at": start + dt.timedelta(seconds=n * 6),
+                    }
+                )
+                picks.append({"response_id": n + 1, "option_id": option_id})
+                queued.append({"response_id": n + 1, "held_reason": None})
+            connection.execute(sa.insert(Response), responses)
+            connection.execute(sa.insert(ResponseOption), picks)
+            connection.execute(sa.insert(Outbox), queued)
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--unsent", type=int, default=200_000)
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    name = f"kiosk_bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    central_url = admin.url.set(database=name).render_as_string(hide_password=False)
+    node_path = OUT / "node.sqlite3"
+    for stale in OUT.glob("node.sqlite3*"):
+        stale.unlink()
+    node_url = f"sqlite:///{node_path}"
+    server = None
+    try:
+        upgrade_database(central_url)
+        central_engine = make_engine(central_url)
+        with Session(central_engine) as session:
+            load_demo(session, sample_visits=0)
+            place = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
+            _, code = register_device(session, name="Bench", location_id=place.id)
+            _, token = enrol(session, code)
+            document = config_document(session)
+            session.commit()
+        upgrade_database(node_url)
+        node_engine = make_engine(node_url, sqlite_synchronous="FULL")
+        with Session(node_engine) as session:
+            apply_config(session, document)
+            session.commit()
+        began = time.perf_counter()
+        fill_outbox(node_url, args.unsent)
+        print(
+            f"node: {args.unsent:,} unsent answers written in {time.perf_counter() - began:.1f} s"
+        )
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--no-control-socket",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "KIOSK_DATABASE_URL": central_url,
+                "KIOSK_SECRET_KEY": secrets.token_hex(32),
+            },
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        # A vote on the node while the outbox is full (p95 of 200 votes, in process).
+        node_app = create_app(
+            {
+                "DATABASE_URL": node_url,
+                "SECRET_KEY": "b" * 64,
+                "ROLE": "node",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
+        client = node_app.test_client()
+        latencies = []
+        for _ in range(200):
+            screen = client.post("/k/ehp/begin", headers={"HX-Request": "true"}).text
+            fields = {
+                k: re.search(rf'name="{k}" value="([^"]*)"', screen).group(1)
+                for k in ("visit", "uuid", "question")
+            }
+            option = re.search(r'name="option" value="(\d+)"', screen).group(1)
+            began = time.perf_counter()
+            client.post(
+                "/k/ehp/answer", headers={"HX-Request": "true"}, data={**fields, "option": option}
+            )
+            latencies.append((time.perf_counter() - began) * 1000)
+        node_app.extensions["kiosk.engine"].dispose()
+        p95 = statistics.quantiles(latencies, n=20)[-1]
+        print(
+            f"node: vote with {args.unsent:,} queued, p50 {statistics.median(latencies):.1f} ms"
+            f", p95 {p95:.1f} ms (target < 50 ms)"
+        )
+
+        began = time.perf_counter()
+        report = sync(
+            sessionmaker(node_engine),
+            http_transport(base, token, timeout=120),
+            batch_size=1000,
+            log=print,
+        )
+        seconds = time.perf_counter() - began
+        print(
+            f"sync: sent={report.sent:,} acknowledged={report.acknowledged:,} "
+            f"held={report.held:,} remaining={report.remaining} in {seconds:.1f} s = "
+            f"{report.sent / seconds:,.0f} "
+            "answers/s (targets: all 200,000 in < 20 s; >= 20,000/s)"
+        )
+        with central_engine.connect() as connection:
+            stored = connection.execute(sa.text("SELECT count(*) FROM response")).scalar()
+        print(f"central: {stored:,} responses stored")
+        node_engine.dispose()
+        central_engine.dispose()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
