@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-from bench.run import free_port  # noqa: E402
+from bench.run import Gunicorn  # noqa: E402
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
 from kiosk.configsync import apply_config, config_document  # noqa: E402
@@ -121,33 +118,11 @@ def main() -> None:
             f"node: {args.unsent:,} unsent answers written in {time.perf_counter() - began:.1f} s"
         )
 
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--no-control-socket",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "KIOSK_DATABASE_URL": central_url,
-                "KIOSK_SECRET_KEY": secrets.token_hex(32),
-            },
+        server = Gunicorn(
+            "wsgi:app",
+            {"KIOSK_DATABASE_URL": central_url, "KIOSK_SECRET_KEY": secrets.token_hex(32)},
         )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
+        base = server.base
 
         # A vote on the node while the outbox is full (p95 of 200 votes, in process).
         node_app = create_app(
@@ -200,8 +175,7 @@ def main() -> None:
         central_engine.dispose()
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
