@@ -138,6 +138,45 @@ _INSERT_OPTIONS = insert(ResponseOption)
 _INSERT_OUTBOX = insert(Outbox)
 
 
+def check_answer(
+    answer: Answer, *, campaign: CatalogCampaign, location_id: int, at: dt.datetime
+) -> None:
+    """Refuse an answer off its campaign's places, or given while the campaign was closed."""
+    if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
+        raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
+    if not campaign.is_open(at):
+        raise CampaignClosedError()
+
+
+def response_row(
+    answer: Answer,
+    *,
+    campaign: CatalogCampaign,
+    location_id: int,
+    channel: str,
+    now: dt.datetime,
+    source: str | None = None,
+    device_id: int | None = None,
+    client_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The response table's row for an answer."""
+    return {
+        "uuid": answer.uuid,
+        "visit_id": answer.visit_id,
+        "campaign_id": campaign.id,
+        "question_id": answer.question.id,
+        "location_id": location_id,
+        "channel": channel,
+        "source": source,
+        "device_id": device_id,
+        "value": answer.value,
+        "text": answer.text,
+        "wish_state": WishState.PENDING.value if answer.text is not None else None,
+        "client_at": client_at,
+        "received_at": now,
+    }
+
+
 def record_answer(
     session: Session,
     answer: Answer,
@@ -162,29 +201,20 @@ def record_answer(
     (migration 0003), so a tally can never disagree with the responses behind it.
     """
     now = now or utcnow()
-    if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
-        raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
-    if not campaign.is_open(client_at or now):
-        raise CampaignClosedError()
-
+    check_answer(answer, campaign=campaign, location_id=location_id, at=client_at or now)
     connection = session.connection()
     response_id = connection.execute(
         _insert_response(connection.dialect.name),
-        {
-            "uuid": answer.uuid,
-            "visit_id": answer.visit_id,
-            "campaign_id": campaign.id,
-            "question_id": answer.question.id,
-            "location_id": location_id,
-            "channel": channel,
-            "source": source,
-            "device_id": device_id,
-            "value": answer.value,
-            "text": answer.text,
-            "wish_state": WishState.PENDING.value if answer.text is not None else None,
-            "client_at": client_at,
-            "received_at": now,
-        },
+        response_row(
+            answer,
+            campaign=campaign,
+            location_id=location_id,
+            channel=channel,
+            source=source,
+            device_id=device_id,
+            client_at=client_at,
+            now=now,
+        ),
     ).scalar()
     if response_id is None:
         return False

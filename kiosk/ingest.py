@@ -14,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kiosk.answers import Answer, parse_answer, record_answer
+from kiosk.answers import Answer, check_answer, parse_answer, response_row
 from kiosk.catalog import Catalog
 from kiosk.errors import KioskError
 from kiosk.models import Device, RejectedResponse, Response, ResponseOption, utcnow
@@ -92,33 +95,6 @@ def _answered_at(item: dict[str, Any]) -> dt.datetime | None:
         raise ItemError("answered_at must be an ISO 8601 time") from None
 
 
-def _same_content(session: Session, answer: Answer, location_id: int) -> bool:
-    """Whether the stored response with this UUID says what the answer says."""
-    stored = session.execute(
-        select(
-            Response.id,
-            Response.question_id,
-            Response.location_id,
-            Response.visit_id,
-            Response.value,
-            Response.text,
-        ).where(Response.uuid == answer.uuid)
-    ).one()
-    options = set(
-        session.scalars(
-            select(ResponseOption.option_id).where(ResponseOption.response_id == stored.id)
-        )
-    )
-    return (
-        stored.question_id == answer.question.id
-        and stored.location_id == location_id
-        and stored.visit_id == answer.visit_id
-        and stored.value == answer.value
-        and stored.text == answer.text
-        and options == set(answer.option_ids)
-    )
-
-
 def _clean(text: str, limit: int) -> str:
     """Text any database column takes: no NUL, no lone surrogates."""
     return text[:limit].replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
@@ -161,6 +137,63 @@ def _keep(session: Session, device: Device, item: Any, reason: str, detail: str)
     session.flush()
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """An item that passed validation, waiting to be stored."""
+
+    index: int
+    answer: Answer
+    location_id: int
+    row: dict[str, Any]
+
+
+def _prepare(
+    catalog: Catalog,
+    device: Device,
+    item: Any,
+    index: int,
+    *,
+    wish_max_chars: int,
+    now: dt.datetime,
+) -> _Ready:
+    """Validate one item against the configuration, or raise ItemError or a KioskError."""
+    if not isinstance(item, dict):
+        raise ItemError("each item must be an object")
+    location = catalog.location(str(item.get("location", "")))
+    question_id = item.get("question_id")
+    if not isinstance(question_id, int) or isinstance(question_id, bool):
+        raise ItemError("question_id must be a number")
+    campaign = catalog.campaign_of_question.get(question_id)
+    question = campaign.question(question_id) if campaign else None
+    if campaign is None or question is None:
+        raise ItemError("unknown question")
+    answer = parse_answer(
+        question, _as_form(item), wish_max_chars=wish_max_chars, allow_hidden=True
+    )
+    client_at = _answered_at(item)
+    check_answer(answer, campaign=campaign, location_id=location.id, at=client_at or now)
+    row = response_row(
+        answer,
+        campaign=campaign,
+        location_id=location.id,
+        channel="kiosk",
+        device_id=device.id,
+        client_at=client_at,
+        now=now,
+    )
+    return _Ready(index, answer, location.id, row)
+
+
+@cache
+def _insert_new(dialect: str) -> Any:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(Response)
+        .on_conflict_do_nothing(index_elements=["uuid"])
+        .returning(Response.id, Response.uuid)
+    )
+
+
 def ingest(
     session: Session,
     catalog: Catalog,
@@ -170,75 +203,121 @@ def ingest(
     wish_max_chars: int,
     now: dt.datetime | None = None,
 ) -> list[Verdict]:
-    """Store what is new of a batch from a device; the caller commits once."""
+    """Store what is new of a batch from a device; the caller commits once.
+
+    Set-based: one multi-row INSERT … ON CONFLICT DO NOTHING for the batch, one for the
+    options; only the UUIDs that were there already are compared with what is stored.
+    """
     now = now or utcnow()
-    # Items go in a fixed order (place, question, UUID), so that two workers storing batches
-    # for the same place take the counter rows' locks in the same order and never deadlock.
-    order = sorted(range(len(items)), key=lambda index: _sort_key(items[index]))
-    verdicts: list[Verdict | None] = [None] * len(items)
-    for index in order:
-        verdicts[index] = _one(
-            session, catalog, device, items[index], wish_max_chars=wish_max_chars, now=now
-        )
-    return [verdict for verdict in verdicts if verdict is not None]
+    verdicts: dict[int, Verdict] = {}
+    ready: dict[UUID, _Ready] = {}
+    repeated: list[_Ready] = []  # the same UUID twice in one batch: judged after the first
+    for index, item in enumerate(items):
+        try:
+            prepared = _prepare(
+                catalog, device, item, index, wish_max_chars=wish_max_chars, now=now
+            )
+        except (ItemError, KioskError) as error:
+            detail = error.message % error.params if isinstance(error, KioskError) else str(error)
+            _keep(session, device, item, "rejected", detail)
+            raw_uuid = str(item.get("uuid", "")) if isinstance(item, dict) else ""
+            verdicts[index] = Verdict(raw_uuid, "rejected", detail)
+            continue
+        if prepared.answer.uuid in ready:
+            repeated.append(prepared)
+        else:
+            ready[prepared.answer.uuid] = prepared
+
+    # A fixed order (place, question, UUID): two workers storing batches for one place take
+    # the counter rows' locks in the same order and never deadlock.
+    order = sorted(
+        ready.values(), key=lambda r: (r.location_id, r.answer.question.id, str(r.answer.uuid))
+    )
+    connection = session.connection()
+    stored: dict[UUID, int] = {}
+    if order:
+        result = connection.execute(_insert_new(connection.dialect.name), [r.row for r in order])
+        stored = {_as_uuid(found_uuid): response_id for response_id, found_uuid in result}
+    options = [
+        {"response_id": stored[r.answer.uuid], "option_id": option_id}
+        for r in order
+        if r.answer.uuid in stored
+        for option_id in r.answer.option_ids
+    ]
+    if options:
+        connection.execute(insert(ResponseOption), options)
+
+    earlier = [r for r in order if r.answer.uuid not in stored] + repeated
+    same = _same_as_stored(session, [r.answer for r in earlier])
+    for r in order:
+        if r.answer.uuid in stored:
+            verdicts[r.index] = Verdict(str(r.answer.uuid), "stored")
+    for r in earlier:
+        if same.get(r.answer.uuid) == _content(r.answer, r.location_id):
+            verdicts[r.index] = Verdict(str(r.answer.uuid), "duplicate")
+        else:
+            _keep(
+                session,
+                device,
+                items[r.index],
+                "conflict",
+                "this UUID was stored with other content",
+            )
+            verdicts[r.index] = Verdict(str(r.answer.uuid), "conflict", "stored with other content")
+    return [verdicts[index] for index in range(len(items))]
 
 
-def _sort_key(item: Any) -> tuple[str, int, str]:
-    if not isinstance(item, dict):
-        return ("", 0, "")
-    question = item.get("question_id")
+Content = tuple[int, int, UUID | None, int | None, str | None, frozenset[int]]
+
+
+def _content(answer: Answer, location_id: int) -> Content:
     return (
-        str(item.get("location", "")),
-        question if isinstance(question, int) and not isinstance(question, bool) else 0,
-        str(item.get("uuid", "")),
+        answer.question.id,
+        location_id,
+        answer.visit_id,
+        answer.value,
+        answer.text,
+        frozenset(answer.option_ids),
     )
 
 
-def _one(
-    session: Session,
-    catalog: Catalog,
-    device: Device,
-    item: Any,
-    *,
-    wish_max_chars: int,
-    now: dt.datetime,
-) -> Verdict:
-    """The verdict on one item, storing it if it is new."""
-    raw_uuid = str(item.get("uuid", "")) if isinstance(item, dict) else ""
-    try:
-        if not isinstance(item, dict):
-            raise ItemError("each item must be an object")
-        location = catalog.location(str(item.get("location", "")))
-        question_id = item.get("question_id")
-        if not isinstance(question_id, int) or isinstance(question_id, bool):
-            raise ItemError("question_id must be a number")
-        campaign = catalog.campaign_of_question.get(question_id)
-        question = campaign.question(question_id) if campaign else None
-        if campaign is None or question is None:
-            raise ItemError("unknown question")
-        answer = parse_answer(
-            question, _as_form(item), wish_max_chars=wish_max_chars, allow_hidden=True
-        )
-        stored = record_answer(
-            session,
-            answer,
-            campaign=campaign,
-            location_id=location.id,
-            channel="kiosk",
-            device_id=device.id,
-            client_at=_answered_at(item),
-            now=now,
-        )
-    except (ItemError, KioskError) as error:
-        detail = error.message % error.params if isinstance(error, KioskError) else str(error)
-        _keep(session, device, item, "rejected", detail)
-        return Verdict(raw_uuid, "rejected", detail)
-    if stored:
-        return Verdict(str(answer.uuid), "stored")
-    if _same_content(session, answer, location.id):
-        return Verdict(str(answer.uuid), "duplicate")
-    _keep(session, device, item, "conflict", "this UUID was stored with other content")
-    return Verdict(str(answer.uuid), "conflict", "stored with other content")
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _same_as_stored(session: Session, answers: list[Answer]) -> dict[UUID, Content]:
+    """What is stored under these UUIDs, in the shape _content gives an answer."""
+    found: dict[UUID, Content] = {}
+    uuids = list({a.uuid for a in answers})
+    for start in range(0, len(uuids), 5000):
+        rows = session.execute(
+            select(
+                Response.id,
+                Response.uuid,
+                Response.question_id,
+                Response.location_id,
+                Response.visit_id,
+                Response.value,
+                Response.text,
+            ).where(Response.uuid.in_(uuids[start : start + 5000]))
+        ).all()
+        picked: dict[int, set[int]] = {}
+        for response_id, option_id in session.execute(
+            select(ResponseOption.response_id, ResponseOption.option_id).where(
+                ResponseOption.response_id.in_([row.id for row in rows])
+            )
+        ):
+            picked.setdefault(response_id, set()).add(option_id)
+        for row in rows:
+            found[row.uuid] = (
+                row.question_id,
+                row.location_id,
+                row.visit_id,
+                row.value,
+                row.text,
+                frozenset(picked.get(row.id, ())),
+            )
+    return found
 
 
 def import_items(

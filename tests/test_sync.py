@@ -452,3 +452,13 @@ def test_a_clock_years_off_is_noted_within_bounds(session: Session, device: Devi
     note_contact(device, now=now, device_clock=now - dt.timedelta(days=3650))
     session.commit()
     assert device.clock_offset_ms == -(2**31) + 1
+
+
+def test_one_uuid_twice_in_a_batch_is_stored_once(session: Session, device: Device) -> None:
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    first = item(single.id, [single.options[0].id])
+    batch = [first, dict(first), {**first, "option_ids": [single.options[1].id]}]
+    verdicts = ingest(session, load_catalog(session), device, batch, wish_max_chars=280)
+    assert [v.status for v in verdicts] == ["stored", "duplicate", "conflict"]
+    assert session.scalar(select(func.count()).select_from(Response)) == 1
