@@ -1,0 +1,64 @@
+"""SIGKILL the node and central's workers at random points: nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.cli import upgrade_database
+from kiosk.configsync import apply_config, config_document
+from kiosk.db import make_engine
+from kiosk.devices import enrol, register_device
+from kiosk.models import Location
+from tests.faults import inject
+from tests.test_sync_e2e import central  # noqa: F401 - the fixture: gunicorn on PostgreSQL
+
+INJECTIONS = int(os.environ.get("KIOSK_FAULT_INJECTIONS", "200"))
+SEED = int(os.environ.get("KIOSK_FAULT_SEED", "20251213"))
+
+
+def workers_of(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def test_killed_at_random_points_nothing_is_lost_or_doubled(
+    central: tuple[str, subprocess.Popen[bytes]],  # noqa: F811
+    postgres_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        square = session.scalars(select(Location).where(Location.code == "ehp")).one()
+        _, code = register_device(session, name="Kiosk", location_id=square.id)
+        _, token = enrol(session, code)
+        document = config_document(session)
+        session.commit()
+    engine.dispose()
+    node_url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    upgrade_database(node_url)
+    node = make_engine(node_url)
+    with Session(node) as session:
+        apply_config(session, document)
+        session.commit()
+    node.dispose()
+
+    report = inject(
+        node_url=node_url,
+        central_url=central[0],
+        central_db_url=postgres_url,
+        token=token,
+        central_workers=lambda: workers_of(central[1].pid),
+        injections=INJECTIONS,
+        seed=SEED,
+    )
+    with capsys.disabled():  # the summary line belongs in CI's output
+        print(f"\n{report.line()}")
+    assert report.confirmed > 0
+    assert (report.lost, report.duplicated) == (0, 0), report.line()
