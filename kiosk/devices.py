@@ -120,6 +120,7 @@ class KioskStatus:
     received: int  # responses central holds from it
     held: int  # what central kept aside (conflicts, rejects)
     silent: bool  # not heard from for longer than allowed (or never)
+    elsewhere: int  # answers it sent for other places than its own: worth a look
 
     @property
     def gap(self) -> int | None:
@@ -145,6 +146,14 @@ def kiosk_overview(
             select(RejectedResponse.device_id, func.count()).group_by(RejectedResponse.device_id)
         ).all()
     )
+    elsewhere = dict(
+        session.execute(
+            select(Response.device_id, func.count())
+            .join(Device, Device.id == Response.device_id)
+            .where(Response.location_id != Device.location_id)
+            .group_by(Response.device_id)
+        ).all()
+    )
     devices = session.scalars(
         select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
     )
@@ -155,6 +164,7 @@ def kiosk_overview(
             held.get(device.id, 0),
             device.revoked_at is None
             and (device.last_seen_at is None or now - device.last_seen_at > silent_after),
+            elsewhere.get(device.id, 0),
         )
         for device in devices
     ]

@@ -94,9 +94,21 @@ def test_contact_clock_and_balance_are_shown(
         headers={"Authorization": f"Bearer {token}"},
         json={"responses": items, "node": {"clock": late, "captured": 5, "unsent": 2}},
     )
+    playground = {
+        "uuid": str(uuid.uuid4()),
+        "location": "zeitzer",
+        "question_id": single.id,
+        "option_ids": [single.options[0].id],
+    }
+    client.post(
+        "/api/v1/responses",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"responses": [playground]},
+    )
     page = staff_client.get("/staff/kiosks/").text
+    assert "1 Antwort für einen anderen Ort" in page  # the kiosk stands at the square
     assert "&lt;b&gt;Kiosk&lt;/b&gt;" in page
-    assert "2 Antworten noch nicht hier" in page  # taken 5, received 3
+    assert "1 Antwort noch nicht hier" in page  # taken 5, received 3 + 1
     assert "Uhr falsch" in page
     assert "still" not in page
     with app.app_context():
