@@ -8,7 +8,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk import auth, db, i18n, web
-from kiosk.catalog import CatalogCache
 from kiosk.config import PROJECT_ROOT, load_config
 
 __all__ = ["create_app"]
@@ -29,7 +28,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     db.init_app(app)
-    app.extensions["kiosk.catalog"] = CatalogCache()
     i18n.init_app(app)
     auth.init_app(app)
     web.init_app(app)

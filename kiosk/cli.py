@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from kiosk import config, db
 from kiosk.accounts import create_user
-from kiosk.catalog import Catalog, CatalogCache
 from kiosk.config import write_secret_key
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from kiosk.devices import new_enrolment, register_device, revoke
@@ -288,18 +287,13 @@ def import_batch_command(source: str, device_id: int | None) -> None:
         raise click.ClickException("The file does not name its kiosk: give --device ID.")
     device = _device(device_id or file_device or 0)
     session = db.session()
-    catalog = _catalog()
+    catalog = db.catalog()
     with db.write_lock().held():
         counts = import_items(
             session, catalog, device, items, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
         )
         session.commit()
     click.echo(" ".join(f"{status}={count}" for status, count in counts.items()))
-
-
-def _catalog() -> Catalog:
-    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
-    return cache.get(db.session())
 
 
 def register_commands(app: Flask) -> None:

@@ -11,6 +11,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.catalog import Catalog, CatalogCache
+
 
 def make_engine(url: str, *, echo: bool = False, sqlite_synchronous: str = "NORMAL") -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
@@ -68,6 +70,7 @@ def init_app(app: Flask) -> None:
         echo=app.config["SQL_ECHO"],
         sqlite_synchronous="FULL" if node else "NORMAL",
     )
+    app.extensions["kiosk.catalog"] = CatalogCache()
     app.extensions["kiosk.write_lock"] = WriteLock(app.config["DATABASE_URL"])
     app.extensions["kiosk.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.extensions["kiosk.engine"] = engine  # disposed by tests; used by nothing else yet
@@ -84,6 +87,12 @@ def session() -> Session:
 def session_factory() -> sessionmaker[Session]:
     """Return the app's session factory, for work that outlives the request (a streamed body)."""
     return current_app.extensions["kiosk.sessionmaker"]  # type: ignore[no-any-return]
+
+
+def catalog() -> Catalog:
+    """The configuration snapshot of this worker, checked against the database's revision."""
+    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
+    return cache.get(session())
 
 
 def write_lock() -> WriteLock:

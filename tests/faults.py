@@ -116,8 +116,7 @@ def inject(
         if kind == "central":
             workers = central_workers()
             if workers:
-                _kill_worker = rng.choice(workers)
-                os.kill(_kill_worker, signal.SIGKILL)  # gunicorn's master starts another
+                os.kill(rng.choice(workers), signal.SIGKILL)  # gunicorn's master starts another
             continue
         read_fd, write_fd = os.pipe()
         if kind == "capture":

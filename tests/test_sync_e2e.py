@@ -132,15 +132,22 @@ def run(node: Flask, *args: str) -> Result:
     return result
 
 
-def test_a_node_enrols_and_hands_everything_to_central_once(
-    node: Flask, central: tuple[str, subprocess.Popen[bytes]], postgres_url: str
-) -> None:
+def register_kiosk(postgres_url: str, name: str) -> tuple[int, str]:
+    """Register a kiosk at the square on central, as staff do; its id and enrolment code."""
     engine = make_engine(postgres_url)
     with Session(engine) as session:
         square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
-        _, code = register_device(session, name="Kiosk am Platz", location_id=square.id)
+        device, code = register_device(session, name=name, location_id=square.id)
         session.commit()
+        device_id = device.id
     engine.dispose()
+    return device_id, code
+
+
+def test_a_node_enrols_and_hands_everything_to_central_once(
+    node: Flask, central: tuple[str, subprocess.Popen[bytes]], postgres_url: str
+) -> None:
+    _, code = register_kiosk(postgres_url, "Kiosk am Platz")
     link = f"{central[0]}/enrol#{code}"  # what staff copy from the kiosks page
     assert "Enrolled as kiosk “Kiosk am Platz” at ehp." in run(node, "enrol", link).output
     assert node.test_client().get("/k/ehp").status_code == 404  # knows no places yet
@@ -182,13 +189,7 @@ def test_a_batch_file_carried_to_central_counts_once_even_with_a_later_sync(
     postgres_url: str,
     tmp_path: Path,
 ) -> None:
-    engine = make_engine(postgres_url)
-    with Session(engine) as session:
-        square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
-        device, code = register_device(session, name="Kiosk ohne Netz", location_id=square.id)
-        session.commit()
-        device_id = device.id
-    engine.dispose()
+    device_id, code = register_kiosk(postgres_url, "Kiosk ohne Netz")
     run(node, "enrol", "--central", central[0], code)
     run(node, "sync")  # the configuration
     vote(node, 5)
@@ -222,12 +223,10 @@ def test_the_same_batch_from_two_processes_at_once_counts_once(
     import json
     import threading
 
+    _, code = register_kiosk(postgres_url, "Kiosk")
     engine = make_engine(postgres_url)
-    with Session(engine) as session:
-        square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
-        _, code = register_device(session, name="Kiosk", location_id=square.id)
-        session.commit()
-        question_id, option_id = session.execute(
+    with engine.connect() as connection:
+        question_id, option_id = connection.execute(
             sa.text("SELECT question_id, id FROM option ORDER BY id LIMIT 1")
         ).one()
 

@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from kiosk import db
-from kiosk.catalog import CatalogCache, current_revision
+from kiosk.catalog import current_revision
 from kiosk.configsync import config_document
 from kiosk.devices import DeviceAuthError, authenticate_device, enrol, note_contact
 from kiosk.errors import N_, KioskError
@@ -125,8 +125,7 @@ def push_responses() -> ResponseReturnValue:
     if not isinstance(body, dict) or not isinstance(items, list) or len(items) > MAX_BATCH:
         raise BatchError()
     now = utcnow()
-    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
-    catalog = cache.get(session)
+    catalog = db.catalog()
     with db.write_lock().held():
         verdicts = ingest(
             session,

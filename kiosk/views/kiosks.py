@@ -13,16 +13,15 @@ from sqlalchemy import select
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.catalog import CatalogCache
 from kiosk.devices import kiosk_overview, new_enrolment, register_device, revoke
 from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.ingest import import_items
 from kiosk.models import Device, Location, utcnow
 from kiosk.qr import qr_data_uri
 from kiosk.sync import BatchFileError, read_batch_file
+from kiosk.views.staff import MAX_ID
 
 bp = Blueprint("kiosks", __name__, url_prefix="/staff/kiosks")
-MAX_ID = 2**31 - 1
 
 
 @bp.before_request
@@ -118,8 +117,7 @@ def import_file() -> ResponseReturnValue:
     device = session.get(Device, file_device) if file_device is not None else None
     if device is None:
         return _page(422, import_error=gettext("The file does not name a known kiosk."))
-    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
-    catalog = cache.get(session)
+    catalog = db.catalog()
     with db.write_lock().held():  # all of the write, or a vote meanwhile waits on SQLite
         counts = import_items(
             session,

@@ -15,7 +15,7 @@ from werkzeug import Response
 
 from kiosk import db
 from kiosk.answers import parse_answer, parse_uuid, question_of, record_answer
-from kiosk.catalog import Catalog, CatalogCache, CatalogCampaign, CatalogLocation
+from kiosk.catalog import CatalogCampaign, CatalogLocation
 from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
 from kiosk.models import Area, Channel, utcnow
 from kiosk.web import htmx
@@ -54,14 +54,9 @@ def enrolment() -> ResponseReturnValue:
     return render_template("public/enrolment.html")
 
 
-def _catalog() -> Catalog:
-    cache: CatalogCache = current_app.extensions["kiosk.catalog"]
-    return cache.get(db.session())
-
-
 def _place(code: str) -> tuple[CatalogLocation, CatalogCampaign | None]:
     """The location (or 404) and the campaign running there now, if any."""
-    catalog = _catalog()
+    catalog = db.catalog()
     location = catalog.location(code)
     return location, catalog.running_campaign(location, utcnow())
 
