@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import re
 import secrets
 import statistics
 import sys
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -78,9 +81,64 @@ def fill_outbox(node_url: str, count: int) -> None:
     engine.dispose()
 
 
+def central_alone(
+    base: str,
+    token: str,
+    question_options: list[tuple[int, list[tuple[int, int | None]]]],
+    *,
+    batches: int,
+    concurrency: int,
+) -> float:
+    """Central's own ingest rate: ready-made batches of new answers posted by light clients.
+
+    The bodies are encoded before the clock starts, so what is measured is central: HTTP,
+    parsing, validation, the inserts and counters, the commit, the verdicts.
+    """
+    answered_at = dt.datetime.now(dt.UTC).isoformat()
+    bodies = []
+    for b in range(batches):
+        items = []
+        for n in range(1000):
+            question_id, options = question_options[(b + n) % len(question_options)]
+            option_id, value = options[n % len(options)]
+            items.append(
+                {
+                    "uuid": str(uuid7()),
+                    "visit_id": None,
+                    "location": "ehp",
+                    "question_id": question_id,
+                    "option_ids": [option_id],
+                    "value": value,
+                    "text": None,
+                    "answered_at": answered_at,
+                }
+            )
+        bodies.append(json.dumps({"responses": items, "node": {}}).encode())
+
+    def post(body: bytes) -> int:
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            base + "/api/v1/responses",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
+            results = json.load(answer)["results"]
+        return sum(1 for r in results if r["status"] == "stored")
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        stored = sum(pool.map(post, bodies))
+    seconds = time.perf_counter() - began
+    if stored != batches * 1000:
+        raise SystemExit(f"central stored {stored} of {batches * 1000}")
+    return stored / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unsent", type=int, default=200_000)
+    parser.add_argument("--central-batches", type=int, default=60)
     parser.add_argument(
         "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
@@ -171,6 +229,22 @@ def main() -> None:
         with central_engine.connect() as connection:
             stored = connection.execute(sa.text("SELECT count(*) FROM response")).scalar()
         print(f"central: {stored:,} responses stored")
+
+        with Session(central_engine) as session:
+            campaign = session.scalars(sa.select(Campaign)).one()
+            question_options = [
+                (q.id, [(o.id, o.value) for o in q.options])
+                for q in campaign.questions
+                if q.options
+            ]
+        for concurrency in (1, 2):
+            rate = central_alone(
+                base, token, question_options, batches=args.central_batches, concurrency=concurrency
+            )
+            print(
+                f"central alone: {args.central_batches} batches of 1,000 new answers, "
+                f"{concurrency} at a time: {rate:,.0f} answers/s (target >= 20,000/s)"
+            )
         node_engine.dispose()
         central_engine.dispose()
     finally:

@@ -82,8 +82,7 @@ def parse_answer(
     answer_uuid = parse_uuid(_one(form, "uuid"), field="uuid")
     raw_visit = _one(form, "visit")
     visit_id = parse_uuid(raw_visit, field="visit") if raw_visit else None
-    options = question.options if allow_hidden else question.visible_options
-    visible = {option.id: option for option in options}
+    visible = question.option_by_id if allow_hidden else question.visible_by_id
 
     if question.kind == QuestionKind.WISH:
         # Browsers count a line break as one character against maxlength but send "\r\n".
@@ -158,8 +157,9 @@ def response_row(
     source: str | None = None,
     device_id: int | None = None,
     client_at: dt.datetime | None = None,
+    answered_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The response table's row for an answer."""
+    """The response table's row for an answer (answered_at: by default client_at or now)."""
     return {
         "uuid": answer.uuid,
         "visit_id": answer.visit_id,
@@ -174,6 +174,7 @@ def response_row(
         "wish_state": WishState.PENDING.value if answer.text is not None else None,
         "client_at": client_at,
         "received_at": now,
+        "answered_at": answered_at or client_at or now,
     }
 
 

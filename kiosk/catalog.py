@@ -55,11 +55,18 @@ class CatalogQuestion:
     texts: dict[str, str]
     max_choices: int | None
     options: tuple[CatalogOption, ...]
+    # Lookups made once per snapshot: a sync batch validates a thousand answers at a time.
+    option_by_id: dict[int, CatalogOption] = field(init=False, repr=False, compare=False)
+    visible_by_id: dict[int, CatalogOption] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option_by_id", {o.id: o for o in self.options})
+        object.__setattr__(self, "visible_by_id", {o.id: o for o in self.options if not o.hidden})
 
     @property
     def visible_options(self) -> tuple[CatalogOption, ...]:
         """The options a person can pick."""
-        return tuple(option for option in self.options if not option.hidden)
+        return tuple(self.visible_by_id.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,10 @@ class CatalogCampaign:
     ends_at: dt.datetime | None
     questions: tuple[CatalogQuestion, ...]
     location_ids: frozenset[int]
+    question_by_id: dict[int, CatalogQuestion] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "question_by_id", {q.id: q for q in self.questions})
 
     def is_open(self, at: dt.datetime) -> bool:
         """Tell whether the campaign accepts answers at the given time."""
@@ -82,7 +93,7 @@ class CatalogCampaign:
 
     def question(self, question_id: int) -> CatalogQuestion | None:
         """The campaign's question with this id, if it has one."""
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self.question_by_id.get(question_id)
 
 
 @dataclass(frozen=True, slots=True)

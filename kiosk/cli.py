@@ -232,7 +232,9 @@ def sync_command(forever: bool, batch_size: int, retry_held: bool) -> None:
         db.session().commit()
         click.echo(f"{released} held answers are in line again.", err=True)
     etag_file = config.INSTANCE_DIR / "config_etag"
-    try:
+
+    def refresh_config() -> None:
+        """Take over central's configuration if it changed (a conditional request)."""
         try:
             with db.session_factory()() as session:
                 etag = pull_config(
@@ -244,11 +246,14 @@ def sync_command(forever: bool, batch_size: int, retry_held: bool) -> None:
             raise
         except Exception as error:  # whatever went wrong there, the answers go out all the same
             click.echo(f"central's configuration was not updated: {error}", err=True)
+
+    try:
         report = sync(
             db.session_factory(),
             transport,
             batch_size=batch_size,
             forever=forever,
+            before_pass=refresh_config,
             log=lambda line: click.echo(line, err=True),
         )
     except SyncAuthError as error:

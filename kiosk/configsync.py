@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.catalog import current_revision
@@ -85,12 +85,28 @@ def _parse_time(raw: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(raw) if raw else None
 
 
+def _make_room(session: Session) -> None:
+    """Move unique names, codes and positions out of the way before central's are written.
+
+    Central may have swapped two questions' positions or two places' codes; written row by
+    row, the first row would collide with the second's old value. Every such value is first
+    set to one derived from the row's id (no real value looks like it), then the document
+    writes the real ones.
+    """
+    session.execute(update(Area).values(name="~" + cast(Area.id, String)))
+    session.execute(update(Location).values(code="~" + cast(Location.id, String)))
+    session.execute(update(Question).values(position=-Question.id))
+    session.execute(update(Option).values(position=-Option.id))
+    session.expire_all()  # the ORM's copies of these rows are stale now
+
+
 def apply_config(session: Session, document: dict[str, Any]) -> None:
     """Make the node's configuration central's: rows by central's ids; the caller commits.
 
     Nothing is deleted (answers may point at it): a campaign central no longer lists stops
     running here, because its places are taken away.
     """
+    _make_room(session)
     for area in document["areas"]:
         session.merge(Area(id=area["id"], name=area["name"]))
     session.flush()

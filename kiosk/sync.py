@@ -7,7 +7,9 @@ import random
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +44,10 @@ class SyncReport:
     remaining: int = 0
 
 
-def outbox_batch(session: Session, limit: int) -> list[tuple[int, dict[str, Any]]]:
-    """The oldest unsent responses, as (response id, item for central)."""
+def outbox_batch(
+    session: Session, limit: int, *, after_id: int = 0
+) -> list[tuple[int, dict[str, Any]]]:
+    """The oldest unsent responses (past after_id), as (response id, item for central)."""
     rows = session.execute(
         select(
             Response.id,
@@ -57,8 +61,8 @@ def outbox_batch(session: Session, limit: int) -> list[tuple[int, dict[str, Any]
         )
         .join(Outbox, Outbox.response_id == Response.id)
         .join(Location, Location.id == Response.location_id)
-        .where(Outbox.held_reason.is_(None))
-        .order_by(Response.id)
+        .where(Outbox.held_reason.is_(None), Outbox.response_id > after_id)
+        .order_by(Outbox.response_id)
         .limit(limit)
     ).all()
     options: dict[int, list[int]] = {}
@@ -88,37 +92,98 @@ def outbox_batch(session: Session, limit: int) -> list[tuple[int, dict[str, Any]
     ]
 
 
+Batch = list[tuple[int, dict[str, Any]]]
+
+
+def _settle(session: Session, batch: Batch, verdicts: list[dict[str, Any]]) -> tuple[int, int]:
+    """Drop from the outbox what central acknowledged, hold what it refused, and commit.
+
+    Returns (acknowledged, held). An item without a verdict stays in line.
+    """
+    by_uuid = {item["uuid"]: response_id for response_id, item in batch}
+    done = [
+        by_uuid[v["uuid"]]
+        for v in verdicts
+        if v.get("status") in ("stored", "duplicate") and v.get("uuid") in by_uuid
+    ]
+    held = {
+        by_uuid[v["uuid"]]: f"{v.get('status')}: {v.get('error', '')}"
+        for v in verdicts
+        if v.get("status") in ("conflict", "rejected") and v.get("uuid") in by_uuid
+    }
+    if done:
+        session.execute(delete(Outbox).where(Outbox.response_id.in_(done)))
+    for response_id, reason in held.items():
+        session.execute(
+            update(Outbox)
+            .where(Outbox.response_id == response_id)
+            .values(held_reason=reason[:1000])
+        )
+    session.commit()
+    return len(done), len(held)
+
+
+def _unsent(session: Session) -> int:
+    return (
+        session.scalar(select(func.count()).select_from(Outbox).where(Outbox.held_reason.is_(None)))
+        or 0
+    )
+
+
 def send_round(session: Session, transport: Transport, *, batch_size: int = 500) -> SyncReport:
     """Send one batch; drop from the outbox what central acknowledged, hold what it refused."""
     batch = outbox_batch(session, batch_size)
     report = SyncReport(sent=len(batch))
     if batch:
         verdicts = transport([item for _, item in batch], node_status(session))
-        by_uuid = {item["uuid"]: response_id for response_id, item in batch}
-        done = [
-            by_uuid[v["uuid"]]
-            for v in verdicts
-            if v.get("status") in ("stored", "duplicate") and v.get("uuid") in by_uuid
-        ]
-        held = {
-            by_uuid[v["uuid"]]: f"{v.get('status')}: {v.get('error', '')}"
-            for v in verdicts
-            if v.get("status") in ("conflict", "rejected") and v.get("uuid") in by_uuid
-        }
-        if done:
-            session.execute(delete(Outbox).where(Outbox.response_id.in_(done)))
-        for response_id, reason in held.items():
-            session.execute(
-                update(Outbox)
-                .where(Outbox.response_id == response_id)
-                .values(held_reason=reason[:1000])
-            )
-        session.commit()
-        report.acknowledged, report.held = len(done), len(held)
-    report.remaining = (
-        session.scalar(select(func.count()).select_from(Outbox).where(Outbox.held_reason.is_(None)))
-        or 0
-    )
+        report.acknowledged, report.held = _settle(session, batch, verdicts)
+    report.remaining = _unsent(session)
+    return report
+
+
+def send_pass(
+    session: Session, transport: Transport, *, batch_size: int = 500, in_flight: int = 2
+) -> SyncReport:
+    """Send everything unsent, with up to in_flight batches on their way at once.
+
+    While central stores one batch, the node reads the next one and a second batch can be
+    stored by another of central's workers. Verdicts are settled in the order the batches
+    went out. If a send fails, the batches already on their way are still settled (what
+    central acknowledged leaves the outbox) and then the failure is raised.
+    """
+    report = SyncReport()
+    status = node_status(session)  # counted once per pass: two full counts per batch add up
+    after_id = 0
+    waiting: deque[tuple[Future[list[dict[str, Any]]], Batch]] = deque()
+    failure: SyncError | None = None
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="sync") as pool:
+        while True:
+            while failure is None and len(waiting) < in_flight:
+                batch = outbox_batch(session, batch_size, after_id=after_id)
+                if not batch:
+                    break
+                after_id = batch[-1][0]
+                report.sent += len(batch)
+                status = {
+                    **status,
+                    "clock": utcnow().isoformat(),
+                    "unsent": max(0, status["unsent"] - report.acknowledged),
+                }
+                waiting.append((pool.submit(transport, [i for _, i in batch], status), batch))
+            if not waiting:
+                break
+            future, batch = waiting.popleft()
+            try:
+                verdicts = future.result()
+            except SyncError as error:
+                failure = failure or error
+                continue
+            acknowledged, held = _settle(session, batch, verdicts)
+            report.acknowledged += acknowledged
+            report.held += held
+    if failure is not None:
+        raise failure
+    report.remaining = _unsent(session)
     return report
 
 
@@ -200,14 +265,19 @@ def sync(
     transport: Transport,
     *,
     batch_size: int = 500,
+    in_flight: int = 2,
     forever: bool = False,
     idle_seconds: float = 30,
     max_backoff: float = 300,
     attempts: int = 5,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] = print,
+    before_pass: Callable[[], None] | None = None,
 ) -> SyncReport:
     """Send until the outbox is empty (or, with forever, keep watching it).
+
+    before_pass runs before each pass over the outbox (the CLI pulls central's configuration
+    there, so a node that runs for weeks follows every change).
 
     Failures back off exponentially with full jitter up to max_backoff; without forever,
     the last of `attempts` failures in a row is raised. A refused token stops at once
@@ -217,8 +287,10 @@ def sync(
     failures = 0
     while True:
         try:
+            if before_pass is not None:
+                before_pass()
             with make_session() as session:
-                report = send_round(session, transport, batch_size=batch_size)
+                report = send_pass(session, transport, batch_size=batch_size, in_flight=in_flight)
         except SyncAuthError:
             raise
         except SyncError as error:

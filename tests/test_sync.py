@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 
 import pytest
@@ -331,11 +332,22 @@ def test_the_api_is_described_by_a_valid_openapi_document(app: Flask, client: Fl
             )
 
 
+def swap_positions(session: Session, a: object, b: object) -> None:
+    """Swap two rows' positions on central (through a free value, as central must)."""
+    first, second = a.position, b.position  # type: ignore[attr-defined]
+    a.position = -999  # type: ignore[attr-defined]
+    session.flush()
+    b.position = first  # type: ignore[attr-defined]
+    session.flush()
+    a.position = second  # type: ignore[attr-defined]
+    session.flush()
+
+
 def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from kiosk.cli import upgrade_database
     from kiosk.configsync import apply_config, config_document
     from kiosk.db import make_engine
-    from kiosk.models import Option
+    from kiosk.models import Location, Option
 
     def without_revision(document: dict[str, object]) -> dict[str, object]:
         return {k: v for k, v in document.items() if k != "revision"}
@@ -362,6 +374,26 @@ def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) ->
         assert catalog.revision > before  # the node's workers reload their snapshot
         assert catalog.locations["ehp"].campaign_ids == ()
         assert catalog.campaigns[campaign.id].questions[0].options[0].hidden
+
+    # Central swaps two questions, two options and two places' codes: no unique value collides.
+    places = session.scalars(select(Location).order_by(Location.id)).all()
+    options = campaign.questions[0].options
+    swapped = campaign.questions[0].id  # first before, second after
+    swap_positions(session, campaign.questions[0], campaign.questions[1])
+    swap_positions(session, options[0], options[1])
+    codes = [p.code for p in places]
+    places[0].code, places[1].code = "tmp-swap", codes[0]
+    session.flush()
+    places[0].code = codes[1]
+    session.commit()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session))
+        node.commit()
+        session.expire_all()  # central's collections in their new order
+        assert without_revision(config_document(node)) == without_revision(config_document(session))
+        catalog = load_catalog(node)
+        assert catalog.campaigns[campaign.id].questions[1].id == swapped
+        assert catalog.locations[codes[1]].id == places[0].id
     node_engine.dispose()
 
 
@@ -462,3 +494,147 @@ def test_one_uuid_twice_in_a_batch_is_stored_once(session: Session, device: Devi
     verdicts = ingest(session, load_catalog(session), device, batch, wish_max_chars=280)
     assert [v.status for v in verdicts] == ["stored", "duplicate", "conflict"]
     assert session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_batch_keeps_text_and_times_exactly(session: Session, device: Device) -> None:
+    """The batch insert goes through JSON on PostgreSQL: quotes, escapes, emoji and the
+    UTC offset of the node's clock must come out as they went in."""
+    campaign, _, _ = demo(session)
+    wish = question(campaign, QuestionKind.WISH)
+    multi = question(campaign, QuestionKind.MULTI)
+    text = 'Bänke "mit" \\ Schatten\n😀 ✓ \u202eß {"x": [1]}'  # sent stripped
+    sent = [
+        item(wish.id, [], text=text, answered_at="2026-06-01T14:30:15.250000+02:00"),
+        item(multi.id, [o.id for o in multi.options[:2]], visit_id=None),
+    ]
+    now = dt.datetime(2026, 6, 3, 9, 0, 0, 123456, tzinfo=dt.UTC)
+    verdicts = ingest(session, load_catalog(session), device, sent, wish_max_chars=280, now=now)
+    session.commit()
+    assert [v.status for v in verdicts] == ["stored", "stored"]
+    stored = {r.uuid: r for r in session.scalars(select(Response))}
+    first, second = stored[uuid.UUID(sent[0]["uuid"])], stored[uuid.UUID(sent[1]["uuid"])]
+    assert first.text == text
+    assert first.client_at == dt.datetime(2026, 6, 1, 12, 30, 15, 250000, tzinfo=dt.UTC)
+    assert first.received_at == now and first.device_id == device.id
+    assert first.visit_id == uuid.UUID(sent[0]["visit_id"]) and second.visit_id is None
+    assert first.wish_state == "pending" and second.wish_state is None
+    assert counters(session)[1] == sorted([(wish.id, 1), (multi.id, 1)])
+    assert sorted(counters(session)[0]) == sorted((o.id, 1) for o in multi.options[:2])
+
+
+def test_a_pass_keeps_batches_in_flight_and_settles_what_came_back(session: Session) -> None:
+    """Two batches on their way at once; a failure still settles the batches acknowledged."""
+    from kiosk.sync import send_pass
+
+    sent = queue_votes(session, 10)
+    seen: list[list[str]] = []
+    lock = threading.Lock()
+
+    def central(items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
+        with lock:
+            seen.append([str(i["uuid"]) for i in items])
+        if str(items[0]["uuid"]) == sent[6]:  # the third batch of three
+            raise SyncError("reset by peer")
+        return [{"uuid": i["uuid"], "status": "stored"} for i in items]
+
+    with pytest.raises(SyncError):
+        send_pass(session, central, batch_size=3, in_flight=2)
+    # The fourth batch was on its way when the third failed: it is settled too.
+    assert sorted(u for batch in seen for u in batch) == sorted(sent)  # none twice
+    assert len(outbox(session)) == 3  # only the failed batch stays
+    with pytest.raises(SyncError):
+        send_pass(session, central, batch_size=3, in_flight=2)
+    assert len(outbox(session)) == 3
+    seen.clear()
+
+    def healed(items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
+        seen.append([str(i["uuid"]) for i in items])
+        return [{"uuid": i["uuid"], "status": "duplicate"} for i in items]
+
+    report = send_pass(session, healed, batch_size=3, in_flight=2)
+    assert (report.sent, report.acknowledged, report.remaining) == (3, 3, 0)
+    assert [u for batch in seen for u in batch] == sent[6:9]
+
+
+def test_answered_at_is_the_nodes_time_corrected_by_its_clock_offset() -> None:
+    from kiosk.ingest import estimate_answered_at
+
+    now = dt.datetime(2026, 6, 3, 12, 0, tzinfo=dt.UTC)
+    hour, minute = dt.timedelta(hours=1), dt.timedelta(minutes=1)
+    at = now - 2 * hour
+    assert estimate_answered_at(None, clock_offset=None, now=now) == now
+    assert estimate_answered_at(at, clock_offset=None, now=now) == at
+    assert estimate_answered_at(at, clock_offset=minute, now=now) == at  # within tolerance
+    assert estimate_answered_at(at, clock_offset=hour, now=now) == at - hour
+    assert estimate_answered_at(at, clock_offset=-hour, now=now) == at + hour
+    # Never newer than its arrival, whatever the node's clock says.
+    assert estimate_answered_at(now + hour, clock_offset=None, now=now) == now
+    assert estimate_answered_at(at, clock_offset=-10 * hour, now=now) == now
+    # A clock thousands of years off is out of bounds, not an error.
+    far = dt.timedelta(days=3_000_000)
+    assert estimate_answered_at(now, clock_offset=-far, now=now) == now
+    year_one = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+    assert estimate_answered_at(year_one, clock_offset=far, now=now).year == 1
+
+
+def test_a_node_clock_a_year_behind_does_not_lose_its_answers(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    """A Pi without a battery clock that thinks it is a year earlier, before the campaign
+    started: its answers count, at the time they were really given."""
+    with app.app_context():
+        campaign, _, _ = demo(db.session())
+        row = db.session().get(Campaign, campaign.id)
+        row.starts_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+        db.session().commit()
+    single = question(campaign, QuestionKind.SINGLE)
+    year = dt.timedelta(days=365)
+    node_now = dt.datetime.now(dt.UTC) - year
+    given = node_now - dt.timedelta(hours=3)  # three hours ago, by the node's clock
+    batch = [item(single.id, [single.options[0].id], answered_at=given.isoformat())]
+    auth = {"Authorization": f"Bearer {token}"}
+    alone = client.post("/api/v1/responses", json={"responses": batch}, headers=auth)
+    assert alone.get_json()["results"][0]["status"] == "rejected"  # no clock: before the start
+    batch = [item(single.id, [single.options[0].id], answered_at=given.isoformat())]
+    body = {"responses": batch, "node": {"clock": node_now.isoformat()}}
+    assert (
+        client.post("/api/v1/responses", json=body, headers=auth).get_json()["results"][0]["status"]
+        == "stored"
+    )
+    with app.app_context():
+        stored = (
+            db.session()
+            .scalars(select(Response).where(Response.uuid == uuid.UUID(batch[0]["uuid"])))
+            .one()
+        )
+        assert stored.client_at == given  # what the node said, kept
+        truth = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+        assert abs(stored.answered_at - truth) < dt.timedelta(minutes=1)
+
+
+def test_a_sync_loop_refreshes_before_every_pass(session: Session) -> None:
+    """`kiosk sync --forever` pulls central's configuration on every round, not only once."""
+    queue_votes(session, 2)
+    calls: list[str] = []
+
+    class Enough(Exception):
+        pass
+
+    def idle(_seconds: float) -> None:
+        if calls.count("refresh") >= 3:
+            raise Enough
+
+    def central(items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
+        calls.append("send")
+        return [{"uuid": i["uuid"], "status": "stored"} for i in items]
+
+    with pytest.raises(Enough):
+        sync(
+            lambda: Session(session.get_bind()),
+            central,
+            forever=True,
+            sleep=idle,
+            before_pass=lambda: calls.append("refresh"),
+            log=lambda _: None,
+        )
+    assert calls == ["refresh", "send", "refresh", "refresh"]

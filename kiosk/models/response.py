@@ -72,8 +72,11 @@ class Response(Base):
     value: Mapped[int | None]  # the point on a scale
     text: Mapped[str | None] = mapped_column(Text)  # a wish
     wish_state: Mapped[str | None] = mapped_column(String(16))
-    client_at: Mapped[dt.datetime | None]  # the answering device's clock
+    client_at: Mapped[dt.datetime | None]  # the answering device's clock, as it said
     received_at: Mapped[dt.datetime]  # our own clock
+    # When it was answered, as best we know: the device's clock corrected by its offset
+    # (kiosk.ingest). Set on every row; nullable only because SQLite adds columns that way.
+    answered_at: Mapped[dt.datetime | None]
 
 
 class ResponseOption(Base):

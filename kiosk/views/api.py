@@ -126,6 +126,8 @@ def push_responses() -> ResponseReturnValue:
         raise BatchError()
     now = utcnow()
     catalog = db.catalog()
+    status = _node_status(body)
+    node_clock = status.get("device_clock")
     with db.write_lock().held():
         verdicts = ingest(
             session,
@@ -134,8 +136,9 @@ def push_responses() -> ResponseReturnValue:
             items,
             wish_max_chars=current_app.config["WISH_MAX_CHARS"],
             now=now,
+            clock_offset=node_clock - now if node_clock is not None else None,
         )
-        note_contact(device, now=now, **_node_status(body))
+        note_contact(device, now=now, **status)
         session.commit()
     return jsonify(
         server_time=now.isoformat(),
