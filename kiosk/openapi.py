@@ -50,7 +50,13 @@ OPENAPI: dict[str, Any] = {
                     "answered_at": {
                         "type": ["string", "null"],
                         "format": "date-time",
-                        "description": "The node's clock when it was given.",
+                        "description": (
+                            "The node's clock when it was given. Central keeps it as it is"
+                            " and stores its own estimate beside it: this time corrected by"
+                            " the node's clock offset (node.clock against central's clock,"
+                            " when over two minutes), never later than its arrival. The"
+                            " campaign must have been open at that estimate."
+                        ),
                     },
                 },
             },
@@ -144,7 +150,14 @@ OPENAPI: dict[str, Any] = {
                                         "type": "object",
                                         "description": "What the node says of itself.",
                                         "properties": {
-                                            "clock": {"type": "string", "format": "date-time"},
+                                            "clock": {
+                                                "type": "string",
+                                                "format": "date-time",
+                                                "description": (
+                                                    "The node's clock now, with UTC offset:"
+                                                    " central reads the clock offset from it."
+                                                ),
+                                            },
                                             "captured": {"type": "integer"},
                                             "unsent": {"type": "integer"},
                                         },
