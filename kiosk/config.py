@@ -22,7 +22,8 @@ class Defaults:
     WISH_MAX_CHARS = 280
     MAX_CONTENT_LENGTH = 64 * 1024  # public forms are tiny; bigger bodies get a 413
     KIOSK_THANKS_SECONDS = 8  # the thank-you screen returns to the start after this
-    KIOSK_IDLE_SECONDS = 90  # a kiosk question left alone this long returns to the start
+    KIOSK_IDLE_SECONDS = 90  # a kiosk question left alone this long asks "still there?"
+    KIOSK_STILL_THERE_SECONDS = 10  # ... and returns to the start when nobody answers that
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

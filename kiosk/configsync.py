@@ -85,18 +85,26 @@ def _parse_time(raw: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(raw) if raw else None
 
 
-def _make_room(session: Session) -> None:
+def _make_room(session: Session, document: dict[str, Any]) -> None:
     """Move unique names, codes and positions out of the way before central's are written.
 
     Central may have swapped two questions' positions or two places' codes; written row by
-    row, the first row would collide with the second's old value. Every such value is first
-    set to one derived from the row's id (no real value looks like it), then the document
-    writes the real ones.
+    row, the first row would collide with the second's old value. The rows central lists
+    first get a value derived from their id (no real value looks like it); then the
+    document writes the real ones. Rows central does not list are left as they are.
     """
-    session.execute(update(Area).values(name="~" + cast(Area.id, String)))
-    session.execute(update(Location).values(code="~" + cast(Location.id, String)))
-    session.execute(update(Question).values(position=-Question.id))
-    session.execute(update(Option).values(position=-Option.id))
+    areas = [a["id"] for a in document["areas"]]
+    places = [loc["id"] for loc in document["locations"]]
+    questions = [q["id"] for c in document["campaigns"] for q in c["questions"]]
+    options = [o["id"] for c in document["campaigns"] for q in c["questions"] for o in q["options"]]
+    session.execute(update(Area).where(Area.id.in_(areas)).values(name="~" + cast(Area.id, String)))
+    session.execute(
+        update(Location).where(Location.id.in_(places)).values(code="~" + cast(Location.id, String))
+    )
+    session.execute(
+        update(Question).where(Question.id.in_(questions)).values(position=-Question.id)
+    )
+    session.execute(update(Option).where(Option.id.in_(options)).values(position=-Option.id))
     session.expire_all()  # the ORM's copies of these rows are stale now
 
 
@@ -106,7 +114,7 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
     Nothing is deleted (answers may point at it): a campaign central no longer lists stops
     running here, because its places are taken away.
     """
-    _make_room(session)
+    _make_room(session, document)
     for area in document["areas"]:
         session.merge(Area(id=area["id"], name=area["name"]))
     session.flush()

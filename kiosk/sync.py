@@ -153,6 +153,7 @@ def send_pass(
     """
     report = SyncReport()
     status = node_status(session)  # counted once per pass: two full counts per batch add up
+    unsent_at_start = status["unsent"]
     after_id = 0
     waiting: deque[tuple[Future[list[dict[str, Any]]], Batch]] = deque()
     failure: SyncError | None = None
@@ -167,7 +168,7 @@ def send_pass(
                 status = {
                     **status,
                     "clock": utcnow().isoformat(),
-                    "unsent": max(0, status["unsent"] - report.acknowledged),
+                    "unsent": max(0, unsent_at_start - report.acknowledged - report.held),
                 }
                 waiting.append((pool.submit(transport, [i for _, i in batch], status), batch))
             if not waiting:
@@ -175,8 +176,9 @@ def send_pass(
             future, batch = waiting.popleft()
             try:
                 verdicts = future.result()
-            except SyncError as error:
-                failure = failure or error
+            except SyncError as error:  # a refused token outranks a network failure
+                if failure is None or isinstance(error, SyncAuthError):
+                    failure = error
                 continue
             acknowledged, held = _settle(session, batch, verdicts)
             report.acknowledged += acknowledged

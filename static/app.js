@@ -3,23 +3,131 @@
   "use strict";
 
   var returnTimer = null;
-  var idle = { timer: null, target: null, seconds: 0 };
+  var idle = { timer: null, countdown: null, target: null };
 
-  function goTo(url) { window.location.replace(url); }
+  // Leave for a kiosk screen, but never into the browser's error page: while the kiosk's
+  // own server does not answer, show "one moment" and go when it is back.
+  function goTo(url) {
+    var overlay = document.getElementById("one-moment");
+    if (!overlay || !window.fetch) { window.location.replace(url); return; }
+    whenReachable(url, function () { window.location.replace(url); });
+  }
 
-  // A kiosk question left alone returns to the start, so the next person never meets the
-  // last one's half-given answers. Any touch, key or typing restarts the count.
+  function whenReachable(url, then) {
+    var overlay = document.getElementById("one-moment");
+    window.fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (answer) {
+      if (answer.status < 500) {
+        if (overlay) { overlay.hidden = true; }
+        then();
+        return;
+      }
+      throw new Error("server error " + answer.status);
+    }).catch(function () {
+      if (overlay) { overlay.hidden = false; }
+      setTimeout(function () { whenReachable(url, then); }, 2000);
+    });
+  }
+
+  function clearIdle() {
+    if (idle.timer) { clearTimeout(idle.timer); idle.timer = null; }
+    if (idle.countdown) { clearInterval(idle.countdown); idle.countdown = null; }
+    var box = document.getElementById("still-there");
+    if (box) { box.hidden = true; }
+  }
+
+  // A kiosk question left alone first asks "still there?", then returns to the start, so
+  // the next person never meets the last one's half-given answers. Any touch, key or typing
+  // restarts the count (and a touch on the question closes the question, nothing else).
   function armIdle() {
     var element = document.querySelector("[data-idle-reset]");
-    if (idle.timer) { clearTimeout(idle.timer); idle.timer = null; }
+    clearIdle();
     idle.target = element ? element.getAttribute("data-return-to") : null;
     if (!idle.target) { return; }
-    idle.seconds = parseInt(element.getAttribute("data-idle-reset"), 10) || 90;
-    idle.timer = setTimeout(function () { goTo(idle.target); }, idle.seconds * 1000);
+    var seconds = parseInt(element.getAttribute("data-idle-reset"), 10) || 90;
+    var warning = parseInt(element.getAttribute("data-still-there"), 10) || 0;
+    idle.timer = setTimeout(function () { stillThere(warning); }, seconds * 1000);
   }
+
+  function stillThere(seconds) {
+    var box = document.getElementById("still-there");
+    if (!box || seconds <= 0) { clearIdle(); goTo(idle.target); return; }
+    var out = box.querySelector(".overlay-countdown");
+    var template = out ? out.getAttribute("data-template") || "{seconds}" : "";
+    var left = seconds;
+    var show = function () { if (out) { out.textContent = template.replace("{seconds}", String(left)); } };
+    show();
+    box.hidden = false;
+    idle.countdown = setInterval(function () {
+      left -= 1;
+      if (left <= 0) { var target = idle.target; clearIdle(); goTo(target); } else { show(); }
+    }, 1000);
+  }
+
   ["pointerdown", "keydown", "input"].forEach(function (type) {
-    document.addEventListener(type, function () { if (idle.target) { armIdle(); } }, true);
+    document.addEventListener(type, function (event) {
+      if (!idle.target) { return; }
+      var box = document.getElementById("still-there");
+      var waking = box && !box.hidden;
+      armIdle();
+      // The tap that answers "still there?" only closes it: it must not also press
+      // whatever lay under the finger.
+      if (waking) { event.preventDefault(); event.stopPropagation(); }
+    }, true);
   });
+
+  // The kiosk's server did not answer an htmx request: "one moment" until it does, then
+  // the same screen again (its answer carries the same UUID, so tapping again is safe).
+  ["htmx:sendError", "htmx:timeout"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      var overlay = document.getElementById("one-moment");
+      if (!overlay) { return; }
+      var probe = idle.target || document.querySelector("[data-return-to]");
+      var url = typeof probe === "string" ? probe : (probe ? probe.getAttribute("data-return-to") : window.location.href);
+      overlay.hidden = false;
+      setTimeout(function () { whenReachable(url, function () {}); }, 1000);
+    });
+  });
+
+  // The kiosk's own keyboard types into its text field: no system keyboard in a kiosk.
+  function bindKeyboards(root) {
+    root.querySelectorAll("[data-keyboard-for]").forEach(function (keyboard) {
+      var area = document.getElementById(keyboard.getAttribute("data-keyboard-for"));
+      if (!area) { return; }
+      keyboard.hidden = false;
+      var shift = keyboard.querySelector("[data-key='shift']");
+      var setShift = function (on) {
+        if (!shift) { return; }
+        shift.setAttribute("aria-pressed", on ? "true" : "false");
+        keyboard.classList.toggle("shifted", on);
+      };
+      // A key keeps the caret where it is in the text: it never takes the focus itself.
+      keyboard.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      keyboard.addEventListener("click", function (event) {
+        var key = event.target.closest("[data-key]");
+        if (!key) { return; }
+        var value = key.getAttribute("data-key");
+        if (document.activeElement !== area) {  // typing starts at the end of the text
+          area.focus();
+          area.setSelectionRange(area.value.length, area.value.length);
+        }
+        var start = area.selectionStart, end = area.selectionEnd;
+        if (value === "shift") { setShift(shift.getAttribute("aria-pressed") !== "true"); return; }
+        if (value === "backspace") {
+          if (start === end && start > 0) { start -= 1; }
+          area.setRangeText("", start, end, "end");
+        } else {
+          var max = parseInt(area.getAttribute("maxlength"), 10) || Infinity;
+          if (area.value.length - (end - start) >= max) { return; }
+          if (shift && shift.getAttribute("aria-pressed") === "true") {
+            value = value === "ß" ? value : value.toUpperCase();
+            setShift(false);
+          }
+          area.setRangeText(value, start, end, "end");
+        }
+        area.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  }
 
   // After a screen change, move focus to its heading so screen readers announce it.
   function focusHeading(root) {
@@ -57,6 +165,7 @@
     armIdle();
     scheduleReturn(root);
     bindCounters(root);
+    bindKeyboards(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -387,7 +387,13 @@ def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) ->
     places[0].code = codes[1]
     session.commit()
     with Session(node_engine) as node:
+        area_id = node.scalars(select(Location)).first().area_id
+        node.add(Location(id=999, area_id=area_id, code="nur-hier", name="Nur auf dem Kiosk"))
+        node.commit()
         apply_config(node, config_document(session))
+        node.commit()
+        assert node.get_one(Location, 999).code == "nur-hier"  # not central's: left alone
+        node.delete(node.get_one(Location, 999))
         node.commit()
         session.expire_all()  # central's collections in their new order
         assert without_revision(config_document(node)) == without_revision(config_document(session))
@@ -530,9 +536,14 @@ def test_a_pass_keeps_batches_in_flight_and_settles_what_came_back(session: Sess
     seen: list[list[str]] = []
     lock = threading.Lock()
 
-    def central(items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
+    unsent: list[object] = []
+
+    def central(
+        items: list[dict[str, object]], status: dict[str, object]
+    ) -> list[dict[str, object]]:
         with lock:
             seen.append([str(i["uuid"]) for i in items])
+            unsent.append(status["unsent"])
         if str(items[0]["uuid"]) == sent[6]:  # the third batch of three
             raise SyncError("reset by peer")
         return [{"uuid": i["uuid"], "status": "stored"} for i in items]
@@ -542,6 +553,7 @@ def test_a_pass_keeps_batches_in_flight_and_settles_what_came_back(session: Sess
     # The fourth batch was on its way when the third failed: it is settled too.
     assert sorted(u for batch in seen for u in batch) == sorted(sent)  # none twice
     assert len(outbox(session)) == 3  # only the failed batch stays
+    assert sorted(unsent, key=str) == sorted([10, 10, 7, 4], key=str)  # as it stood at sending
     with pytest.raises(SyncError):
         send_pass(session, central, batch_size=3, in_flight=2)
     assert len(outbox(session)) == 3

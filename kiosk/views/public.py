@@ -81,6 +81,7 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
         lang=default_language,
     )
     context["idle_seconds"] = current_app.config["KIOSK_IDLE_SECONDS"]
+    context["still_there_seconds"] = current_app.config["KIOSK_STILL_THERE_SECONDS"]
     return render_template(template if htmx else "public/page.html", **context), status
 
 

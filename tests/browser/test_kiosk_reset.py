@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-SERVER_CONFIG = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_THANKS_SECONDS": 1}
+SERVER_CONFIG = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_STILL_THERE_SECONDS": 1, "KIOSK_THANKS_SECONDS": 1}
 
 
 def to_wish(kiosk: Page) -> None:
