@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test check lint translations messages bench clean
+.PHONY: run test check deploy-check lint translations messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,15 @@ test:
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory check
 
-check: translations
+check: translations deploy-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## The kiosk set-up and the shell scripts: shellcheck, and systemd-analyze verify where it runs.
+deploy-check:
+	bash deploy/check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks deploy/: shellcheck on every shell script, a syntax check of kiosk-devtools.py, and
-# `systemd-analyze verify` on every unit. Exits non-zero when one fails. Run from anywhere.
+# Checks deploy/: shellcheck on every shell script (scripts/*.sh too), a syntax check of
+# kiosk-devtools.py, and `systemd-analyze verify` on every unit. Exits non-zero when one fails.
+# Run from anywhere; `make check` (so `make test` and CI) runs it.
 #
 # The units name paths that exist only on an installed kiosk (/opt/kiosk/.venv/bin/...,
 # /usr/bin/cage), and verify fails on a missing executable. So they are verified inside a
@@ -8,7 +9,8 @@
 # units, and a stand-in for every executable they start. Stand-ins for deploy/ scripts are
 # made only when the script is here and executable; the others are listed. verify prints
 # warnings (an unknown key, say) with exit status 0, so any output counts as a failure.
-# Without systemd-analyze (not a systemd machine) the units are not verified, and it says so.
+# Without systemd-analyze (not a systemd machine) the units are not verified, and it says so;
+# without shellcheck it fails (scripts/test-services.sh installs it).
 set -euo pipefail
 
 deploy=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -20,12 +22,10 @@ fail() {
 }
 
 check_scripts() {
-    local scripts=("$deploy"/*.sh)
+    local scripts=("$deploy"/*.sh "$deploy"/../scripts/*.sh)
     if ! command -v shellcheck >/dev/null; then
         fail "shellcheck is not installed (apt-get install shellcheck)."
-        return 0
-    fi
-    if shellcheck --external-sources -- "${scripts[@]}"; then
+    elif shellcheck --external-sources -- "${scripts[@]}"; then
         echo "shellcheck: ${#scripts[@]} scripts pass."
     else
         fail "shellcheck (above)."

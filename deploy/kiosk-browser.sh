@@ -60,6 +60,7 @@ flags=(
     --hide-crash-restore-bubble
     --noerrdialogs
     --disable-infobars
+    # No "translate this page?" (--disable-translate for older versions, the feature for newer).
     --disable-translate
     "--disable-features=Translate,TranslateUI"
     # No zooming with two fingers, no "back" by swiping sideways.
@@ -74,9 +75,12 @@ flags=(
     --password-store=basic
     # cage is a Wayland compositor, and there is no X server.
     --ozone-platform=wayland
-    # For kiosk-watchdog.sh: outside headless mode Chromium binds it to 127.0.0.1 only.
+    # For kiosk-watchdog.sh: Chromium binds it to 127.0.0.1 only, and (since version 136)
+    # opens it only with a --user-data-dir of its own, as here.
     "--remote-debugging-port=$devtools_port"
 )
+# No flag for screen blanking: cage has no idle timeout and never switches the screen off, and
+# while it holds tty1 the console's own blanking does not apply.
 
 echo "Starting $browser on $url"
 exec "$browser" "${flags[@]}" "$url"

@@ -11,8 +11,9 @@
 #   page is asked to run a line of JavaScript (kiosk-devtools.py). A page that does not
 #   answer (hung, or crashed: "Aw, Snap!"), shows an error (Chromium's own after the app was
 #   unreachable, or an HTTP error) or another address, two runs in a row, is sent to the
-#   start screen (Page.navigate), or the browser is restarted if that fails too. Pages are
-#   only sent to the start while the app answers it with a 200.
+#   start screen (Page.navigate). The browser is restarted instead when that fails, or when
+#   the page is in trouble still (or again) at the next run after being sent to the start.
+#   Pages are only sent to the start while the app answers it with a 200.
 # Nothing is done to a browser stopped on purpose, or started less than 90 s ago.
 set -euo pipefail
 
@@ -77,6 +78,7 @@ devtools_call() {
 restart_browser() {
     say "$1: restarting $browser_unit."
     reset page-misses
+    rm -f "$state/sent-to-start"
     systemctl restart "$browser_unit"
 }
 
@@ -138,6 +140,7 @@ check_browser() {
     local app_ok=$1 socket answer url status ready problem=""
     if ! systemctl is-active --quiet "$browser_unit"; then
         reset page-misses
+        rm -f "$state/sent-to-start"
         return 0
     fi
     if (($(seconds_active "$browser_unit") < grace_seconds)); then
@@ -174,15 +177,23 @@ check_browser() {
     fi
     if [[ -z $problem ]]; then
         reset page-misses
+        rm -f "$state/sent-to-start"
         return 0
     fi
     local misses
     misses=$(bump page-misses)
-    if ((misses < page_misses_before_action)); then
+    # Once, to pass over a moment of loading; not after the page was sent to the start, which
+    # had its minute.
+    if ((misses < page_misses_before_action)) && [[ ! -e $state/sent-to-start ]]; then
         return 0
     fi
     if [[ $app_ok != yes ]]; then
         say_once page "$problem; the app does not answer well either: waiting for it."
+        return 0
+    fi
+    if [[ -e $state/sent-to-start ]]; then
+        # Sending it to the start did not help (a renderer that hangs again at once, say).
+        restart_browser "$problem, again since it was sent to the start"
         return 0
     fi
     say "$problem (checks in a row: $misses): back to $start_url."
@@ -191,6 +202,7 @@ check_browser() {
         [[ $(jq --raw-output '.errorText // ""' <<<"$answer") == "" ]]; then
         reset page-misses
         rm -f "$state/page.said"
+        touch "$state/sent-to-start"
     else
         restart_browser "The page could not be sent to the start"
     fi

@@ -6,8 +6,8 @@
 #   sudo deploy/setup-kiosk.sh --place CODE [--enrol LINK]
 #
 # Safe to run again, which is also how the kiosk is updated (after a `git pull` in the
-# checkout): it keeps the database, /etc/kiosk/kiosk.env and the enrolment. What it does and
-# why: deploy/raspberry-pi.md.
+# checkout; --place may then be left out): it keeps the database, /etc/kiosk/kiosk.env and the
+# enrolment. What it does and why: deploy/raspberry-pi.md.
 set -euo pipefail
 
 readonly APP_DIR=/opt/kiosk
@@ -50,7 +50,7 @@ Sets up this Raspberry Pi (Raspberry Pi OS bookworm, 64-bit) or Debian 12 machin
 kiosk node. Safe to run again; that is also how the kiosk is updated.
 
   --place CODE      the code of the place the kiosk stands at; the screen shows /k/CODE
-                    (required; kept in $ENV_FILE as KIOSK_PLACE)
+                    (kept in $ENV_FILE as KIOSK_PLACE; required the first time)
   --enrol LINK      the enrolment link from central's staff area (Kioske), e.g.
                     'https://beteiligung.example.org/enrol#abc...' (quote it: it has a #)
   --enrol CODE --central URL
@@ -82,11 +82,6 @@ parse_args() {
             *) die "Unknown argument: $1 (see --help)." ;;
         esac
     done
-    [[ -n $place ]] || die "--place CODE is required: the code of the place this kiosk stands" \
-        "at; its page is /k/CODE, as the place's QR link is /q/CODE."
-    place=${place,,}
-    [[ $place =~ ^[a-z0-9][a-z0-9._-]{1,31}$ ]] ||
-        die "'$place' is not a place code: 2 to 32 characters, a-z, 0-9, '.', '_' and '-'."
     if [[ -n $central && ! $central =~ ^https?://[^[:space:]]+$ ]]; then
         die "--central must be an address like https://beteiligung.example.org, not '$central'."
     fi
@@ -99,6 +94,18 @@ parse_args() {
     fi
     [[ $state_dir == /* ]] || die "--state-dir must be an absolute path, not '$state_dir'."
     state_dir=${state_dir%/}
+}
+
+# The place: as given, else (an update) the one in the settings file. Needs root to read it.
+settle_place() {
+    if [[ -z $place && -r $ENV_FILE ]]; then
+        place=$(env_value KIOSK_PLACE)
+    fi
+    [[ -n $place ]] || die "--place CODE is required: the code of the place this kiosk stands" \
+        "at; its page is /k/CODE, as the place's QR link is /q/CODE."
+    place=${place,,}
+    [[ $place =~ ^[a-z0-9][a-z0-9._-]{1,31}$ ]] ||
+        die "'$place' is not a place code: 2 to 32 characters, a-z, 0-9, '.', '_' and '-'."
 }
 
 # The nearest existing directory at or above $1 (findmnt needs a path that exists).
@@ -133,6 +140,7 @@ require_persistent() {
 
 check_system() {
     ((EUID == 0)) || die "Run it as root: sudo $0 ..."
+    settle_place
     [[ -d /run/systemd/system ]] || die "systemd is not running here; the kiosk needs it."
     local file codename arch
     for file in pyproject.toml constraints.txt wsgi.py deploy/kiosk.service "${SCRIPTS[@]}"; do
@@ -338,6 +346,17 @@ EOF
         *)
             die "$ENV_FILE sets KIOSK_ROLE=$role, but this is a kiosk node (KIOSK_ROLE=node):" \
                 "its answers would not be queued for central. Correct the file and run this again."
+            ;;
+    esac
+    # The node's app serves its staff area too (a demo login, perhaps): only this machine's
+    # browser may reach it, and the browser and the watchdog look for it on 127.0.0.1.
+    local bind
+    bind=$(env_value KIOSK_BIND)
+    case $bind in
+        "" | 127.0.0.1:*) ;;
+        *)
+            die "$ENV_FILE sets KIOSK_BIND=$bind: on a kiosk node the app listens on this" \
+                "machine only (KIOSK_BIND=127.0.0.1:8000). Correct the file and run this again."
             ;;
     esac
     existing_place=$(env_value KIOSK_PLACE)

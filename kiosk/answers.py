@@ -14,8 +14,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import CatalogCampaign, CatalogQuestion
-from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError
+from kiosk.errors import N_, CampaignClosedError, InvalidAnswerError, KioskCooldownError
 from kiosk.models import (
+    KioskPace,
     Outbox,
     QuestionKind,
     Response,
@@ -227,3 +228,34 @@ def record_answer(
     if queue:
         connection.execute(_INSERT_OUTBOX, {"response_id": response_id})
     return True
+
+
+def take_kiosk_turn(
+    session: Session,
+    *,
+    location_id: int,
+    question_id: int,
+    cooldown: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> None:
+    """Let a shared kiosk count an answer to this question, or raise KioskCooldownError.
+
+    A question counts at most one answer per cooldown at a kiosk place: the limit on how
+    fast one kiosk can be hammered. One conditional upsert, so two workers cannot both take
+    the same turn. Call it after record_answer stored a new answer (a resent UUID takes no
+    turn), in the same transaction, and roll back when it raises.
+    """
+    now = now or utcnow()
+    dialect = session.connection().dialect.name
+    insert_pace: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_pace(KioskPace).values(
+        location_id=location_id, question_id=question_id, last_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["location_id", "question_id"],
+        set_={"last_at": statement.excluded.last_at},
+        # A clock set back (a Pi's first NTP sync) must not lock the kiosk until it catches up.
+        where=(KioskPace.last_at <= now - cooldown) | (KioskPace.last_at > now),
+    )
+    if session.execute(statement.returning(KioskPace.last_at)).first() is None:
+        raise KioskCooldownError()

@@ -25,6 +25,7 @@ from kiosk.models import (
     Option,
     Question,
     QuestionKind,
+    ResultsShown,
     campaign_location,
 )
 
@@ -54,6 +55,7 @@ class CatalogQuestion:
     kind: QuestionKind
     texts: dict[str, str]
     max_choices: int | None
+    results_shown: ResultsShown
     options: tuple[CatalogOption, ...]
     # Lookups made once per snapshot: a sync batch validates a thousand answers at a time.
     option_by_id: dict[int, CatalogOption] = field(init=False, repr=False, compare=False)
@@ -67,6 +69,10 @@ class CatalogQuestion:
     def visible_options(self) -> tuple[CatalogOption, ...]:
         """The options a person can pick."""
         return tuple(self.visible_by_id.values())
+
+    def results_public(self, campaign_closed: bool) -> bool:
+        """Whether passers-by may see this question's results now."""
+        return self.results_shown == ResultsShown.LIVE or campaign_closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +177,7 @@ def load_catalog(session: Session) -> Catalog:
                     kind=QuestionKind(q.kind),
                     texts=dict(q.texts),
                     max_choices=q.max_choices,
+                    results_shown=ResultsShown(q.results_shown),
                     options=tuple(
                         CatalogOption(
                             id=o.id,

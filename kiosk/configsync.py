@@ -7,21 +7,83 @@ node sends up name the same questions and options.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.catalog import current_revision
-from kiosk.models import Area, Campaign, Location, Option, Question, QuestionKind
+from kiosk.models import (
+    Area,
+    Campaign,
+    Location,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    ResultsShown,
+    SharedWish,
+    WishState,
+)
 
 
 def _time(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def config_document(session: Session) -> dict[str, Any]:
-    """Everything a kiosk node needs to ask the questions, at the current revision."""
+SHARED_WISHES_PER_PLACE = 12
+
+
+def shared_wishes(session: Session) -> list[dict[str, Any]]:
+    """The newest approved wishes of every place, for kiosk nodes' attract loops."""
+    ranked = (
+        select(
+            Response.uuid,
+            Response.location_id,
+            Response.campaign_id,
+            Response.text,
+            Response.received_at,
+            func.row_number()
+            .over(partition_by=Response.location_id, order_by=Response.id.desc())
+            .label("rank"),
+        )
+        .where(Response.text.is_not(None), Response.wish_state == WishState.APPROVED.value)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.uuid, ranked.c.location_id, ranked.c.campaign_id, ranked.c.text)
+        .add_columns(ranked.c.received_at)
+        .where(ranked.c.rank <= SHARED_WISHES_PER_PLACE)
+        .order_by(ranked.c.location_id, ranked.c.rank)
+    )
+    return [
+        {
+            "uuid": str(uuid),
+            "location_id": location_id,
+            "campaign_id": campaign_id,
+            "text": text,
+            "received_at": _time(received_at),
+        }
+        for uuid, location_id, campaign_id, text, received_at in rows
+    ]
+
+
+def config_etag(session: Session, wishes: list[dict[str, Any]]) -> str:
+    """The configuration's ETag: its revision, and a digest of the approved wishes it carries."""
+    digest = hashlib.sha256(json.dumps(wishes, sort_keys=True).encode()).hexdigest()[:16]
+    return f'"{current_revision(session)}.{digest}"'
+
+
+def config_document(session: Session, wishes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything a kiosk node needs to ask the questions, at the current revision.
+
+    With the approved wishes of each place (read here unless given).
+    """
+    if wishes is None:
+        wishes = shared_wishes(session)
     campaigns = session.scalars(
         select(Campaign)
         .options(
@@ -60,6 +122,7 @@ def config_document(session: Session) -> dict[str, Any]:
                         "kind": str(q.kind),
                         "texts": q.texts,
                         "max_choices": q.max_choices,
+                        "results_shown": str(q.results_shown),
                         "options": [
                             {
                                 "id": o.id,
@@ -78,6 +141,7 @@ def config_document(session: Session) -> dict[str, Any]:
             }
             for c in campaigns
         ],
+        "wishes": wishes,
     }
 
 
@@ -151,6 +215,8 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
                     kind=QuestionKind(q["kind"]),
                     texts=q["texts"],
                     max_choices=q["max_choices"],
+                    # A central from before this field: results shown, as they were.
+                    results_shown=ResultsShown(q.get("results_shown", "live")),
                 )
             )
             for o in q["options"]:
@@ -169,4 +235,22 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
         session.flush()
     for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
         campaign.locations = []
+    session.flush()
+    if "wishes" in document:  # a central from before the attract loop sends none
+        _share_wishes(session, document["wishes"])
+
+
+def _share_wishes(session: Session, wishes: list[dict[str, Any]]) -> None:
+    """Replace the approved wishes kept for the attract loop with central's."""
+    session.execute(delete(SharedWish))
+    session.add_all(
+        SharedWish(
+            uuid=UUID(w["uuid"]),
+            location_id=w["location_id"],
+            campaign_id=w["campaign_id"],
+            text=w["text"],
+            received_at=_parse_time(w["received_at"]),
+        )
+        for w in wishes
+    )
     session.flush()

@@ -6,13 +6,24 @@ import datetime as dt
 import random
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.accounts import create_user
 from kiosk.answers import Answer, record_answer
 from kiosk.catalog import CatalogCampaign, load_catalog
-from kiosk.models import Area, Campaign, Location, Option, Question, QuestionKind, StaffUser
+from kiosk.models import (
+    Area,
+    Campaign,
+    Location,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    ResultsShown,
+    StaffUser,
+    WishState,
+)
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "jena-nord-demo"  # noqa: S105 - printed on purpose: the demo's staff login
@@ -83,6 +94,9 @@ QUESTIONS: list[tuple[QuestionKind, str, str, int | None, list[Choice]]] = [
     ),
 ]
 
+# The age question's results are shown to the public only once the campaign has ended.
+RESULTS_AFTER_CLOSE = {"Wie alt sind Sie?"}
+
 SAMPLE_WISHES = [
     "Mehr Schatten auf dem Spielplatz, im Sommer ist es zu heiß.",
     "Ein Trinkbrunnen am Emil-Höllein-Platz wäre toll!",
@@ -123,6 +137,9 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
             kind=kind,
             texts={"de": german, "en": english},
             max_choices=max_choices,
+            results_shown=(
+                ResultsShown.AFTER_CLOSE if german in RESULTS_AFTER_CLOSE else ResultsShown.LIVE
+            ),
         )
         for option_position, (emoji, de_label, en_label, colour) in enumerate(choices):
             question.options.append(
@@ -147,6 +164,12 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
     session.flush()
     snapshot = load_catalog(session).campaigns[campaign.id]
     _sample_answers(session, snapshot, [square.id, playground.id], seed, sample_visits)
+    # As if moderated already: all sample wishes but the last are approved, for public screens.
+    session.execute(
+        update(Response)
+        .where(Response.text.in_(SAMPLE_WISHES[:-1]))
+        .values(wish_state=WishState.APPROVED.value)
+    )
     return True
 
 

@@ -39,3 +39,10 @@ class CampaignClosedError(KioskError):
 
     status = 409
     message = N_("This survey is not running at the moment.")
+
+
+class KioskCooldownError(KioskError):
+    """A shared kiosk counted an answer to this question a moment ago; the answer waits."""
+
+    status = 429
+    message = N_("One moment, please: this kiosk takes the next answer in a few seconds.")

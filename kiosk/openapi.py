@@ -74,7 +74,10 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/config": {
             "get": {
-                "summary": "Central's places, campaigns, questions and options, for a node.",
+                "summary": (
+                    "Central's places, campaigns, questions and options, and the newest "
+                    "approved wishes of each place (for the kiosk's attract loop), for a node."
+                ),
                 "security": [{"device": []}],
                 "parameters": [
                     {
@@ -86,7 +89,10 @@ OPENAPI: dict[str, Any] = {
                 ],
                 "responses": {
                     "200": {
-                        "description": "The configuration; its ETag is the revision.",
+                        "description": (
+                            "The configuration; its ETag changes with the configuration "
+                            "and with the approved wishes."
+                        ),
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     },
                     "304": {"description": "Unchanged since the ETag given."},

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is there: Python's venv, a PostgreSQL server, Debian's Chromium.
+# Make sure what the tests need is there: Python's venv, a PostgreSQL server, Debian's Chromium,
+# and shellcheck (deploy/check.sh, part of `make check`).
 # Where they are missing and we are root (CI, a fresh Debian machine), install and start them
 # with apt; otherwise fail loudly with what to do. Never skip.
 set -euo pipefail
@@ -53,3 +54,12 @@ if [[ ! -x /usr/bin/chromium ]]; then
   }
 fi
 echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+
+if ! command -v shellcheck >/dev/null; then
+  echo "shellcheck is missing; installing it (deploy/check.sh needs it)."
+  apt_install shellcheck || {
+    echo "FAILED: install Debian's shellcheck package." >&2
+    exit 1
+  }
+fi
+echo "shellcheck: $(shellcheck --version | sed -n 's/^version: //p')"

@@ -71,9 +71,28 @@
       armIdle();
       // The tap that answers "still there?" only closes it: it must not also press
       // whatever lay under the finger.
-      if (waking) { event.preventDefault(); event.stopPropagation(); }
+      if (waking) { settle(); event.preventDefault(); event.stopPropagation(); }
     }, true);
   });
+
+  // A kiosk screen that has just appeared takes no touch for a moment: the second tap of a
+  // double tap (or the end of a waking tap) must not answer the next question unread.
+  // Mouse and keyboard are not held back (a staff member testing, assistive technology).
+  var settleTimer = null;
+  function settle() {
+    if (!document.body.classList.contains("flow-kiosk")) { return; }
+    document.body.setAttribute("data-settling", "");
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { document.body.removeAttribute("data-settling"); }, 400);
+  }
+  var lastPointer = "";
+  document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType; }, true);
+  document.addEventListener("click", function (event) {
+    if (document.body.hasAttribute("data-settling") && lastPointer === "touch") {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   // The kiosk's server did not answer an htmx request: "one moment" until it does, then
   // the same screen again (its answer carries the same UUID, so tapping again is safe).
@@ -129,6 +148,15 @@
     });
   }
 
+  // On the kiosk's start screen a tap anywhere starts (the button is only the obvious place);
+  // a language button or the button itself does what it says.
+  document.addEventListener("click", function (event) {
+    var start = event.target.closest ? event.target.closest("[data-tap-starts]") : null;
+    if (!start || event.target.closest("a, button, input, textarea")) { return; }
+    var form = document.getElementById(start.getAttribute("data-tap-starts"));
+    if (form && form.requestSubmit) { form.requestSubmit(); }
+  });
+
   // After a screen change, move focus to its heading so screen readers announce it.
   function focusHeading(root) {
     var heading = root.querySelector("h1[tabindex='-1']");
@@ -171,6 +199,7 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.detail.target || document;
+    if (root.id === "stage") { settle(); }
     enhance(root);
     focusHeading(root);
   });

@@ -97,6 +97,7 @@ def node(
             "SECRET_KEY": "n" * 64,
             "WTF_CSRF_ENABLED": False,
             "ROLE": "node",
+            "KIOSK_COOLDOWN_SECONDS": 0,  # passers-by here answer faster than people can
         }
     )
 

@@ -7,9 +7,10 @@ from kiosk.models.campaign import (
     Option,
     Question,
     QuestionKind,
+    ResultsShown,
     campaign_location,
 )
-from kiosk.models.device import Device, RejectedResponse
+from kiosk.models.device import Device, KioskPace, RejectedResponse
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
     CHANNELS,
@@ -19,6 +20,7 @@ from kiosk.models.response import (
     Outbox,
     Response,
     ResponseOption,
+    SharedWish,
     WishState,
 )
 from kiosk.models.staff import AuditEntry, StaffUser
@@ -33,6 +35,7 @@ __all__ = [
     "CatalogRevision",
     "Channel",
     "Device",
+    "KioskPace",
     "Location",
     "Option",
     "OptionCount",
@@ -42,6 +45,8 @@ __all__ = [
     "RejectedResponse",
     "Response",
     "ResponseOption",
+    "ResultsShown",
+    "SharedWish",
     "StaffUser",
     "WishState",
     "campaign_location",

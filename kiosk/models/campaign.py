@@ -21,6 +21,13 @@ class QuestionKind(enum.StrEnum):
     WISH = "wish"  # a short free text
 
 
+class ResultsShown(enum.StrEnum):
+    """When the public may see a question's results (thank-you screen, attract loop)."""
+
+    LIVE = "live"  # as the answers come in
+    AFTER_CLOSE = "after_close"  # only once the campaign has ended
+
+
 campaign_location = Table(
     "campaign_location",
     Base.metadata,
@@ -69,6 +76,18 @@ class Question(Base):
     )
     texts: Mapped[Texts]
     max_choices: Mapped[int | None]
+    results_shown: Mapped[ResultsShown] = mapped_column(
+        Enum(
+            ResultsShown,
+            name="results_shown",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda values: [value.value for value in values],
+        ),
+        default=ResultsShown.LIVE,
+        server_default=ResultsShown.LIVE.value,
+    )
 
     campaign: Mapped[Campaign] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(

@@ -50,3 +50,17 @@ class RejectedResponse(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class KioskPace(Base):
+    """When a kiosk last counted an answer to a question: its cooldown reads and moves this.
+
+    A shared kiosk takes many people's answers, so "one vote per device" is wrong there;
+    instead a question counts at most one answer per cooldown at each kiosk place.
+    """
+
+    __tablename__ = "kiosk_pace"
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    last_at: Mapped[dt.datetime]

@@ -134,3 +134,20 @@ class Outbox(Base):
         BigIntPK, ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
     )
     held_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SharedWish(Base):
+    """On a kiosk node: a wish approved at central, for the kiosk's attract loop.
+
+    Central moderates; its configuration document carries the newest approved wishes of
+    each place, and the node replaces these rows with them. Central itself reads approved
+    wishes from the responses and leaves this table empty.
+    """
+
+    __tablename__ = "shared_wish"
+
+    uuid: Mapped[UUID] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime]

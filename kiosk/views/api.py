@@ -11,8 +11,7 @@ from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from kiosk import db
-from kiosk.catalog import current_revision
-from kiosk.configsync import config_document
+from kiosk.configsync import config_document, config_etag, shared_wishes
 from kiosk.devices import DeviceAuthError, authenticate_device, enrol, note_contact
 from kiosk.errors import N_, KioskError
 from kiosk.ingest import MAX_BATCH, ingest
@@ -88,13 +87,14 @@ def openapi() -> ResponseReturnValue:
 
 @bp.get("/config")
 def config() -> ResponseReturnValue:
-    """Central's configuration for kiosk nodes; 304 if the node has this revision already."""
+    """Central's configuration for kiosk nodes; 304 if the node has this one already."""
     session = db.session()
     _device()
-    etag = f'"{current_revision(session)}"'
+    wishes = shared_wishes(session)
+    etag = config_etag(session, wishes)
     if etag in request.headers.get("If-None-Match", ""):
         return "", 304, {"ETag": etag}
-    response = jsonify(config_document(session))
+    response = jsonify(config_document(session, wishes))
     response.headers["ETag"] = etag
     return response
 

@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from uuid6 import uuid7
 from werkzeug import Response
 
 from kiosk import db
-from kiosk.answers import parse_answer, parse_uuid, question_of, record_answer
+from kiosk.answers import (
+    parse_answer,
+    parse_uuid,
+    question_of,
+    record_answer,
+    take_kiosk_turn,
+)
 from kiosk.catalog import CatalogCampaign, CatalogLocation
-from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
+from kiosk.charts import Slice, pie_svg, safe_colour
+from kiosk.errors import (
+    CampaignClosedError,
+    InvalidAnswerError,
+    KioskCooldownError,
+    NotFoundError,
+)
 from kiosk.models import Area, Channel, utcnow
+from kiosk.showcase import (
+    QuestionResult,
+    Slide,
+    approved_wishes,
+    attract_slides,
+    public_results,
+)
 from kiosk.web import htmx
 
 bp = Blueprint("public", __name__)
@@ -127,7 +150,60 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
         return render_template("public/closed.html", prefix=prefix, location=location)
     if prefix == "q":
         return _question_screen(prefix, location, campaign, 0, uuid7())
-    return _render("public/_start.html", prefix=prefix, location=location, campaign=campaign)
+    return _render(
+        "public/_start.html",
+        prefix=prefix,
+        location=location,
+        campaign=campaign,
+        pictograms=_pictograms(campaign),
+        slide=_slide_now(_attract_slides(location, campaign)),
+        attract_seconds=current_app.config["KIOSK_ATTRACT_SECONDS"],
+    )
+
+
+@bp.get("/k/<code>/loop")
+def attract_loop(code: str) -> ResponseReturnValue:
+    """The attract loop's current screen, for an idle kiosk start screen to show in turn."""
+    location, campaign = _place(code)
+    slide = _slide_now(_attract_slides(location, campaign)) if campaign else None
+    if slide is None:
+        return "", 204  # nothing to show: the screen stays as it is
+    return render_template("public/_slide.html", slide=slide, location=location)
+
+
+@bp.app_template_global("pie")
+def pie(result: QuestionResult, localized: Callable[[dict[str, str]], str], size: int) -> Markup:
+    """A question's results as a "Stadtteilpizza", labelled in the page's language."""
+    slices = [Slice(localized(o.option.texts), o.count, o.option.colour) for o in result.options]
+    return pie_svg(slices, title=localized(result.question.texts), size=size)
+
+
+@bp.app_template_filter("colour")
+def colour(value: str) -> str:
+    """An option's colour, safe to put into an attribute."""
+    return safe_colour(value)
+
+
+def _pictograms(campaign: CatalogCampaign, count: int = 4) -> list[str]:
+    """A few of the campaign's own pictograms, to invite people who do not read German."""
+    emojis = [o.emoji for q in campaign.questions for o in q.visible_options if o.emoji]
+    return list(dict.fromkeys(emojis))[:count]
+
+
+def _attract_slides(location: CatalogLocation, campaign: CatalogCampaign) -> list[Slide]:
+    if current_app.config["KIOSK_ATTRACT_SECONDS"] <= 0:
+        return []
+    session = db.session()
+    results = public_results(session, campaign, location.id, now=utcnow())
+    return attract_slides(results, approved_wishes(session, campaign.id, location.id))
+
+
+def _slide_now(slides: list[Slide]) -> Slide | None:
+    """The slide for this moment: every kiosk process shows the same one at the same time."""
+    if not slides:
+        return None
+    seconds = max(current_app.config["KIOSK_ATTRACT_SECONDS"], 1)
+    return slides[int(time.time() // seconds) % len(slides)]
 
 
 @bp.post(f"/{PREFIX}/begin")
@@ -175,7 +251,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
             )
         session = db.session()
         with db.write_lock().held():
-            record_answer(
+            stored = record_answer(
                 session,
                 parsed,
                 campaign=campaign,
@@ -183,6 +259,28 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 channel=CHANNEL_BY_PREFIX[prefix],
                 queue=current_app.config["ROLE"] == "node",  # a kiosk node forwards it
             )
+            cooldown = current_app.config["KIOSK_COOLDOWN_SECONDS"]
+            if stored and prefix == "k" and cooldown > 0:
+                try:
+                    take_kiosk_turn(
+                        session,
+                        location_id=location.id,
+                        question_id=question.id,
+                        cooldown=dt.timedelta(seconds=cooldown),
+                    )
+                except KioskCooldownError as error:
+                    session.rollback()  # not counted: the same screen, the same UUID
+                    return _question_screen(
+                        prefix,
+                        location,
+                        campaign,
+                        index,
+                        visit,
+                        error=gettext(error.message),
+                        form=form,
+                        answer_uuid=str(parsed.uuid),
+                        status=error.status,
+                    )
             session.commit()
     next_step = index + 1
     if next_step >= len(campaign.questions):
@@ -204,11 +302,19 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
 def _thanks(
     prefix: str, location: CatalogLocation, campaign: CatalogCampaign | None
 ) -> ResponseReturnValue:
+    results = []
+    if campaign is not None:
+        results = [
+            r
+            for r in public_results(db.session(), campaign, location.id, now=utcnow())
+            if r.answered
+        ]
     return _render(
         "public/_thanks.html",
         prefix=prefix,
         location=location,
         campaign=campaign,
+        results=results,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
     )
 

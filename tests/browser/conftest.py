@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -111,3 +111,13 @@ def shoot(page: Page, name: str) -> None:
     """Keep a screenshot for people to look at (tests/screenshots/, not in git)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def on_screen(page: Page, text: str) -> None:
+    """Wait for the kiosk screen showing this text, and until it takes touches.
+
+    A kiosk screen holds touches back for a moment after it appears (a double tap must not
+    answer the next question unread): a test's finger waits for that, as a person's does.
+    """
+    expect(page.get_by_text(text)).to_be_visible()
+    expect(page.locator("body[data-settling]")).to_have_count(0)

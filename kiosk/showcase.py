@@ -1,0 +1,132 @@
+"""What a kiosk may show passers-by: results so far and approved wishes, per place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.catalog import CatalogCampaign, CatalogOption, CatalogQuestion
+from kiosk.models import AnswerCount, OptionCount, QuestionKind, Response, SharedWish, WishState
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """How often one option was picked, and its share of the pie.
+
+    The share is of the people who answered; for a multiple choice, of all the picks (so
+    that the shares add up to the whole pie, as the picture does).
+    """
+
+    option: CatalogOption
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """A question's results at one place, options most picked first (a scale in its order)."""
+
+    question: CatalogQuestion
+    answered: int
+    options: tuple[OptionResult, ...]
+
+
+def public_results(
+    session: Session, campaign: CatalogCampaign, location_id: int, *, now: dt.datetime
+) -> list[QuestionResult]:
+    """The results of the campaign's choice questions at a place that the public may see now.
+
+    A question set to show its results only after the campaign closed is left out until
+    then. Counts come from the counters (all channels this database knows: on a kiosk node,
+    the answers given at this kiosk).
+    """
+    closed = campaign.ends_at is not None and now >= campaign.ends_at
+    questions = [
+        q for q in campaign.questions if q.kind != QuestionKind.WISH and q.results_public(closed)
+    ]
+    if not questions:
+        return []
+    ids = [q.id for q in questions]
+    picked = dict(
+        session.execute(
+            select(OptionCount.option_id, func.sum(OptionCount.count))
+            .where(OptionCount.location_id == location_id, OptionCount.question_id.in_(ids))
+            .group_by(OptionCount.option_id)
+        ).all()
+    )
+    answered = dict(
+        session.execute(
+            select(AnswerCount.question_id, func.sum(AnswerCount.count))
+            .where(AnswerCount.location_id == location_id, AnswerCount.question_id.in_(ids))
+            .group_by(AnswerCount.question_id)
+        ).all()
+    )
+    results = []
+    for question in questions:
+        people = int(answered.get(question.id) or 0)
+        counts = {o.id: int(picked.get(o.id) or 0) for o in question.options}
+        # A pie's slices add up to the whole: for a multiple choice, the whole is every pick.
+        whole = sum(counts.values()) if question.kind == QuestionKind.MULTI else people
+        options = [
+            OptionResult(option, counts[option.id], counts[option.id] / whole if whole else 0.0)
+            for option in question.options
+            if counts[option.id] or not option.hidden
+        ]
+        if question.kind != QuestionKind.SCALE:  # a scale keeps its own order
+            options.sort(key=lambda o: (-o.count, o.option.position))
+        results.append(QuestionResult(question, people, tuple(options)))
+    return results
+
+
+def approved_wishes(
+    session: Session, campaign_id: int, location_id: int, *, limit: int = 6
+) -> list[str]:
+    """The newest approved wishes of a campaign at a place, newest first.
+
+    Central reads its moderated responses; a kiosk node the wishes central sent down.
+    """
+    moderated = session.execute(
+        select(Response.text, Response.received_at)
+        .where(
+            Response.location_id == location_id,
+            Response.campaign_id == campaign_id,
+            Response.text.is_not(None),
+            Response.wish_state == WishState.APPROVED.value,
+        )
+        .order_by(Response.id.desc())
+        .limit(limit)
+    ).all()
+    shared = session.execute(
+        select(SharedWish.text, SharedWish.received_at)
+        .where(SharedWish.location_id == location_id, SharedWish.campaign_id == campaign_id)
+        .order_by(SharedWish.received_at.desc())
+        .limit(limit)
+    ).all()
+    newest = sorted([*moderated, *shared], key=lambda row: row[1], reverse=True)
+    texts: list[str] = []
+    for text, _at in newest:
+        if text and text not in texts:
+            texts.append(text)
+    return texts[:limit]
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One screen of the attract loop: a question's pie, or a few wishes."""
+
+    result: QuestionResult | None = None
+    wishes: tuple[str, ...] = ()
+
+
+def attract_slides(
+    results: list[QuestionResult], wishes: list[str], *, per_slide: int = 3
+) -> list[Slide]:
+    """The attract loop's screens: each answered question's pie, then the wishes in threes."""
+    slides = [Slide(result=r) for r in results if r.answered]
+    slides += [
+        Slide(wishes=tuple(wishes[i : i + per_slide])) for i in range(0, len(wishes), per_slide)
+    ]
+    return slides
