@@ -35,9 +35,10 @@ def _load_user(user_id: str) -> StaffUser | None:
     return user if user is not None and user.active else None
 
 
-def _safe_next(target: str | None) -> str:
-    """Follow ?next= only within this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_next(target: str | None) -> str:
+    """Follow a ?next= (or a form's next) only within this site; else the staff overview."""
+    # "//host" and "/\host" are both read by browsers as another host.
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -60,7 +61,7 @@ def login() -> ResponseReturnValue:
             login_user(user)
             audit(session, user, "login")
             session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         error = gettext("E-mail or password is wrong.")
     status = 422 if error else 200
     return render_template("auth/login.html", error=error, email=email), status

@@ -46,3 +46,10 @@ class KioskCooldownError(KioskError):
 
     status = 429
     message = N_("One moment, please: this kiosk takes the next answer in a few seconds.")
+
+
+class InvalidSettingError(KioskError):
+    """A staff form sent a value the setting does not take."""
+
+    status = 422
+    message = N_("This setting does not take that value.")

@@ -22,6 +22,7 @@ from kiosk.configsync import apply_config, config_document, config_etag, shared_
 from kiosk.db import make_engine
 from kiosk.errors import KioskCooldownError
 from kiosk.models import (
+    AuditEntry,
     Campaign,
     KioskPace,
     Location,
@@ -352,3 +353,63 @@ def hidden_uuid(html: str) -> str:
     match = re.search(r'name="uuid" value="([^"]*)"', html)
     assert match
     return match.group(1)
+
+
+def test_staff_choose_when_a_questions_results_are_public(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    with app.app_context():
+        campaign, _, _ = demo(db.session())
+    single = question(campaign, QuestionKind.SINGLE)
+    page = staff_client.get(f"/staff/campaign/{campaign.id}").text
+    assert f'action="/staff/question/{single.id}/results-shown"' in page
+    answer = staff_client.post(
+        f"/staff/question/{single.id}/results-shown",
+        data={"results_shown": "after_close", "next": f"/staff/campaign/{campaign.id}"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/staff/campaign/{campaign.id}#question-{single.id}"
+    with app.app_context():
+        session = db.session()
+        assert session.get(Question, single.id).results_shown == ResultsShown.AFTER_CLOSE  # type: ignore[union-attr]
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert entry is not None and entry.action == "question-results-shown"
+        assert entry.detail == {"question": single.id, "value": "after_close"}
+        assert config_document(session)["campaigns"][0]["questions"][0]["results_shown"] == (
+            "after_close"
+        )  # kiosk nodes take it over with the configuration
+    assert (
+        "Was ist Ihnen in Jena Nord am wichtigsten?" not in staff_client.get("/k/ehp/thanks").text
+    )
+
+
+def test_a_bad_results_setting_is_refused_readably(app: Flask, staff_client: FlaskClient) -> None:
+    with app.app_context():
+        campaign, _, _ = demo(db.session())
+    single = question(campaign, QuestionKind.SINGLE)
+    for value in ["", "always", "x" * 10_000, "LIVE"]:
+        answer = staff_client.post(
+            f"/staff/question/{single.id}/results-shown", data={"results_shown": value}
+        )
+        assert answer.status_code == 422
+        assert "Diese Einstellung kennt diesen Wert nicht" in answer.text
+    nul = staff_client.post(
+        f"/staff/question/{single.id}/results-shown", data={"results_shown": "live\x00"}
+    )
+    assert nul.status_code == 400  # refused before any view, like every NUL character
+    assert staff_client.post("/staff/question/999999/results-shown").status_code == 404
+    assert (
+        staff_client.post(
+            f"/staff/question/{single.id}/results-shown",
+            data={"results_shown": "live", "next": "/\\evil.example"},
+        )
+        .headers["Location"]
+        .startswith("/staff/#question-")
+    )  # never to another host
+    with app.app_context():
+        assert db.session().get(Question, single.id).results_shown == ResultsShown.LIVE  # type: ignore[union-attr]
+
+
+def test_the_results_setting_needs_a_login(client: FlaskClient) -> None:
+    answer = client.post("/staff/question/1/results-shown", data={"results_shown": "live"})
+    assert answer.status_code in (302, 401)

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    redirect,
     render_template,
     request,
     url_for,
@@ -21,7 +22,8 @@ from sqlalchemy.orm import selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.errors import N_, KioskError, NotFoundError
+from kiosk.auth import safe_next
+from kiosk.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.exports import (
     RAW_HEADER,
     SEPARATORS,
@@ -35,7 +37,7 @@ from kiosk.exports import (
     tally_rows,
 )
 from kiosk.i18n import current_language
-from kiosk.models import AnswerCount, Area, Campaign, Location
+from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown
 from kiosk.qr import qr_png
 from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
 
@@ -100,6 +102,27 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         link=public_link(location) if location else None,
         channel_names=CHANNEL_NAMES,
     )
+
+
+@bp.post(f"/question/<int(max={MAX_ID}):question_id>/results-shown")
+def results_shown(question_id: int) -> ResponseReturnValue:
+    """Set when the public may see a question's results: as they come in, or after the end."""
+    session = db.session()
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFoundError()
+    try:
+        shown = ResultsShown(request.form.get("results_shown", ""))
+    except ValueError:
+        raise InvalidSettingError() from None
+    if question.results_shown != shown:
+        question.results_shown = shown  # moves the configuration on: kiosk nodes follow
+        audit(
+            session, current_user, "question-results-shown", question=question.id, value=shown.value
+        )
+        session.commit()
+    back = safe_next(request.form.get("next"))
+    return redirect(f"{back}#question-{question.id}", code=303)
 
 
 class ExportFormatError(KioskError):
