@@ -33,12 +33,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from kiosk.cli import register_commands
-    from kiosk.views import api, kiosks, public, staff
+    from kiosk.views import api, kiosks, moderation, public, staff
 
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(moderation.bp)
     register_commands(app)
     return app

@@ -8,9 +8,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.errors import N_, KioskError
 from kiosk.models import AuditEntry, StaffUser
+from kiosk.permissions import Role
 
 MIN_PASSWORD_LENGTH = 10
-ROLES = ("staff", "admin")
+ROLES = tuple(role.value for role in Role)
 
 # Compared against when the e-mail is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -23,7 +24,7 @@ class AccountError(KioskError):
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str, role: str = "staff"
+    session: Session, *, email: str, name: str, password: str, role: str = Role.VIEWER.value
 ) -> StaffUser:
     """Add a staff user with a hashed password; the caller commits."""
     email = email.strip().lower()

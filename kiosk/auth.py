@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
@@ -11,7 +14,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from kiosk import db
 from kiosk.accounts import audit, authenticate
+from kiosk.errors import ForbiddenError
 from kiosk.models import StaffUser
+from kiosk.permissions import Permission, allowed
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -25,6 +30,35 @@ def init_app(app: Flask) -> None:
     # "basic" protection rewrites every visitor's session cookie (and hashes IP and user agent
     # into it); staff sessions are protected by the signed, HttpOnly, SameSite cookie instead.
     login_manager.session_protection = None
+
+    @app.context_processor
+    def _permissions() -> dict[str, object]:
+        def can(permission: str) -> bool:
+            user = current_user
+            return bool(user.is_authenticated) and allowed(user.role, Permission(permission))
+
+        return {"can": can}
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def requires(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let a staff view run only for a logged-in user whose role has this permission."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()  # type: ignore[no-any-return]
+            if not allowed(current_user.role, permission):
+                raise ForbiddenError()
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator
 
 
 @login_manager.user_loader

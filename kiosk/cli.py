@@ -17,7 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from kiosk import config, db
-from kiosk.accounts import create_user
+from kiosk.accounts import ROLES, create_user
 from kiosk.config import write_secret_key
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from kiosk.devices import new_enrolment, register_device, revoke
@@ -81,7 +81,7 @@ def load_demo_command() -> None:
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", default="")
-@click.option("--role", type=click.Choice(["staff", "admin"]), default="staff")
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
 @click.password_option()
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, password: str) -> None:

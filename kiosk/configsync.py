@@ -50,7 +50,11 @@ def shared_wishes(session: Session) -> list[dict[str, Any]]:
             .over(partition_by=Response.location_id, order_by=Response.id.desc())
             .label("rank"),
         )
-        .where(Response.text.is_not(None), Response.wish_state == WishState.APPROVED.value)
+        .where(
+            Response.text.is_not(None),
+            Response.wish_state == WishState.APPROVED.value,
+            Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
+        )
         .subquery()
     )
     rows = session.execute(

@@ -53,3 +53,10 @@ class InvalidSettingError(KioskError):
 
     status = 422
     message = N_("This setting does not take that value.")
+
+
+class ForbiddenError(KioskError):
+    """A staff member's role does not allow this."""
+
+    status = 403
+    message = N_("Your role does not allow this. Ask an administrator if you need it.")

@@ -95,6 +95,7 @@ def approved_wishes(
             Response.campaign_id == campaign_id,
             Response.text.is_not(None),
             Response.wish_state == WishState.APPROVED.value,
+            Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
         )
         .order_by(Response.id.desc())
         .limit(limit)

@@ -50,6 +50,14 @@ class Response(Base):
             sqlite_where=sql_text("text IS NOT NULL"),
             postgresql_where=sql_text("text IS NOT NULL"),
         ),
+        # The moderation queue: wishes by state, newest first.
+        Index(
+            "ix_response_wish_state",
+            "wish_state",
+            "id",
+            sqlite_where=sql_text("text IS NOT NULL"),
+            postgresql_where=sql_text("text IS NOT NULL"),
+        ),
         Index(
             "ix_response_wish_campaign",
             "campaign_id",
@@ -72,6 +80,7 @@ class Response(Base):
     value: Mapped[int | None]  # the point on a scale
     text: Mapped[str | None] = mapped_column(Text)  # a wish
     wish_state: Mapped[str | None] = mapped_column(String(16))
+    wish_mark: Mapped[str | None] = mapped_column(String(32))  # e.g. personal data: never public
     client_at: Mapped[dt.datetime | None]  # the answering device's clock, as it said
     received_at: Mapped[dt.datetime]  # our own clock
     # When it was answered, as best we know: the device's clock corrected by its offset

@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from kiosk import db
 from kiosk.accounts import audit
+from kiosk.auth import requires
 from kiosk.devices import kiosk_overview, new_enrolment, register_device, revoke
 from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.ingest import import_items
 from kiosk.models import Device, Location, utcnow
+from kiosk.permissions import Permission
 from kiosk.qr import qr_data_uri
 from kiosk.sync import BatchFileError, read_batch_file
 from kiosk.views.staff import MAX_ID
@@ -62,6 +64,7 @@ def _enrolment_page(device: Device, code: str) -> ResponseReturnValue:
 
 
 @bp.post("/")
+@requires(Permission.EDIT)
 def register() -> ResponseReturnValue:
     """Register a kiosk; show its enrolment link and QR code once."""
     name = request.form.get("name", "").strip()
@@ -85,6 +88,7 @@ def _device(device_id: int) -> Device:
 
 
 @bp.post(f"/<int(max={MAX_ID}):device_id>/revoke")
+@requires(Permission.EDIT)
 def revoke_device(device_id: int) -> ResponseReturnValue:
     """Stop a kiosk's token (it keeps what it has not sent)."""
     session = db.session()
@@ -95,6 +99,7 @@ def revoke_device(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/<int(max={MAX_ID}):device_id>/enrolment")
+@requires(Permission.EDIT)
 def reenrol(device_id: int) -> ResponseReturnValue:
     """A new one-time enrolment code for a kiosk (its old token stops working)."""
     session = db.session()
@@ -106,6 +111,7 @@ def reenrol(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/import")
+@requires(Permission.EDIT)
 def import_file() -> ResponseReturnValue:
     """Store the answers of a batch file carried from a kiosk; twice changes nothing."""
     upload = request.files.get("batch")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import safe_next
+from kiosk.auth import requires, safe_next
 from kiosk.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.exports import (
     RAW_HEADER,
@@ -38,6 +38,7 @@ from kiosk.exports import (
 )
 from kiosk.i18n import current_language
 from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown
+from kiosk.permissions import Permission
 from kiosk.qr import qr_png
 from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
 
@@ -105,6 +106,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
 
 
 @bp.post(f"/question/<int(max={MAX_ID}):question_id>/results-shown")
+@requires(Permission.EDIT)
 def results_shown(question_id: int) -> ResponseReturnValue:
     """Set when the public may see a question's results: as they come in, or after the end."""
     session = db.session()

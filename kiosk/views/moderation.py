@@ -1,0 +1,91 @@
+"""The moderation queue: moderators approve, reject or mark wishes, one or many at a time."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from kiosk import db
+from kiosk.accounts import audit
+from kiosk.auth import requires
+from kiosk.errors import InvalidSettingError
+from kiosk.models import Response, WishState
+from kiosk.moderation import (
+    Flag,
+    WishAction,
+    moderate,
+    parse_action,
+    parse_selection,
+    parse_state,
+    queue,
+)
+from kiosk.permissions import Permission
+
+bp = Blueprint("moderation", __name__, url_prefix="/staff/wishes")
+PAGE = 50
+FLAG_NAMES = {
+    Flag.ABUSE: lazy_gettext("rude word?"),
+    Flag.PERSONAL_DATA: lazy_gettext("personal data?"),
+    Flag.LINK: lazy_gettext("link"),
+}
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every moderation page needs a logged-in staff member (and the moderate permission)."""
+
+
+@bp.get("/")
+@requires(Permission.MODERATE)
+def index() -> ResponseReturnValue:
+    """Wishes in a state (the open ones first), newest first, with the pre-filter's flags."""
+    session = db.session()
+    shown = request.args.get("state", WishState.PENDING.value)
+    state = parse_state(shown)
+    before = request.args.get("before", type=int)
+    wishes = queue(session, state=state, before=before, limit=PAGE + 1)
+    counts = dict(
+        session.execute(
+            select(Response.wish_state, func.count())
+            .where(Response.text.is_not(None))
+            .group_by(Response.wish_state)
+        ).all()
+    )
+    return render_template(
+        "moderation/index.html",
+        wishes=wishes[:PAGE],
+        older=wishes[PAGE - 1].id if len(wishes) > PAGE else None,
+        state=state.value if state else "all",
+        counts=counts,
+        total=sum(counts.values()),
+        states=[s.value for s in WishState],
+        flag_names=FLAG_NAMES,
+        actions=WishAction,
+    )
+
+
+@bp.post("/")
+@requires(Permission.MODERATE)
+def act() -> ResponseReturnValue:
+    """Apply an action to the ticked wishes, or to one wish by its own button."""
+    if "row" in request.form:  # "approve:123", a button beside one wish
+        action_name, _, wish_id = request.form["row"].partition(":")
+        action, ids = parse_action(action_name), parse_selection([wish_id])
+    else:
+        action = parse_action(request.form.get("action", ""))
+        ids = parse_selection(request.form.getlist("ids"))
+    session = db.session()
+    changed = moderate(session, ids, action)
+    audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
+    session.commit()
+    flash(ngettext("%(num)d wish changed.", "%(num)d wishes changed.", changed))
+    state = request.form.get("state", "")
+    try:
+        parse_state(state)
+    except InvalidSettingError:
+        state = ""
+    return redirect(url_for(".index", state=state or None), code=303)

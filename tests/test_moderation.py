@@ -1,0 +1,249 @@
+"""Moderating wishes: the word filter that only flags, the queue, bulk actions, and roles."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk import db
+from kiosk.accounts import create_user
+from kiosk.answers import Answer, record_answer
+from kiosk.configsync import shared_wishes
+from kiosk.errors import InvalidSettingError
+from kiosk.models import AuditEntry, QuestionKind, Response, WishState
+from kiosk.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
+from kiosk.permissions import Permission, Role, allowed
+from kiosk.showcase import approved_wishes
+from tests.helpers import demo, pick, question
+
+PASSWORD = "correct horse battery"
+
+
+# --- The word filter flags, and only what it should ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Schwanzflosse",  # a fish's tail fin
+        "Es war schön",  # "...s war sch..." holds no bad word
+        "Ein Klassiker: Fußball am Abend",
+        "Scunthorpe hat auch Spielplätze",
+        "Dicke Bäume und Schatten bitte",
+        "Hausnummer 12, Bus 14 um 7:30",
+        "Fest am 12.05.2026 wäre schön",
+        "Mehr Licht am Abend 💡",
+        "",
+    ],
+)
+def test_ordinary_wishes_are_not_flagged(text: str) -> None:
+    assert flags(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Du Arschloch!", (Flag.ABUSE,)),
+        ("what the FUUUCK", (Flag.ABUSE,)),
+        ("A$$hole", (Flag.ABUSE,)),
+        ("H U R E N S O H N", ()),  # spaced out: a limit of a word filter, a person sees it
+        ("Ruf mich an: 0176 1234567", (Flag.PERSONAL_DATA,)),
+        ("+49 176 1234567 anrufen", (Flag.PERSONAL_DATA,)),
+        ("schreibt an max.muster@example.org", (Flag.PERSONAL_DATA,)),
+        ("siehe www.example.org/petition", (Flag.LINK,)),
+        ("Fick dich, ruf 0176 1234567 an https://x.example", tuple(Flag)),
+    ],
+)
+def test_flagged_wishes(text: str, expected: tuple[Flag, ...]) -> None:
+    assert flags(text) == expected
+
+
+# --- Moderation as a domain operation ---------------------------------------------------------
+
+
+def _wish(session: Session, text: str, location_id: int | None = None) -> int:
+    campaign, square, _ = demo(session)
+    answer = Answer(uuid.uuid4(), None, question(campaign, QuestionKind.WISH), text=text)
+    record_answer(session, answer, campaign=campaign, location_id=location_id or square.id,
+                  channel="qr")  # fmt: skip
+    found = session.scalar(select(Response.id).where(Response.uuid == answer.uuid))
+    assert found is not None
+    return found
+
+
+def test_bulk_moderation_touches_only_wishes(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    first, second = _wish(session, "Bänke"), _wish(session, "Schatten")
+    record_answer(session, pick(question(campaign, QuestionKind.SINGLE), 0), campaign=campaign,
+                  location_id=square.id, channel="qr")  # fmt: skip
+    vote = session.scalar(select(Response.id).where(Response.text.is_(None)))
+    assert vote is not None
+    assert moderate(session, [first, second, vote, 999_999], WishAction.APPROVE) == 2
+    assert session.scalar(select(Response.wish_state).where(Response.id == vote)) is None
+    assert [w.text for w in queue(session, state=WishState.APPROVED)] == ["Schatten", "Bänke"]
+    assert queue(session, state=WishState.PENDING) == []
+    assert moderate(session, [first], WishAction.REOPEN) == 1
+    assert [w.id for w in queue(session, state=WishState.PENDING)] == [first]
+    assert [w.id for w in queue(session, state=None, before=second)] == [first]
+
+
+def test_a_wish_marked_as_personal_data_is_never_public(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    wish = _wish(session, "Ruft Frau M. an, Tel. 0176 1234567")
+    moderate(session, [wish], WishAction.APPROVE)
+    session.commit()
+    assert approved_wishes(session, campaign.id, square.id) != []
+    assert [w["text"] for w in shared_wishes(session)] != []
+    moderate(session, [wish], WishAction.MARK_PERSONAL_DATA)
+    session.commit()
+    assert approved_wishes(session, campaign.id, square.id) == []
+    assert shared_wishes(session) == []  # nor on any kiosk node
+    moderate(session, [wish], WishAction.UNMARK)
+    assert approved_wishes(session, campaign.id, square.id) != []
+
+
+@pytest.mark.parametrize("raw", [[], ["x"], ["1.5"], ["-3"], ["0"], [str(2**64)], ["1"] * 201])
+def test_a_selection_that_cannot_be_read_is_refused(raw: list[str]) -> None:
+    with pytest.raises(InvalidSettingError):
+        parse_selection(raw)
+
+
+def test_roles_grant_what_their_names_say() -> None:
+    assert all(allowed(Role.ADMIN, p) for p in Permission)
+    assert allowed(Role.MODERATOR, Permission.MODERATE)
+    assert not allowed(Role.MODERATOR, Permission.EDIT)
+    assert allowed(Role.EDITOR, Permission.EDIT)
+    assert not allowed(Role.EDITOR, Permission.MODERATE)
+    assert not allowed(Role.VIEWER, Permission.MODERATE)
+    assert allowed(Role.VIEWER, Permission.VIEW)
+    assert not allowed("staff", Permission.VIEW)  # an unknown role may do nothing
+
+
+# --- Over HTTP ---------------------------------------------------------------------------------
+
+
+def login_as(app: Flask, role: Role) -> FlaskClient:
+    """A client logged in as a new staff member with this role."""
+    email = f"{role.value}@example.org"
+    with app.app_context():
+        create_user(db.session(), email=email, name=role.value, password=PASSWORD, role=role)
+        db.session().commit()
+    client = app.test_client()
+    assert (
+        client.post("/staff/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    )
+    return client
+
+
+def wishes_in_db(app: Flask, *texts: str) -> list[int]:
+    with app.app_context():
+        ids = [_wish(db.session(), text) for text in texts]
+        db.session().commit()
+    return ids
+
+
+def test_moderators_approve_in_bulk_and_it_is_audited(app: Flask) -> None:
+    rude, kind, phone = wishes_in_db(app, "Du Arschloch", "Mehr Bänke", "Tel 0176 1234567")
+    moderator = login_as(app, Role.MODERATOR)
+    page = moderator.get("/staff/wishes/")
+    assert page.status_code == 200
+    assert "Offen (3)" in page.text and "Mehr Bänke" in page.text
+    assert page.text.count("Schimpfwort?") == 1 and "personenbezogene Daten?" in page.text
+
+    answer = moderator.post(
+        "/staff/wishes/",
+        data={"action": "approve", "ids": [str(kind), str(phone)], "state": "pending"},
+    )
+    assert (
+        answer.status_code == 303 and answer.headers["Location"] == "/staff/wishes/?state=pending"
+    )
+    page = moderator.get("/staff/wishes/?state=pending")
+    assert "2 Wünsche geändert." in page.text and "Offen (1)" in page.text
+    assert moderator.post("/staff/wishes/", data={"row": f"reject:{rude}"}).status_code == 303
+    assert (
+        moderator.post(
+            "/staff/wishes/", data={"action": "mark_personal_data", "ids": str(phone)}
+        ).status_code
+        == 303
+    )
+    with app.app_context():
+        session = db.session()
+        states = dict(session.execute(select(Response.id, Response.wish_state)).all())
+        assert states == {rude: "rejected", kind: "approved", phone: "approved"}
+        campaign, square, _ = demo(session)
+        assert approved_wishes(session, campaign.id, square.id) == ["Mehr Bänke"]
+        actions = [
+            (e.action, e.detail)
+            for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+        assert ("wishes-approve", {"wishes": sorted([kind, phone]), "changed": 2}) in actions
+        assert ("wishes-reject", {"wishes": [rude], "changed": 1}) in actions
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "delete", "ids": "1"},  # nothing is ever deleted
+        {"action": "approve"},  # nothing ticked
+        {"action": "approve", "ids": "one"},
+        {"action": "approve", "ids": [str(n) for n in range(1, 300)]},
+        {"row": "approve"},
+        {"row": "approve:"},
+        {"row": "approve:x" * 1000},
+        {"row": ":1"},
+    ],
+)
+def test_a_bad_moderation_request_is_refused_readably(app: Flask, data: dict[str, object]) -> None:
+    (wish,) = wishes_in_db(app, "Mehr Bänke")
+    admin = login_as(app, Role.ADMIN)
+    answer = admin.post("/staff/wishes/", data=data)
+    assert answer.status_code == 422
+    assert "<h1" in answer.text
+    with app.app_context():
+        assert db.session().get(Response, wish).wish_state == "pending"  # type: ignore[union-attr]
+
+
+def test_a_bad_state_filter_is_a_4xx_and_paging_works(app: Flask) -> None:
+    wishes_in_db(app, *[f"Wunsch {n}" for n in range(55)])
+    moderator = login_as(app, Role.MODERATOR)
+    assert moderator.get("/staff/wishes/?state=deleted").status_code == 422
+    first = moderator.get("/staff/wishes/").text
+    assert "Wunsch 54" in first and "Wunsch 4<" not in first and "Ältere Wünsche" in first
+    older = first.split('href="/staff/wishes/?state=pending&amp;before=')[1].split('"')[0]
+    rest = moderator.get(f"/staff/wishes/?state=pending&before={older}").text
+    assert "Wunsch 4<" in rest and "Wunsch 54" not in rest and "Ältere Wünsche" not in rest
+    assert moderator.get("/staff/wishes/?before=abc").status_code == 200  # read as no paging
+
+
+def test_each_role_sees_and_does_only_its_part(app: Flask) -> None:
+    (wish,) = wishes_in_db(app, "Mehr Bänke")
+    with app.app_context():
+        single = question(demo(db.session())[0], QuestionKind.SINGLE).id
+    setting = f"/staff/question/{single}/results-shown"
+    viewer, moderator, editor = (
+        login_as(app, r) for r in (Role.VIEWER, Role.MODERATOR, Role.EDITOR)
+    )
+
+    assert viewer.get("/staff/").status_code == 200  # everyone reads results
+    assert "/staff/wishes/" not in viewer.get("/staff/").text  # no link it could not follow
+    assert viewer.get("/staff/wishes/").status_code == 403
+    assert viewer.post("/staff/wishes/", data={"row": f"approve:{wish}"}).status_code == 403
+    assert viewer.post(setting, data={"results_shown": "after_close"}).status_code == 403
+    assert viewer.post("/staff/kiosks/", data={"name": "K", "location": "1"}).status_code == 403
+
+    assert moderator.post(setting, data={"results_shown": "after_close"}).status_code == 403
+    assert moderator.post("/staff/kiosks/", data={"name": "K", "location": "1"}).status_code == 403
+    assert editor.get("/staff/wishes/").status_code == 403
+    assert editor.post(setting, data={"results_shown": "after_close"}).status_code == 303
+    forbidden = viewer.get("/staff/wishes/")
+    assert "Ihre Rolle erlaubt das nicht" in forbidden.text
+
+    anonymous = app.test_client().get("/staff/wishes/")
+    assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
+    with app.app_context():
+        assert db.session().get(Response, wish).wish_state == "pending"  # type: ignore[union-attr]
