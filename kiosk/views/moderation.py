@@ -23,6 +23,7 @@ from kiosk.moderation import (
     queue,
 )
 from kiosk.permissions import Permission
+from kiosk.views.staff import CHANNEL_NAMES
 
 bp = Blueprint("moderation", __name__, url_prefix="/staff/wishes")
 PAGE = 50
@@ -64,6 +65,7 @@ def index() -> ResponseReturnValue:
         total=sum(counts.values()),
         states=[s.value for s in WishState],
         flag_names=FLAG_NAMES,
+        channel_names=CHANNEL_NAMES,
         actions=WishAction,
     )
 
