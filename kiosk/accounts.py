@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+import hashlib
+import hmac
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.errors import N_, KioskError
-from kiosk.models import AuditEntry, StaffUser
+from kiosk.models import AuditEntry, LoginFailure, StaffUser, utcnow
 from kiosk.permissions import Role
 
 MIN_PASSWORD_LENGTH = 10
+LOGIN_WINDOW = dt.timedelta(minutes=15)
+LOGIN_FAILURES_ALLOWED = 5  # per e-mail address in the window; then it waits
 ROLES = tuple(role.value for role in Role)
 
 # Compared against when the e-mail is unknown, so both paths take the same time.
@@ -63,3 +69,36 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
 def audit(session: Session, user: StaffUser | None, action: str, **detail: object) -> None:
     """Note a staff action in the audit log; the caller commits."""
     session.add(AuditEntry(user_id=user.id if user else None, action=action, detail=detail))
+
+
+def login_key(email: str, secret: bytes) -> str:
+    """A keyed hash of the e-mail given at a login: throttles by it, stores no address."""
+    return hmac.new(secret, email.strip().casefold().encode(), hashlib.sha256).hexdigest()
+
+
+def login_throttled(session: Session, key: str, now: dt.datetime | None = None) -> bool:
+    """Tell whether logins with this key failed too often lately; try again later, then."""
+    since = (now or utcnow()) - LOGIN_WINDOW
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == key, LoginFailure.at > since)
+    )
+    return (failures or 0) >= LOGIN_FAILURES_ALLOWED
+
+
+def note_login_failure(session: Session, key: str, now: dt.datetime | None = None) -> None:
+    """Count a failed login, and forget those older than the window; the caller commits."""
+    now = now or utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - LOGIN_WINDOW))
+    session.add(LoginFailure(key=key, at=now))
+
+
+def forget_login_failures(session: Session, key: str) -> None:
+    """A login succeeded: its earlier failures no longer count; the caller commits."""
+    session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+
+
+def end_all_sessions(session: Session, user: StaffUser) -> None:
+    """Log a staff member out everywhere (every browser, every device); the caller commits."""
+    user.session_epoch += 1

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from kiosk import db
-from kiosk.accounts import audit, authenticate
+from kiosk.accounts import (
+    LOGIN_WINDOW,
+    audit,
+    authenticate,
+    end_all_sessions,
+    forget_login_failures,
+    login_key,
+    login_throttled,
+    note_login_failure,
+)
 from kiosk.errors import ForbiddenError
 from kiosk.models import StaffUser
 from kiosk.permissions import Permission, allowed
@@ -30,6 +50,7 @@ def init_app(app: Flask) -> None:
     # "basic" protection rewrites every visitor's session cookie (and hashes IP and user agent
     # into it); staff sessions are protected by the signed, HttpOnly, SameSite cookie instead.
     login_manager.session_protection = None
+    app.before_request(_expire_idle_staff_sessions)
 
     @app.context_processor
     def _permissions() -> dict[str, object]:
@@ -62,11 +83,15 @@ def requires(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+def _load_user(session_id: str) -> StaffUser | None:
+    """The user of a session: "id.epoch"; a session of an older epoch has been ended."""
+    user_id, _, epoch = session_id.partition(".")
+    if not (user_id.isdigit() and epoch.isdigit()) or len(session_id) > 40:
         return None
     user = db.session().get(StaffUser, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str:
@@ -90,12 +115,27 @@ def login() -> ResponseReturnValue:
         email = request.form.get("email", "")[:254]
         password = request.form.get("password", "")[:1024]
         session = db.session()
+        key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]
+        if login_throttled(session, key):
+            error = gettext(
+                "Too many failed logins with this address. Please wait %(minutes)d minutes.",
+                minutes=LOGIN_WINDOW.seconds // 60,
+            )
+            return render_template("auth/login.html", error=error, email=email), 429
         user = authenticate(session, email, password)
         if user is not None:
+            forget_login_failures(session, key)
+            language = flask_session.get("lang")
+            flask_session.clear()  # nothing from before the login carries over (fixation)
+            if language:
+                flask_session["lang"] = language
             login_user(user)
+            flask_session["staff_since"] = flask_session["staff_seen"] = time.time()
             audit(session, user, "login")
             session.commit()
             return redirect(safe_next(request.args.get("next")))
+        note_login_failure(session, key)
+        session.commit()
         error = gettext("E-mail or password is wrong.")
     status = 422 if error else 200
     return render_template("auth/login.html", error=error, email=email), status
@@ -105,4 +145,43 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Log out and return to the login form."""
     logout_user()
+    flask_session.pop("staff_since", None)
+    flask_session.pop("staff_seen", None)
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere() -> ResponseReturnValue:
+    """End every session of this staff member (another browser left logged in, a lost phone)."""
+    if current_user.is_authenticated:
+        session = db.session()
+        user = session.get(StaffUser, current_user.id)
+        if user is not None:
+            end_all_sessions(session, user)
+            audit(session, user, "logout-everywhere")
+            session.commit()
+    return logout()
+
+
+STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation"}
+
+
+def _expire_idle_staff_sessions() -> ResponseReturnValue | None:
+    """A staff session ends after a while without use, and after a working day at most."""
+    if request.blueprint not in STAFF_BLUEPRINTS or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle = current_app.config["STAFF_IDLE_MINUTES"] * 60
+    longest = current_app.config["STAFF_SESSION_HOURS"] * 3600
+    seen = flask_session.get("staff_seen", 0)
+    since = flask_session.get("staff_since", 0)
+    if not isinstance(seen, (int, float)) or not isinstance(since, (int, float)):
+        seen = since = 0
+    if now - seen > idle or now - since > longest:
+        logout_user()
+        flask_session.pop("staff_since", None)
+        flask_session.pop("staff_seen", None)
+        flash(gettext("Your session has ended. Please log in again."))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    flask_session["staff_seen"] = now
+    return None

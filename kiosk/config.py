@@ -29,6 +29,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    STAFF_IDLE_MINUTES = 60  # a staff session ends after this long without use ...
+    STAFF_SESSION_HOURS = 12  # ... and this long after the login at most
     WTF_CSRF_TIME_LIMIT = None  # a kiosk page stays open all day; the token lives with the session
     SQL_ECHO = False
     TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host

@@ -23,7 +23,7 @@ from kiosk.models.response import (
     SharedWish,
     WishState,
 )
-from kiosk.models.staff import AuditEntry, StaffUser
+from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser
 
 __all__ = [
     "CHANNELS",
@@ -37,6 +37,7 @@ __all__ = [
     "Device",
     "KioskPace",
     "Location",
+    "LoginFailure",
     "Option",
     "OptionCount",
     "Outbox",

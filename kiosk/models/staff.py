@@ -22,6 +22,8 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16), default="viewer")  # kiosk.permissions.Role
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Part of every session's user id: moving it on ends all of this user's sessions.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Flask-Login's user protocol, kept here so the login layer stays a thin adapter.
     @property
@@ -33,8 +35,8 @@ class StaffUser(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session."""
-        return str(self.id)
+        """Return the id Flask-Login keeps in the session: the user's id and session epoch."""
+        return f"{self.id}.{self.session_epoch}"
 
 
 class AuditEntry(Base):
@@ -47,3 +49,13 @@ class AuditEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class LoginFailure(Base):
+    """A failed staff login, by a keyed hash of the e-mail given (no address, no IP kept)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[bigintpk]
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
