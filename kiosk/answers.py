@@ -241,9 +241,10 @@ def take_kiosk_turn(
     """Let a shared kiosk count an answer to this question, or raise KioskCooldownError.
 
     A question counts at most one answer per cooldown at a kiosk place: the limit on how
-    fast one kiosk can be hammered. One conditional upsert, so two workers cannot both take
-    the same turn. Call it after record_answer stored a new answer (a resent UUID takes no
-    turn), in the same transaction, and roll back when it raises.
+    fast one kiosk can be hammered. One conditional upsert (a row lock on PostgreSQL), so
+    two workers cannot both take the same turn while their clocks agree within a cooldown.
+    Call it after record_answer stored a new answer (a resent UUID takes no turn), in the
+    same transaction, and roll back when it raises.
     """
     now = now or utcnow()
     dialect = session.connection().dialect.name
@@ -254,8 +255,9 @@ def take_kiosk_turn(
     statement = statement.on_conflict_do_update(
         index_elements=["location_id", "question_id"],
         set_={"last_at": statement.excluded.last_at},
-        # A clock set back (a Pi's first NTP sync) must not lock the kiosk until it catches up.
-        where=(KioskPace.last_at <= now - cooldown) | (KioskPace.last_at > now),
+        # A clock set back (a Pi's first NTP sync) must not lock the kiosk until it catches
+        # up; a clock a moment behind another worker's must not take a second turn.
+        where=(KioskPace.last_at <= now - cooldown) | (KioskPace.last_at > now + cooldown),
     )
     if session.execute(statement.returning(KioskPace.last_at)).first() is None:
         raise KioskCooldownError()

@@ -138,6 +138,15 @@ class Catalog:
                 return campaign
         return None
 
+    def ended_campaign(self, location: CatalogLocation, at: dt.datetime) -> CatalogCampaign | None:
+        """The campaign that ended last at this location before that time, if any."""
+        ended = [
+            self.campaigns[i]
+            for i in location.campaign_ids
+            if (ends_at := self.campaigns[i].ends_at) is not None and ends_at <= at
+        ]
+        return max(ended, key=lambda c: (c.ends_at, c.id), default=None)
+
 
 _REVISION = select(CatalogRevision.revision).where(CatalogRevision.id == 1)
 

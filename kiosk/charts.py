@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FALLBACK = "#6b7a72"
 
 
@@ -23,7 +23,7 @@ class Slice:
 
 
 def safe_colour(colour: str) -> str:
-    """The colour if it is a plain #rrggbb, else a neutral grey: nothing else reaches markup."""
+    """The colour if it is #rgb or #rrggbb, else a neutral grey: nothing else reaches markup."""
     return colour if _COLOUR.fullmatch(colour) else _FALLBACK
 
 
@@ -33,12 +33,13 @@ def _point(centre: float, radius: float, turn: float) -> str:
     return f"{centre + radius * math.cos(angle):.2f} {centre + radius * math.sin(angle):.2f}"
 
 
-def pie_svg(slices: Sequence[Slice], *, title: str, size: int = 200) -> Markup:
+def pie_svg(slices: Sequence[Slice], *, title: str | None, size: int = 200) -> Markup:
     """A pie chart as inline SVG, the slices in the order given, from twelve o'clock.
 
     Each slice carries its label and count as a tooltip; the whole chart is one image named
-    by the title for screen readers (the numbers belong in text beside it). Slices without
-    answers are left out; with no answers at all the pie is an empty ring.
+    by the title for screen readers (the numbers belong in text beside it), or, without a
+    title, hidden from them (a key beside it says it all). Slices without answers are left
+    out; with no answers at all the pie is an empty ring.
     """
     centre = size / 2
     radius = centre - 2
@@ -71,7 +72,12 @@ def pie_svg(slices: Sequence[Slice], *, title: str, size: int = 200) -> Markup:
             ).format(centre, start, radius, large, end, colour, tip)
         )
         turn += share
+    named = (
+        Markup('role="img" aria-label="{}"').format(title)
+        if title is not None
+        else Markup('aria-hidden="true"')
+    )
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="pie" viewBox="0 0 {0} {0}" width="{0}"'
-        ' height="{0}" role="img" aria-label="{1}">{2}</svg>'
-    ).format(size, title, Markup("").join(shapes))
+        ' height="{0}" {1}>{2}</svg>'
+    ).format(size, named, Markup("").join(shapes))

@@ -37,8 +37,11 @@ def _time(value: dt.datetime | None) -> str | None:
 SHARED_WISHES_PER_PLACE = 12
 
 
-def shared_wishes(session: Session) -> list[dict[str, Any]]:
-    """The newest approved wishes of every place, for kiosk nodes' attract loops."""
+def shared_wishes(session: Session, location_id: int | None = None) -> list[dict[str, Any]]:
+    """The newest approved wishes of a place (or of every place), per campaign.
+
+    What a kiosk node shows in its attract loop: the text, and the minute it arrived.
+    """
     ranked = (
         select(
             Response.uuid,
@@ -47,13 +50,17 @@ def shared_wishes(session: Session) -> list[dict[str, Any]]:
             Response.text,
             Response.received_at,
             func.row_number()
-            .over(partition_by=Response.location_id, order_by=Response.id.desc())
+            .over(
+                partition_by=(Response.location_id, Response.campaign_id),
+                order_by=Response.id.desc(),
+            )
             .label("rank"),
         )
         .where(
             Response.text.is_not(None),
             Response.wish_state == WishState.APPROVED.value,
             Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
+            *([Response.location_id == location_id] if location_id is not None else []),
         )
         .subquery()
     )
@@ -61,7 +68,7 @@ def shared_wishes(session: Session) -> list[dict[str, Any]]:
         select(ranked.c.uuid, ranked.c.location_id, ranked.c.campaign_id, ranked.c.text)
         .add_columns(ranked.c.received_at)
         .where(ranked.c.rank <= SHARED_WISHES_PER_PLACE)
-        .order_by(ranked.c.location_id, ranked.c.rank)
+        .order_by(ranked.c.location_id, ranked.c.campaign_id, ranked.c.rank)
     )
     return [
         {
@@ -69,7 +76,7 @@ def shared_wishes(session: Session) -> list[dict[str, Any]]:
             "location_id": location_id,
             "campaign_id": campaign_id,
             "text": text,
-            "received_at": _time(received_at),
+            "received_at": _time(received_at.replace(second=0, microsecond=0)),
         }
         for uuid, location_id, campaign_id, text, received_at in rows
     ]

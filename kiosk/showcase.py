@@ -14,10 +14,10 @@ from kiosk.models import AnswerCount, OptionCount, QuestionKind, Response, Share
 
 @dataclass(frozen=True)
 class OptionResult:
-    """How often one option was picked, and its share of the pie.
+    """How often one option was picked, and its share of the people who answered.
 
-    The share is of the people who answered; for a multiple choice, of all the picks (so
-    that the shares add up to the whole pie, as the picture does).
+    For a multiple choice the shares add up to more than the whole (people pick several),
+    while its pie shows the picks.
     """
 
     option: CatalogOption
@@ -35,13 +35,19 @@ class QuestionResult:
 
 
 def public_results(
-    session: Session, campaign: CatalogCampaign, location_id: int, *, now: dt.datetime
+    session: Session,
+    campaign: CatalogCampaign,
+    location_id: int,
+    *,
+    now: dt.datetime,
+    min_answers: int = 1,
 ) -> list[QuestionResult]:
     """The results of the campaign's choice questions at a place that the public may see now.
 
     A question set to show its results only after the campaign closed is left out until
-    then. Counts come from the counters (all channels this database knows: on a kiosk node,
-    the answers given at this kiosk).
+    then, and so is a question with fewer than min_answers answers (the first few people's
+    answers must not be readable from a screen). Counts come from the counters (all channels
+    this database knows: on a kiosk node, the answers given at this kiosk).
     """
     closed = campaign.ends_at is not None and now >= campaign.ends_at
     questions = [
@@ -68,16 +74,15 @@ def public_results(
     for question in questions:
         people = int(answered.get(question.id) or 0)
         counts = {o.id: int(picked.get(o.id) or 0) for o in question.options}
-        # A pie's slices add up to the whole: for a multiple choice, the whole is every pick.
-        whole = sum(counts.values()) if question.kind == QuestionKind.MULTI else people
         options = [
-            OptionResult(option, counts[option.id], counts[option.id] / whole if whole else 0.0)
+            OptionResult(option, counts[option.id], counts[option.id] / people if people else 0.0)
             for option in question.options
             if counts[option.id] or not option.hidden
         ]
         if question.kind != QuestionKind.SCALE:  # a scale keeps its own order
             options.sort(key=lambda o: (-o.count, o.option.position))
-        results.append(QuestionResult(question, people, tuple(options)))
+        if people >= max(min_answers, 1):
+            results.append(QuestionResult(question, people, tuple(options)))
     return results
 
 
@@ -125,8 +130,8 @@ class Slide:
 def attract_slides(
     results: list[QuestionResult], wishes: list[str], *, per_slide: int = 3
 ) -> list[Slide]:
-    """The attract loop's screens: each answered question's pie, then the wishes in threes."""
-    slides = [Slide(result=r) for r in results if r.answered]
+    """The attract loop's screens: each question's pie, then the wishes in threes."""
+    slides = [Slide(result=r) for r in results]
     slides += [
         Slide(wishes=tuple(wishes[i : i + per_slide])) for i in range(0, len(wishes), per_slide)
     ]

@@ -75,9 +75,9 @@
     }, true);
   });
 
-  // A kiosk screen that has just appeared takes no touch for a moment: the second tap of a
-  // double tap (or the end of a waking tap) must not answer the next question unread.
-  // Mouse and keyboard are not held back (a staff member testing, assistive technology).
+  // A kiosk screen that has just appeared takes no tap or click for a moment: the second tap
+  // of a double tap (or the end of a waking tap) must not answer the next question unread.
+  // The keyboard is not held back (assistive technology).
   var settleTimer = null;
   function settle() {
     if (!document.body.classList.contains("flow-kiosk")) { return; }
@@ -85,14 +85,23 @@
     clearTimeout(settleTimer);
     settleTimer = setTimeout(function () { document.body.removeAttribute("data-settling"); }, 400);
   }
-  var lastPointer = "";
-  document.addEventListener("pointerdown", function (event) { lastPointer = event.pointerType; }, true);
   document.addEventListener("click", function (event) {
-    if (document.body.hasAttribute("data-settling") && lastPointer === "touch") {
+    // A click from a finger or a mouse says so; one from the keyboard has no pointer type.
+    if (document.body.hasAttribute("data-settling") && event.pointerType) {
       event.preventDefault();
       event.stopPropagation();
     }
   }, true);
+
+  // The attract loop shows only what it got: an error never lands in its panel.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.classList && target.classList.contains("showcase") &&
+        event.detail.xhr && event.detail.xhr.status !== 200) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+    }
+  });
 
   // The kiosk's server did not answer an htmx request: "one moment" until it does, then
   // the same screen again (its answer carries the same UUID, so tapping again is safe).

@@ -196,3 +196,35 @@ def test_the_counter_triggers_survive_every_migration(database_url: str) -> None
         names = set(connection.exec_driver_sql(query).scalars())
     engine.dispose()
     assert {"response_counts", "response_option_counts"} <= names
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_every_migration_goes_down_and_up_again(dialect: str, tmp_path: Path) -> None:
+    """A release can be rolled back: base → head → base → head leaves the same schema."""
+    from alembic import command
+
+    from kiosk.cli import alembic_config
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"kiosk_roundtrip_{tmp_path.name[-12:].lower().replace('-', '_')}"
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+    else:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade_database(url)
+        command.downgrade(alembic_config(url), "base")
+        upgrade_database(url)
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        engine.dispose()
+    finally:
+        if dialect == "postgresql":
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

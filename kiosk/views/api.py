@@ -89,8 +89,8 @@ def openapi() -> ResponseReturnValue:
 def config() -> ResponseReturnValue:
     """Central's configuration for kiosk nodes; 304 if the node has this one already."""
     session = db.session()
-    _device()
-    wishes = shared_wishes(session)
+    device = _device()
+    wishes = shared_wishes(session, location_id=device.location_id)
     etag = config_etag(session, wishes)
     if etag in request.headers.get("If-None-Match", ""):
         return "", 304, {"ETag": etag}

@@ -147,7 +147,14 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
     """The kiosk's start screen; a phone goes straight to the first question."""
     location, campaign = _place(code)
     if campaign is None or not campaign.questions:
-        return render_template("public/closed.html", prefix=prefix, location=location)
+        ended = db.catalog().ended_campaign(location, utcnow())
+        return render_template(
+            "public/closed.html",
+            prefix=prefix,
+            location=location,
+            ended=ended,
+            results=_public_results(location, ended) if ended else [],
+        )
     if prefix == "q":
         return _question_screen(prefix, location, campaign, 0, uuid7())
     return _render(
@@ -158,6 +165,7 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
         pictograms=_pictograms(campaign),
         slide=_slide_now(_attract_slides(location, campaign)),
         attract_seconds=current_app.config["KIOSK_ATTRACT_SECONDS"],
+        revision=db.catalog().revision,
     )
 
 
@@ -165,7 +173,10 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
 def attract_loop(code: str) -> ResponseReturnValue:
     """The attract loop's current screen, for an idle kiosk start screen to show in turn."""
     location, campaign = _place(code)
-    slide = _slide_now(_attract_slides(location, campaign)) if campaign else None
+    if campaign is None or request.args.get("revision") != str(db.catalog().revision):
+        # The campaign ended or changed: the whole start screen again, not just this part.
+        return "", 204, {"HX-Refresh": "true"}
+    slide = _slide_now(_attract_slides(location, campaign))
     if slide is None:
         return "", 204  # nothing to show: the screen stays as it is
     return render_template("public/_slide.html", slide=slide, location=location)
@@ -173,9 +184,9 @@ def attract_loop(code: str) -> ResponseReturnValue:
 
 @bp.app_template_global("pie")
 def pie(result: QuestionResult, localized: Callable[[dict[str, str]], str], size: int) -> Markup:
-    """A question's results as a "Stadtteilpizza", labelled in the page's language."""
+    """A question's results as a "Stadtteilpizza"; its key beside it speaks for it."""
     slices = [Slice(localized(o.option.texts), o.count, o.option.colour) for o in result.options]
-    return pie_svg(slices, title=localized(result.question.texts), size=size)
+    return pie_svg(slices, title=None, size=size)
 
 
 @bp.app_template_filter("colour")
@@ -193,9 +204,35 @@ def _pictograms(campaign: CatalogCampaign, count: int = 4) -> list[str]:
 def _attract_slides(location: CatalogLocation, campaign: CatalogCampaign) -> list[Slide]:
     if current_app.config["KIOSK_ATTRACT_SECONDS"] <= 0:
         return []
-    session = db.session()
-    results = public_results(session, campaign, location.id, now=utcnow())
-    return attract_slides(results, approved_wishes(session, campaign.id, location.id))
+    wishes = approved_wishes(db.session(), campaign.id, location.id)
+    return attract_slides(_public_results(location, campaign), wishes)
+
+
+def _public_results(location: CatalogLocation, campaign: CatalogCampaign) -> list[QuestionResult]:
+    """The results passers-by may see here: from a few answers on, and a snapshot.
+
+    A snapshot kept for some minutes (per worker): the person after cannot read the person
+    before from the difference between two screens.
+    """
+    config = current_app.config
+    snapshots: dict[tuple[int, int, int], tuple[float, list[QuestionResult]]]
+    snapshots = current_app.extensions.setdefault("kiosk.public_results", {})
+    key = (location.id, campaign.id, db.catalog().revision)
+    kept = snapshots.get(key)
+    if kept is not None and time.monotonic() - kept[0] < config["PUBLIC_RESULTS_MINUTES"] * 60:
+        return kept[1]
+    results = public_results(
+        db.session(),
+        campaign,
+        location.id,
+        now=utcnow(),
+        min_answers=config["PUBLIC_RESULTS_MIN_ANSWERS"],
+    )
+    if len(snapshots) > 512:  # old revisions' snapshots
+        snapshots.clear()
+    if results:  # nothing to show yet: look again next time
+        snapshots[key] = (time.monotonic(), results)
+    return results
 
 
 def _slide_now(slides: list[Slide]) -> Slide | None:
@@ -302,13 +339,7 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
 def _thanks(
     prefix: str, location: CatalogLocation, campaign: CatalogCampaign | None
 ) -> ResponseReturnValue:
-    results = []
-    if campaign is not None:
-        results = [
-            r
-            for r in public_results(db.session(), campaign, location.id, now=utcnow())
-            if r.answered
-        ]
+    results = _public_results(location, campaign) if campaign is not None else []
     return _render(
         "public/_thanks.html",
         prefix=prefix,

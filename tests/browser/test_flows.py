@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.browser.conftest import shoot
+from tests.browser.conftest import on_screen, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -38,24 +38,25 @@ def test_kiosk_flow_counts_in_the_staff_tally(page_factory) -> None:  # type: ig
     shoot(kiosk, "kiosk-1-start")
     kiosk.get_by_role("button", name="Los geht's").click()
 
-    expect(kiosk.get_by_text("Frage 1 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 1 von 5")
     shoot(kiosk, "kiosk-2-question")
     kiosk.get_by_role("button", name="Treffpunkte").click()
-    expect(kiosk.get_by_text("Frage 2 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 2 von 5")
     shoot(kiosk, "kiosk-3-scale")
     kiosk.get_by_role("button", name="Sehr gern").click()
-    expect(kiosk.get_by_text("Frage 3 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 3 von 5")
     kiosk.get_by_text("Mehr Bäume").click()
     kiosk.get_by_text("Trinkbrunnen").click()
     shoot(kiosk, "kiosk-4-multi")
     kiosk.get_by_role("button", name="Weiter").click()
-    expect(kiosk.get_by_text("Frage 4 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 4 von 5")
     kiosk.get_by_role("button", name="Überspringen").click()
-    expect(kiosk.get_by_text("Frage 5 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 5 von 5")
 
     # An empty wish is answered in place, with the message, and nothing is stored.
     kiosk.get_by_role("button", name="Wunsch senden").click()
     expect(kiosk.get_by_role("alert")).to_contain_text("Bitte schreiben Sie Ihren Wunsch")
+    on_screen(kiosk, "Frage 5 von 5")
     kiosk.get_by_label(re.compile("Ihr Wunsch")).fill("Mehr Schatten am Spielplatz")
     expect(kiosk.get_by_text("Noch 253 Zeichen")).to_be_visible()
     shoot(kiosk, "kiosk-5-wish")

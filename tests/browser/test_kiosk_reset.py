@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import on_screen
+
 pytestmark = pytest.mark.browser
 
 SERVER_CONFIG = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_STILL_THERE_SECONDS": 1, "KIOSK_THANKS_SECONDS": 1}
@@ -16,9 +18,9 @@ def to_wish(kiosk: Page) -> None:
     kiosk.goto("/k/ehp")
     kiosk.get_by_role("button", name="Los geht's").click()
     for number in range(1, 5):
-        expect(kiosk.get_by_text(f"Frage {number} von 5")).to_be_visible()
+        on_screen(kiosk, f"Frage {number} von 5")
         kiosk.get_by_role("button", name="Überspringen").click()
-    expect(kiosk.get_by_text("Frage 5 von 5")).to_be_visible()
+    on_screen(kiosk, "Frage 5 von 5")
 
 
 def test_a_half_typed_wish_is_gone_when_the_kiosk_is_left_alone(page_factory) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +41,7 @@ def test_the_next_person_starts_in_the_kiosk_language(page_factory) -> None:  # 
     kiosk.get_by_role("link", name="English").click()
     kiosk.get_by_role("button", name="Start").click()
     for number in range(1, 6):
-        expect(kiosk.get_by_text(f"Question {number} of 5")).to_be_visible()
+        on_screen(kiosk, f"Question {number} of 5")
         kiosk.get_by_role("button", name="Skip").click()
     expect(kiosk.get_by_role("heading", name="Thank you!")).to_be_visible()
     expect(kiosk.get_by_role("button", name="Los geht's")).to_be_visible(timeout=5000)
