@@ -60,3 +60,17 @@ class ForbiddenError(KioskError):
 
     status = 403
     message = N_("Your role does not allow this. Ask an administrator if you need it.")
+
+
+class FormError(KioskError):
+    """A staff form with fields that cannot be saved as given; nothing was saved.
+
+    fields maps a field's name to its message (marked with N_) and the message's params.
+    """
+
+    status = 422
+    message = N_("Please correct the marked fields.")
+
+    def __init__(self, fields: dict[str, tuple[str, dict[str, object]]]) -> None:
+        super().__init__()
+        self.fields = fields

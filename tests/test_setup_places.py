@@ -1,0 +1,131 @@
+"""Setting up areas and places: field messages, nothing half-saved, codes that stay once used."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import db
+from kiosk.answers import record_answer
+from kiosk.errors import FormError
+from kiosk.models import Area, AuditEntry, Location, QuestionKind
+from kiosk.permissions import Role
+from kiosk.places import PlaceForm, save_area, save_place
+from tests.helpers import demo, pick, question
+from tests.test_moderation import login_as
+
+
+def area_id(session: Session) -> str:
+    return str(session.scalar(select(Area.id)))
+
+
+def test_a_place_is_created_with_its_code_and_coordinates(session: Session) -> None:
+    place = save_place(
+        session,
+        None,
+        PlaceForm(
+            area_id=area_id(session),
+            name="  Spielplatz   Nord ",
+            code="Spielplatz-Nord",
+            address="Nordstraße 1, 07743 Jena",
+            latitude="50,9412",
+            longitude="11.5863",
+        ),
+    )
+    assert (place.name, place.code) == ("Spielplatz Nord", "spielplatz-nord")
+    assert str(place.latitude) == "50.941200" and str(place.longitude) == "11.586300"
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"name": "   "}, {"name"}),
+        ({"name": "x" * 201}, {"name"}),
+        ({"code": "a"}, {"code"}),
+        ({"code": "-nord"}, {"code"}),
+        ({"code": "nörd"}, {"code"}),
+        ({"code": "ehp"}, {"code"}),  # the demo's square has it
+        ({"code": "a b"}, {"code"}),
+        ({"code": "x" * 33}, {"code"}),
+        ({"area_id": ""}, {"area_id"}),
+        ({"area_id": "999999"}, {"area_id"}),
+        ({"latitude": "91"}, {"latitude"}),
+        ({"latitude": "NaN", "longitude": "1"}, {"latitude"}),
+        ({"latitude": "50.9"}, {"longitude"}),
+        ({"longitude": "1e400", "latitude": "1"}, {"longitude"}),
+        ({"address": "x" * 301}, {"address"}),
+        ({"name": "", "code": "", "area_id": ""}, {"name", "code", "area_id"}),
+    ],
+)
+def test_a_bad_place_gets_a_message_per_field_and_nothing_is_saved(
+    session: Session, changes: dict[str, str], fields: set[str]
+) -> None:
+    before = session.scalar(select(func.count()).select_from(Location))
+    sent = {"area_id": area_id(session), "name": "Neuer Platz", "code": "neuer-platz", **changes}
+    with pytest.raises(FormError) as error:
+        save_place(session, None, PlaceForm(**sent))
+    assert set(error.value.fields) == fields
+    assert session.scalar(select(func.count()).select_from(Location)) == before
+
+
+def test_a_place_with_answers_keeps_its_code(session: Session) -> None:
+    campaign, square, playground = demo(session)
+    record_answer(session, pick(question(campaign, QuestionKind.SINGLE), 0), campaign=campaign,
+                  location_id=square.id, channel="qr")  # fmt: skip
+    form = PlaceForm(area_id=area_id(session), name="Emil-Höllein-Platz", code="platz")
+    with pytest.raises(FormError) as error:
+        save_place(session, square.id, form)
+    assert set(error.value.fields) == {"code"}
+    renamed = save_place(session, square.id, PlaceForm(area_id=area_id(session), name="Platz",
+                                                       code="ehp"))  # fmt: skip
+    assert renamed.name == "Platz"
+    form = PlaceForm(area_id=area_id(session), name="Spielplatz", code="spiel")
+    moved = save_place(session, playground.id, form)
+    assert moved.code == "spiel"  # no answers there yet: the code can still change
+
+
+def test_area_names_are_unique_whatever_the_case(session: Session) -> None:
+    with pytest.raises(FormError):
+        save_area(session, None, name="jena nord")
+    assert save_area(session, None, name="Lobeda").name == "Lobeda"
+
+
+def test_editors_set_up_a_place_in_the_browser_forms(app: Flask) -> None:
+    editor = login_as(app, Role.EDITOR)
+    assert editor.post("/staff/setup/areas", data={"name": "Winzerla"}).status_code == 303
+    with app.app_context():
+        winzerla = db.session().scalar(select(Area.id).where(Area.name == "Winzerla"))
+    page = editor.get(f"/staff/setup/places/new?area={winzerla}").text
+    assert f'<option value="{winzerla}" selected>' in page
+    bad = editor.post(
+        "/staff/setup/places/new",
+        data={"area_id": str(winzerla), "name": "Bibliothek", "code": "ehp"},
+    )
+    assert bad.status_code == 422
+    assert "Ein anderer Ort hat diesen Code schon" in bad.text
+    assert 'aria-invalid="true"' in bad.text and 'value="Bibliothek"' in bad.text  # kept
+    good = editor.post(
+        "/staff/setup/places/new",
+        data={"area_id": str(winzerla), "name": "Bibliothek", "code": "bibliothek"},
+    )
+    assert good.status_code == 303
+    assert "Bibliothek" in editor.get("/staff/setup/places").text
+    assert editor.get("/k/bibliothek").status_code == 200  # the place answers at its link
+    with app.app_context():
+        actions = db.session().scalars(select(AuditEntry.action)).all()
+        assert "area-save" in actions and "place-save" in actions
+
+
+def test_setting_up_needs_the_edit_role(app: Flask, client: FlaskClient) -> None:
+    moderator = login_as(app, Role.MODERATOR)
+    assert moderator.get("/staff/setup/places").status_code == 403
+    assert moderator.post("/staff/setup/areas", data={"name": "X"}).status_code == 403
+    assert client.get("/staff/setup/places").status_code == 302
+    editor = login_as(app, Role.EDITOR)
+    assert editor.get("/staff/setup/places/999999").status_code == 404
+    assert editor.post("/staff/setup/areas/999999", data={"name": "X"}).status_code == 404
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Area)) == 1
