@@ -1,4 +1,4 @@
-"""The demo: "WerkStadt – Leben in Jena Nord", two places, five questions, a few answers."""
+"""The demo: "WerkStadt – Leben in Jena Nord", two places, the pop-up event's five questions."""
 
 from __future__ import annotations
 
@@ -11,91 +11,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.accounts import create_user
 from kiosk.answers import Answer, record_answer
+from kiosk.campaign_templates import POP_UP
 from kiosk.catalog import CatalogCampaign, load_catalog
-from kiosk.models import (
-    Area,
-    Campaign,
-    Location,
-    Option,
-    Question,
-    QuestionKind,
-    Response,
-    ResultsShown,
-    StaffUser,
-    WishState,
-)
+from kiosk.models import Area, Campaign, Location, QuestionKind, Response, StaffUser, WishState
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "jena-nord-demo"  # noqa: S105 - printed on purpose: the demo's staff login
 AREA_NAME = "Jena Nord"
-
-Choice = tuple[str, str, str, str]  # emoji, German, English, colour
-
-QUESTIONS: list[tuple[QuestionKind, str, str, int | None, list[Choice]]] = [
-    (
-        QuestionKind.SINGLE,
-        "Was ist Ihnen in Jena Nord am wichtigsten?",
-        "What matters most to you in Jena Nord?",
-        None,
-        [
-            ("🌳", "Grün und Schatten", "Green and shade", "#2e7d32"),
-            ("⚽", "Spielen und Sport", "Play and sport", "#ef6c00"),
-            ("🪑", "Treffpunkte", "Places to meet", "#6a1b9a"),
-            ("🧹", "Sauberkeit", "Cleanliness", "#00838f"),
-            ("🛡️", "Sicherheit", "Safety", "#37474f"),
-            ("💧", "Wasser", "Water", "#1565c0"),
-        ],
-    ),
-    (
-        QuestionKind.SCALE,
-        "Wie gern sind Sie hier?",
-        "How much do you like being here?",
-        None,
-        [
-            ("😞", "Gar nicht gern", "Not at all", "#c62828"),
-            ("🙁", "Nicht so gern", "Not much", "#ef6c00"),
-            ("😐", "Geht so", "It's okay", "#9e9d24"),
-            ("🙂", "Gern", "I like it", "#558b2f"),
-            ("😀", "Sehr gern", "I love it", "#2e7d32"),
-        ],
-    ),
-    (
-        QuestionKind.MULTI,
-        "Was fehlt hier? (bis zu 3)",
-        "What is missing here? (up to 3)",
-        3,
-        [
-            ("🌲", "Mehr Bäume", "More trees", "#2e7d32"),
-            ("🚰", "Trinkbrunnen", "Drinking fountain", "#1565c0"),
-            ("🪑", "Bänke", "Benches", "#6d4c41"),
-            ("🚻", "Toiletten", "Toilets", "#455a64"),
-            ("💡", "Licht am Abend", "Light in the evening", "#f9a825"),
-            ("🤸", "Bewegung für alle Generationen", "Exercise for all ages", "#ad1457"),
-        ],
-    ),
-    (
-        QuestionKind.SINGLE,
-        "Wie alt sind Sie?",
-        "How old are you?",
-        None,
-        [
-            ("🧒", "unter 12", "under 12", "#8e24aa"),
-            ("🧑", "12 bis 17", "12 to 17", "#3949ab"),
-            ("👩", "18 bis 64", "18 to 64", "#00897b"),
-            ("👵", "65 und älter", "65 and older", "#6d4c41"),
-        ],
-    ),
-    (
-        QuestionKind.WISH,
-        "Was wünschen Sie sich für Jena Nord?",
-        "What do you wish for Jena Nord?",
-        None,
-        [],
-    ),
-]
-
-# The age question's results are shown to the public only once the campaign has ended.
-RESULTS_AFTER_CLOSE = {"Wie alt sind Sie?"}
 
 SAMPLE_WISHES = [
     "Mehr Schatten auf dem Spielplatz, im Sommer ist es zu heiß.",
@@ -123,34 +45,14 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
     campaign = Campaign(
         title="WerkStadt – Leben in Jena Nord",
         intro={
-            "de": "Sagen Sie uns, was Ihnen in Jena Nord wichtig ist. Es dauert eine Minute.",
-            "en": "Tell us what matters to you in Jena Nord. It takes one minute.",
+            "de": POP_UP.intro_de.format(area=AREA_NAME),
+            "en": POP_UP.intro_en.format(area=AREA_NAME),
         },
         starts_at=dt.datetime(2025, 9, 27, 8, 0, tzinfo=dt.UTC),
         ends_at=None,
         locations=[square, playground],
+        questions=POP_UP.build_questions(AREA_NAME),
     )
-    for position, (kind, german, english, max_choices, choices) in enumerate(QUESTIONS):
-        question = Question(
-            campaign=campaign,
-            position=position,
-            kind=kind,
-            texts={"de": german, "en": english},
-            max_choices=max_choices,
-            results_shown=(
-                ResultsShown.AFTER_CLOSE if german in RESULTS_AFTER_CLOSE else ResultsShown.LIVE
-            ),
-        )
-        for option_position, (emoji, de_label, en_label, colour) in enumerate(choices):
-            question.options.append(
-                Option(
-                    position=option_position,
-                    emoji=emoji,
-                    colour=colour,
-                    texts={"de": de_label, "en": en_label},
-                    value=option_position + 1 if kind == QuestionKind.SCALE else None,
-                )
-            )
     session.add_all([area, campaign])
     session.flush()
     if session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_EMAIL)) is None:

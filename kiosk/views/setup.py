@@ -1,10 +1,12 @@
-"""Setting up: areas and places (editors); forms answer bad input with messages per field."""
+"""Setting up areas, places and campaigns (editors); bad input gets a message per field."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -14,8 +16,10 @@ from sqlalchemy.orm import selectinload
 from kiosk import db
 from kiosk.accounts import audit
 from kiosk.auth import requires
-from kiosk.errors import FormError
-from kiosk.models import Area, Location
+from kiosk.campaign_templates import TEMPLATES
+from kiosk.campaigns import CampaignForm, copy_campaign, create_campaign, update_campaign
+from kiosk.errors import FormError, NotFoundError
+from kiosk.models import Area, Campaign, Location
 from kiosk.permissions import Permission
 from kiosk.places import PlaceForm, save_area, save_place
 from kiosk.views.staff import MAX_ID
@@ -106,3 +110,114 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
     return redirect(url_for(".places"), code=303)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _campaign_page(campaign: Campaign | None, form: dict[str, Any], errors: dict[str, str]) -> str:
+    return render_template(
+        "setup/campaign.html",
+        campaign=campaign,
+        form=form,
+        errors=errors,
+        areas=_areas(),
+        templates=TEMPLATES.values(),
+    )
+
+
+@bp.get("/campaigns")
+@requires(Permission.EDIT)
+def campaigns() -> ResponseReturnValue:
+    """All campaigns, newest first, with a way to make one from a template or a copy."""
+    rows = db.session().scalars(
+        select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
+    )
+    return render_template("setup/campaigns.html", campaigns=list(rows))
+
+
+def _sent_campaign() -> dict[str, Any]:
+    sent: dict[str, Any] = {
+        name: request.form.get(name, "")[:2000]
+        for name in ("title", "intro_de", "intro_en", "starts_on", "ends_on", "template")
+    }
+    sent["location_ids"] = request.form.getlist("location_ids")[:1000]
+    return sent
+
+
+def _local_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> str:
+    """The day a stored moment falls on; an end (the next day's start) shows the day before."""
+    if moment is None:
+        return ""
+    if last:
+        moment -= dt.timedelta(microseconds=1)
+    return moment.astimezone(zone).date().isoformat()
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def new_campaign() -> ResponseReturnValue:
+    """Make a campaign from a template: title, days, places."""
+    if request.method == "GET":
+        return _campaign_page(None, {"template": request.args.get("template", "pop-up")}, {})
+    sent = _sent_campaign()
+    session = db.session()
+    try:
+        campaign = create_campaign(session, CampaignForm(**sent), zone=_zone())
+    except FormError as error:
+        session.rollback()
+        return _campaign_page(None, sent, field_errors(error)), 422
+    audit(session, current_user, "campaign-create", campaign=campaign.id, template=sent["template"])
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=campaign.title))
+    return redirect(url_for(".campaign", campaign_id=campaign.id), code=303)
+
+
+@bp.route(f"/campaigns/<int(max={MAX_ID}):campaign_id>", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def campaign(campaign_id: int) -> ResponseReturnValue:
+    """A campaign's title, invitation, days and places, and its questions."""
+    session = db.session()
+    found = session.get(Campaign, campaign_id)
+    if found is None:
+        raise NotFoundError()
+    if request.method == "GET":
+        zone = _zone()
+        form = {
+            "title": found.title,
+            "intro_de": (found.intro or {}).get("de", ""),
+            "intro_en": (found.intro or {}).get("en", ""),
+            "starts_on": _local_day(found.starts_at, zone),
+            "ends_on": _local_day(found.ends_at, zone, last=True),
+            "location_ids": [str(loc.id) for loc in found.locations],
+        }
+        return _campaign_page(found, form, {})
+    sent = _sent_campaign()
+    sent.pop("template")
+    try:
+        update_campaign(session, campaign_id, CampaignForm(**sent), zone=_zone())
+    except FormError as error:
+        session.rollback()
+        return _campaign_page(session.get(Campaign, campaign_id), sent, field_errors(error)), 422
+    audit(session, current_user, "campaign-save", campaign=campaign_id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=found.title))
+    return redirect(url_for(".campaign", campaign_id=campaign_id), code=303)
+
+
+@bp.post(f"/campaigns/<int(max={MAX_ID}):campaign_id>/copy")
+@requires(Permission.EDIT)
+def copy(campaign_id: int) -> ResponseReturnValue:
+    """A copy of a campaign's questions, to run again elsewhere or later."""
+    session = db.session()
+    original = session.get(Campaign, campaign_id)
+    if original is None:
+        raise NotFoundError()
+    made = copy_campaign(
+        session, campaign_id, title=gettext("Copy of %(title)s", title=original.title)
+    )
+    audit(session, current_user, "campaign-copy", campaign=made.id, original=campaign_id)
+    session.commit()
+    flash(gettext("Copied. Choose its days and places, then save."))
+    return redirect(url_for(".campaign", campaign_id=made.id), code=303)

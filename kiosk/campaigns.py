@@ -1,0 +1,174 @@
+"""Setting up campaigns: from a template, changed, copied; checked per field, nothing half-saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.campaign_templates import TEMPLATES
+from kiosk.errors import N_, FormError, NotFoundError
+from kiosk.models import Area, Campaign, Location, Option, Question
+from kiosk.places import NAME_MAX, Errors
+
+INTRO_MAX = 500
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    """A campaign as a staff form sends it: strings, and the ticked places' ids."""
+
+    title: str = ""
+    intro_de: str = ""
+    intro_en: str = ""
+    starts_on: str = ""  # YYYY-MM-DD, the first day (local time)
+    ends_on: str = ""  # YYYY-MM-DD, the last day (local time), or empty: open-ended
+    location_ids: Sequence[str] = field(default_factory=tuple)
+    template: str = ""  # only when a campaign is made
+
+
+def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = (N_("A date like 2026-09-27, please."), {})
+        return None
+
+
+def _places(session: Session, errors: Errors, raw: Sequence[str]) -> list[Location]:
+    ids = {int(value) for value in raw if value.isdigit() and len(value) < 10}
+    if len(ids) != len(set(raw)):
+        errors["location_ids"] = (N_("Please choose places from the list."), {})
+        return []
+    places = list(
+        session.scalars(select(Location).where(Location.id.in_(ids)).order_by(Location.id))
+    )
+    if len(places) != len(ids):
+        errors["location_ids"] = (N_("Please choose places from the list."), {})
+    return places
+
+
+def _validated(
+    session: Session, form: CampaignForm, zone: ZoneInfo
+) -> tuple[str, dict[str, str], dt.datetime | None, dt.datetime | None, list[Location]]:
+    errors: Errors = {}
+    title = " ".join(form.title.split())
+    if not title:
+        errors["title"] = (N_("Please give a title."), {})
+    elif len(title) > NAME_MAX:
+        errors["title"] = (N_("At most %(max)d characters, please."), {"max": NAME_MAX})
+    intro = {}
+    for language, raw in (("de", form.intro_de), ("en", form.intro_en)):
+        text = " ".join(raw.split())
+        if len(text) > INTRO_MAX:
+            errors[f"intro_{language}"] = (
+                N_("At most %(max)d characters, please."),
+                {"max": INTRO_MAX},
+            )
+        elif text:
+            intro[language] = text
+    first, last = _day(errors, "starts_on", form.starts_on), _day(errors, "ends_on", form.ends_on)
+    if first and last and last < first:
+        errors["ends_on"] = (N_("The last day cannot be before the first."), {})
+    places = _places(session, errors, form.location_ids)
+    if errors:
+        raise FormError(errors)
+    starts = dt.datetime.combine(first, dt.time(), zone) if first else None
+    # The last day counts whole: the campaign ends when the next day begins.
+    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone) if last else None
+    return title, intro, starts, ends, places
+
+
+def create_campaign(session: Session, form: CampaignForm, *, zone: ZoneInfo) -> Campaign:
+    """A new campaign with the questions of a template; the caller commits.
+
+    The template's texts name the area of the first place chosen, so a new campaign needs
+    one place at least.
+    """
+    template = TEMPLATES.get(form.template)
+    missing: Errors = {}
+    if template is None:
+        missing["template"] = (N_("Please choose a starting point."), {})
+    if not form.location_ids:
+        missing["location_ids"] = (N_("Please choose one place at least."), {})
+    try:
+        title, intro, starts, ends, places = _validated(session, form, zone)
+    except FormError as error:
+        raise FormError({**missing, **error.fields}) from None
+    if template is None or missing:
+        raise FormError(missing)
+    area = session.get_one(Area, places[0].area_id).name
+    campaign = Campaign(
+        title=title,
+        intro=intro
+        or {
+            "de": template.intro_de.format(area=area),
+            "en": template.intro_en.format(area=area),
+        },
+        starts_at=starts,
+        ends_at=ends,
+        locations=places,
+        questions=template.build_questions(area),
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update_campaign(
+    session: Session, campaign_id: int, form: CampaignForm, *, zone: ZoneInfo
+) -> Campaign:
+    """Change a campaign's title, invitation, days and places; the caller commits."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError()
+    title, intro, starts, ends, places = _validated(session, form, zone)
+    campaign.title = title
+    campaign.intro = intro
+    campaign.starts_at = starts
+    campaign.ends_at = ends
+    campaign.locations = places
+    session.flush()
+    return campaign
+
+
+def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign:
+    """A copy of a campaign's questions and options, with no places and no days yet."""
+    original = session.scalar(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .options(selectinload(Campaign.questions).selectinload(Question.options))
+    )
+    if original is None:
+        raise NotFoundError()
+    copy = Campaign(title=title[:NAME_MAX], intro=dict(original.intro or {}))
+    for q in original.questions:
+        question = Question(
+            position=q.position,
+            kind=q.kind,
+            texts=dict(q.texts),
+            max_choices=q.max_choices,
+            results_shown=q.results_shown,
+        )
+        question.options = [
+            Option(
+                position=o.position,
+                texts=dict(o.texts),
+                emoji=o.emoji,
+                colour=o.colour,
+                value=o.value,
+                hidden=o.hidden,
+            )
+            for o in q.options
+        ]
+        copy.questions.append(question)
+    session.add(copy)
+    session.flush()
+    return copy
