@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.errors import N_, KioskError
+from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.models import AuditEntry, LoginFailure, StaffUser, utcnow
 from kiosk.permissions import Role
 
@@ -102,3 +102,34 @@ def forget_login_failures(session: Session, key: str) -> None:
 def end_all_sessions(session: Session, user: StaffUser) -> None:
     """Log a staff member out everywhere (every browser, every device); the caller commits."""
     user.session_epoch += 1
+
+
+def change_user(
+    session: Session, user_id: int, *, role: str, active: bool, acting: StaffUser
+) -> StaffUser:
+    """Give a staff member another role, or (de)activate them; the caller commits.
+
+    Nobody locks themselves out, and there is always an active admin. A deactivated
+    member's sessions end at once.
+    """
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFoundError()
+    if role not in ROLES:
+        raise AccountError(N_("Unknown role “%(role)s”."), role=role)
+    if user.id == acting.id and (not active or role != user.role):
+        raise AccountError(N_("You cannot change your own role or access."))
+    if user.role == Role.ADMIN and (role != Role.ADMIN or not active):
+        admins = session.scalar(
+            select(func.count())
+            .select_from(StaffUser)
+            .where(StaffUser.role == Role.ADMIN.value, StaffUser.active.is_(True))
+        )
+        if (admins or 0) <= 1:
+            raise AccountError(N_("There must always be one active admin."))
+    if user.active and not active:
+        end_all_sessions(session, user)
+    user.role = role
+    user.active = active
+    session.flush()
+    return user

@@ -163,7 +163,7 @@ def logout_everywhere() -> ResponseReturnValue:
     return logout()
 
 
-STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation", "setup"}
+STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation", "setup", "people"}
 
 
 def _expire_idle_staff_sessions() -> ResponseReturnValue | None:

@@ -1,0 +1,96 @@
+"""Admins manage staff members and read the audit log of every change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from kiosk import db
+from kiosk.accounts import AccountError, audit, change_user, create_user
+from kiosk.auth import requires
+from kiosk.models import AuditEntry, StaffUser
+from kiosk.permissions import Permission, Role
+from kiosk.views.staff import MAX_ID
+
+bp = Blueprint("people", __name__, url_prefix="/staff/people")
+AUDIT_PAGE = 100
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in admin."""
+
+
+def _page(
+    status: int = 200, error: str | None = None, form: dict[str, str] | None = None
+) -> tuple[str, int]:
+    users = db.session().scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    return render_template(
+        "people/index.html", users=users, roles=list(Role), error=error, form=form or {}
+    ), status
+
+
+@bp.get("/")
+@requires(Permission.ADMIN)
+def index() -> ResponseReturnValue:
+    """Staff members with their roles, and a form for a new one."""
+    return _page()
+
+
+@bp.post("/")
+@requires(Permission.ADMIN)
+def add() -> ResponseReturnValue:
+    """Add a staff member with a first password (they should change it)."""
+    form = {name: request.form.get(name, "")[:300] for name in ("email", "name", "role")}
+    session = db.session()
+    try:
+        user = create_user(session, password=request.form.get("password", "")[:1024], **form)
+    except AccountError as error:
+        session.rollback()
+        return _page(422, gettext(error.message, **error.params), form)
+    audit(session, current_user, "user-add", member=user.id, role=user.role)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=user.name))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post(f"/<int(max={MAX_ID}):user_id>")
+@requires(Permission.ADMIN)
+def change(user_id: int) -> ResponseReturnValue:
+    """Change a staff member's role, or their access."""
+    session = db.session()
+    acting = session.get_one(StaffUser, current_user.id)
+    try:
+        user = change_user(
+            session,
+            user_id,
+            role=request.form.get("role", ""),
+            active=request.form.get("active") == "yes",
+            acting=acting,
+        )
+    except AccountError as error:
+        session.rollback()
+        return _page(422, gettext(error.message, **error.params))
+    audit(session, current_user, "user-change", member=user.id, role=user.role, active=user.active)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=user.name))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.get("/audit")
+@requires(Permission.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    """Who changed what, newest first."""
+    query = select(AuditEntry, StaffUser.name).outerjoin(
+        StaffUser, StaffUser.id == AuditEntry.user_id
+    )
+    before = request.args.get("before", type=int)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = db.session().execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)).all()
+    older = rows[AUDIT_PAGE - 1][0].id if len(rows) > AUDIT_PAGE else None
+    return render_template("people/audit.html", rows=rows[:AUDIT_PAGE], older=older)
