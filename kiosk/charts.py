@@ -1,13 +1,16 @@
-"""Charts drawn on the server as SVG: the "Stadtteilpizza" pie of a question's answers."""
+"""Charts drawn on the server: pies (the "Stadtteilpizza") and bars, as SVG and as PNG."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
+from PIL import Image, ImageDraw, ImageFont
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FALLBACK = "#6b7a72"
@@ -81,3 +84,169 @@ def pie_svg(slices: Sequence[Slice], *, title: str | None, size: int = 200) -> M
         '<svg xmlns="http://www.w3.org/2000/svg" class="pie" viewBox="0 0 {0} {0}" width="{0}"'
         ' height="{0}" {1}>{2}</svg>'
     ).format(size, named, Markup("").join(shapes))
+
+
+# --- PNG downloads (Pillow), for reports and slides; readable printed in black and white ----
+
+_INK = (29, 37, 33)
+_PAPER = (255, 255, 255)
+_PATTERNS = ("solid", "diagonal", "dots", "cross", "horizontal", "vertical")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = safe_colour(colour).lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _pattern(size: tuple[int, int], kind: str, colour: tuple[int, int, int]) -> Image.Image:
+    """A fill that stays distinguishable without colour: lines or dots over the colour."""
+    tile = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(tile)
+    width, height = size
+    if kind == "diagonal":
+        for x in range(-height, width, 12):
+            draw.line([(x, height), (x + height, 0)], fill=_PAPER, width=3)
+    elif kind == "dots":
+        for x in range(4, width, 12):
+            for y in range(4, height, 12):
+                draw.ellipse([x, y, x + 4, y + 4], fill=_PAPER)
+    elif kind == "cross":
+        for x in range(0, width, 14):
+            draw.line([(x, 0), (x, height)], fill=_PAPER, width=2)
+        for y in range(0, height, 14):
+            draw.line([(0, y), (width, y)], fill=_PAPER, width=2)
+    elif kind == "horizontal":
+        for y in range(0, height, 10):
+            draw.line([(0, y), (width, y)], fill=_PAPER, width=3)
+    elif kind == "vertical":
+        for x in range(0, width, 10):
+            draw.line([(x, 0), (x, height)], fill=_PAPER, width=3)
+    return tile
+
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+
+def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """The bundled DejaVu Sans: umlauts, ß, Cyrillic and Arabic look the same everywhere."""
+    return ImageFont.truetype(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _fit(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """The text, shortened with "…" to fit the width."""
+    if font.getlength(text) <= width:
+        return text
+    while text and font.getlength(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200) -> bytes:
+    """A pie with a key (pattern, label, count and share), as PNG bytes."""
+    total = sum(max(s.count, 0) for s in slices)
+    shown = [s for s in slices if s.count > 0]
+    title_font, font = _font(34, bold=True), _font(24)
+    row = 44
+    height = max(560, 120 + row * len(shown) + 40)
+    image = Image.new("RGB", (width, height), _PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 30), _fit(title, title_font, width - 80), font=title_font, fill=_INK)
+    box = (40, 110, 460, 530)
+    turn = -90.0
+    for index, piece in enumerate(shown):
+        sweep = 360.0 * piece.count / total
+        mask = Image.new("L", image.size, 0)
+        ImageDraw.Draw(mask).pieslice(box, turn, turn + sweep, fill=255)
+        fill = _pattern(image.size, _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
+        image.paste(fill, (0, 0), mask)
+        draw.pieslice(box, turn, turn + sweep, outline=_INK, width=2)
+        turn += sweep
+    if not shown:
+        draw.ellipse(box, outline=_INK, width=2)
+    for index, piece in enumerate(shown):
+        top = 120 + index * row
+        swatch = _pattern((34, 34), _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
+        image.paste(swatch, (500, top))
+        draw.rectangle([500, top, 534, top + 34], outline=_INK, width=2)
+        label = f"{piece.count} ({round(100 * piece.count / total)} %)"
+        draw.text((width - 40, top + 4), label, font=font, fill=_INK, anchor="ra")
+        space = width - 40 - font.getlength(label) - 560
+        draw.text((550, top + 4), _fit(piece.label, font, int(space)), font=font, fill=_INK)
+    return _png(image)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: what it is, how many, the share it stands for (0..1), and its colour."""
+
+    label: str
+    count: int
+    share: float
+    colour: str
+
+
+def bar_png(bars: Sequence[Bar], *, title: str, width: int = 1200) -> bytes:
+    """Horizontal bars with their labels, counts and shares written out, as PNG bytes."""
+    title_font, font = _font(34, bold=True), _font(24)
+    row = 56
+    height = 120 + row * max(len(bars), 1) + 30
+    image = Image.new("RGB", (width, height), _PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 30), _fit(title, title_font, width - 80), font=title_font, fill=_INK)
+    label_width, value_width = 380, 170
+    track = width - 80 - label_width - value_width
+    for index, bar in enumerate(bars):
+        top = 110 + index * row
+        draw.text((40, top + 8), _fit(bar.label, font, label_width - 20), font=font, fill=_INK)
+        length = max(int(track * min(max(bar.share, 0.0), 1.0)), 0)
+        left = 40 + label_width
+        draw.rectangle([left, top, left + track, top + 40], outline=(200, 200, 200), width=1)
+        if length:
+            fill = _pattern((length, 40), _PATTERNS[index % len(_PATTERNS)], _rgb(bar.colour))
+            image.paste(fill, (left, top))
+            draw.rectangle([left, top, left + length, top + 40], outline=_INK, width=2)
+        value = f"{bar.count} ({round(100 * bar.share)} %)"
+        draw.text((width - 40, top + 8), value, font=font, fill=_INK, anchor="ra")
+    return _png(image)
+
+
+def bar_svg(bars: Sequence[Bar], *, title: str, width: int = 640) -> Markup:
+    """Horizontal bars as inline SVG with their labels and values written out."""
+    row, label_width, value_width = 34, 220, 110
+    track = width - label_width - value_width - 10
+    height = row * max(len(bars), 1) + 6
+    parts: list[Markup] = []
+    for index, bar in enumerate(bars):
+        top = 3 + index * row
+        length = round(track * min(max(bar.share, 0.0), 1.0), 1)
+        parts.append(
+            Markup(
+                '<text x="0" y="{0}" dominant-baseline="middle" font-size="15">{1}</text>'
+                '<rect x="{2}" y="{3}" width="{4}" height="24" fill="none" stroke="#d6dbd3"/>'
+                '<rect x="{2}" y="{3}" width="{5}" height="24" fill="{6}" stroke="#1d2521"/>'
+                '<text x="{7}" y="{0}" dominant-baseline="middle" text-anchor="end" '
+                'font-size="15" font-weight="700">{8}</text>'
+            ).format(
+                top + 12,
+                bar.label if len(bar.label) <= 28 else bar.label[:27] + "…",
+                label_width,
+                top,
+                track,
+                length,
+                safe_colour(bar.colour),
+                width,
+                f"{bar.count} ({round(100 * bar.share)} %)",
+            )
+        )
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="bars" viewBox="0 0 {0} {1}" '
+        'width="{0}" height="{1}" role="img" aria-label="{2}">{3}</svg>'
+    ).format(width, height, title, Markup("").join(parts))

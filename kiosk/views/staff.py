@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -15,14 +16,16 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
 from kiosk.auth import requires, safe_next
+from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.exports import (
     RAW_HEADER,
@@ -40,7 +43,8 @@ from kiosk.i18n import current_language
 from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown
 from kiosk.permissions import Permission
 from kiosk.qr import qr_png
-from kiosk.tallies import channels_with_answers, load_scope, tally, wishes
+from kiosk.tallies import QuestionTally, channels_with_answers, load_scope, tally, wishes
+from kiosk.workbook import tally_workbook
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 CHANNEL_NAMES = {
@@ -49,6 +53,8 @@ CHANNEL_NAMES = {
     "web": lazy_gettext("Web"),
 }
 WISHES_SHOWN = 100
+WORKBOOK_WISHES = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ID = 2**31 - 1  # larger ids do not exist (and overflow the database's integer): a 404
 SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
 
@@ -170,7 +176,79 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
     return _download(chunks(), mimetype, filename)
 
 
-def _download(body: str | Iterator[str], mimetype: str, filename: str) -> Response:
+@bp.get(f"/{SCOPE}/tally.xlsx")
+def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
+    """The tally as an Excel workbook: a sheet per question, and the wishes."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    audit(session, current_user, "export", scope=kind, id=scope_id, what="tally", format="xlsx")
+    session.commit()
+    labels = {
+        "answer": gettext("Answer"),
+        "pictogram": gettext("Pictogram"),
+        "total": gettext("Total"),
+        "share": gettext("Share"),
+        "answers": gettext("Answers"),
+        "wishes": gettext("Wishes"),
+        "place": gettext("Place"),
+        "channel": gettext("Channel"),
+        "state": gettext("State"),
+        "received": gettext("Received"),
+    }
+    body = tally_workbook(
+        tally(session, scope),
+        wishes(session, scope, limit=WORKBOOK_WISHES),
+        lang=current_language(),
+        labels=labels,
+        channel_names={k: str(v) for k, v in CHANNEL_NAMES.items()},
+        zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+    )
+    return _download(body, XLSX, f"{scope.slug}-tally.xlsx")
+
+
+@bp.get(f"/{SCOPE}/chart/<int(max={MAX_ID}):question_id>-<any(bar, pie):form>.png")
+def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> ResponseReturnValue:
+    """A question's results in this scope as a chart to download: bars or a pie."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    for campaign_tally in tally(session, scope):
+        for q in campaign_tally.questions:
+            if q.question.id == question_id and q.options:
+                title = localized_text(q.question.texts)
+                if form == "pie":
+                    slices = [
+                        Slice(localized_text(o.option.texts), o.total, o.option.colour)
+                        for o in q.options
+                    ]
+                    body = pie_png(slices, title=title)
+                else:
+                    body = bar_png(chart_bars(q), title=title)
+                response = Response(body, mimetype="image/png")
+                name = f"{scope.slug}-question-{q.question.position + 1}-{form}.png"
+                response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+    raise NotFoundError()
+
+
+def chart_bars(q: QuestionTally) -> list[Bar]:
+    """A question's options as bars, labelled in the page's language."""
+    return [
+        Bar(localized_text(o.option.texts), o.total, o.share, o.option.colour) for o in q.options
+    ]
+
+
+def localized_text(texts: dict[str, str]) -> str:
+    """A text in the page's language, else German."""
+    return texts.get(current_language()) or texts.get("de") or next(iter(texts.values()), "")
+
+
+@bp.app_template_global("bar_chart")
+def bar_chart(q: QuestionTally) -> Markup:
+    """A question's results as bars in the page (SVG)."""
+    return bar_svg(chart_bars(q), title=localized_text(q.question.texts))
+
+
+def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)  # text/* gets "; charset=utf-8" added
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

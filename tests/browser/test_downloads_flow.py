@@ -1,0 +1,61 @@
+"""Staff download every export format in the browser, and each file reads as it should."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shoot
+from tests.browser.test_flows import staff_login
+
+pytestmark = pytest.mark.browser
+
+
+def download(page: Page, name: str) -> Path:
+    """Click the link or button with this name and return the file it downloads."""
+    target = page.get_by_role("link", name=name, exact=True).or_(
+        page.get_by_role("button", name=name, exact=True)
+    )
+    with page.expect_download() as info:
+        target.first.click()
+    path = info.value.path()
+    assert path is not None
+    return Path(path)
+
+
+def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> None:
+    phone = page_factory()
+    phone.goto("/q/ehp")
+    phone.get_by_role("button", name="Grün und Schatten").click()
+    expect(phone.get_by_text("Frage 2 von 5")).to_be_visible()
+
+    staff = page_factory()
+    staff_login(staff)
+    staff.get_by_role("link", name="Emil-Höllein-Platz").first.click()
+    expect(staff.get_by_role("heading", name="Emil-Höllein-Platz")).to_be_visible()
+    shoot(staff, "staff-results-place")
+
+    tally_csv = download(staff, "Auswertung als CSV").read_text("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(tally_csv), delimiter=";"))
+    assert rows[0][0] == "campaign" and any(r[4] == "Grün und Schatten" for r in rows[1:])
+    raw_csv = download(staff, "Alle Antworten als CSV").read_text("utf-8-sig")
+    raw = list(csv.reader(io.StringIO(raw_csv), delimiter=";"))
+    assert len(raw) == 2  # the header and the one answer
+    tally = json.loads(download(staff, "Auswertung als JSON").read_text("utf-8"))
+    assert tally["scope"]["name"] == "Emil-Höllein-Platz"
+    answers = json.loads(download(staff, "Alle Antworten als JSON").read_text("utf-8"))
+    assert len(answers) == 1 and answers[0]["channel"] == "qr"
+    book = load_workbook(io.BytesIO(download(staff, "Auswertung als Excel (XLSX)").read_bytes()))
+    first = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    assert any(row and row[0] == "Grün und Schatten" and row[-2] == 1 for row in first)
+    for link in ("Balken (PNG)", "Torte (PNG)"):
+        image = Image.open(download(staff, link))
+        assert image.format == "PNG" and image.width == 1200

@@ -1,0 +1,94 @@
+"""Downloads for the conference: the tally as XLSX, charts as PNG, bars in the results page."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from PIL import Image
+
+from kiosk import db
+from kiosk.answers import Answer, record_answer
+from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.models import QuestionKind
+from tests.helpers import demo, pick, question
+from tests.test_showcase import svg_tree
+
+
+def _answers(app: Flask) -> int:
+    """A few answers at the square, a hostile wish among them; the campaign's id."""
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        single = question(campaign, QuestionKind.SINGLE)
+        for position, channel in [(0, "kiosk"), (0, "qr"), (2, "kiosk")]:
+            record_answer(session, pick(single, position), campaign=campaign,
+                          location_id=square.id, channel=channel)  # fmt: skip
+        wish = Answer(uuid.uuid4(), None, question(campaign, QuestionKind.WISH),
+                      text="=HYPERLINK(\"http://evil.example\";\"klick\")")  # fmt: skip
+        record_answer(session, wish, campaign=campaign, location_id=square.id, channel="qr")
+        session.commit()
+        return campaign.id
+
+
+def test_the_tally_as_a_workbook_with_a_sheet_per_question(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    campaign_id = _answers(app)
+    answer = staff_client.get(f"/staff/campaign/{campaign_id}/tally.xlsx")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"].endswith('-tally.xlsx"')
+    book = load_workbook(io.BytesIO(answer.data))
+    assert book.sheetnames[0].startswith("1 Was ist Ihnen in Jena Nord")
+    assert len(book.sheetnames[0]) <= 31 and book.sheetnames[-1] == "Wünsche"
+    sheet = book[book.sheetnames[0]]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Was ist Ihnen in Jena Nord am wichtigsten?"
+    assert rows[4][:2] == ("Antwort", "Piktogramm") and "Kiosk" in rows[4]
+    first = rows[5]
+    assert first[0] == "Grün und Schatten" and first[1] == "🌳"
+    assert first[-2] == 2 and abs(first[-1] - 2 / 3) < 0.001  # total, share of the people
+    wishes = list(book["Wünsche"].iter_rows(values_only=True))
+    assert wishes[1][0] == '=HYPERLINK("http://evil.example";"klick")'
+    assert book["Wünsche"]["A2"].data_type == "s"  # text, never a formula
+
+
+def test_charts_download_as_png_pies_and_bars(app: Flask, staff_client: FlaskClient) -> None:
+    campaign_id = _answers(app)
+    with app.app_context():
+        single = question(demo(db.session())[0], QuestionKind.SINGLE)
+    for form in ("bar", "pie"):
+        answer = staff_client.get(f"/staff/campaign/{campaign_id}/chart/{single.id}-{form}.png")
+        assert answer.status_code == 200 and answer.mimetype == "image/png"
+        image = Image.open(io.BytesIO(answer.data))
+        assert image.format == "PNG" and image.width == 1200
+    with app.app_context():
+        wish = question(demo(db.session())[0], QuestionKind.WISH)
+    charts = f"/staff/campaign/{campaign_id}/chart"
+    assert staff_client.get(f"{charts}/{wish.id}-pie.png").status_code == 404  # no options
+    assert staff_client.get(f"{charts}/99999-bar.png").status_code == 404
+    page = staff_client.get(f"/staff/campaign/{campaign_id}").text
+    assert 'class="bars"' in page and "2 (67 %)" in page
+
+
+def test_png_charts_are_drawn_with_their_numbers_and_survive_odd_input() -> None:
+    bars = [Bar("Grün und Schatten", 2, 2 / 3, "#2e7d32"), Bar("x" * 500, 1, 1 / 3, "nope")]
+    image = Image.open(io.BytesIO(bar_png(bars, title="Was ist wichtig?" * 20)))
+    assert image.size == (1200, 120 + 56 * 2 + 30)
+    colours = {colour for _count, colour in image.getcolors(1_000_000) or []}
+    assert (46, 125, 50) in colours  # the first bar's own colour
+    empty = Image.open(io.BytesIO(pie_png([Slice("Ja", 0, "#123456")], title="Leer")))
+    assert empty.format == "PNG"
+    pie = Image.open(io.BytesIO(pie_png([Slice("Ja", 3, "#123456"), Slice("Nein", 1, "#abc")],
+                                        title="Ja oder nein?")))  # fmt: skip
+    assert (18, 52, 86) in {c for _n, c in pie.getcolors(1_000_000) or []}
+
+
+def test_bar_svg_is_well_formed_and_escapes_its_words() -> None:
+    svg = bar_svg([Bar("<script>x</script>", 1, 1.0, 'red" onload="x')], title='"><b>')
+    root = svg_tree(svg)
+    assert root.get("aria-label") == '"><b>'
+    assert "<script>" not in str(svg) and "onload" not in str(svg)
