@@ -33,7 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from kiosk.cli import register_commands
-    from kiosk.views import api, kiosks, moderation, people, public, setup, staff
+    from kiosk.views import api, kiosks, moderation, people, public, setup, staff, wall
 
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
@@ -43,5 +43,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(setup.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(wall.bp)
     register_commands(app)
     return app

@@ -27,6 +27,7 @@ class Defaults:
     KIOSK_COOLDOWN_SECONDS = 5  # a kiosk counts one answer per question this often (0: off)
     PUBLIC_RESULTS_MIN_ANSWERS = 10  # public screens show a question's results from this many on
     PUBLIC_RESULTS_MINUTES = 15  # ... as a snapshot this old at most (no before/after reading)
+    WALL_REFRESH_SECONDS = 30  # the public results wall loads its figures anew this often
     KIOSK_ATTRACT_SECONDS = 8  # the idle start screen shows results and wishes in turn (0: off)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import CatalogCampaign, CatalogOption, CatalogQuestion
@@ -37,7 +38,7 @@ class QuestionResult:
 def public_results(
     session: Session,
     campaign: CatalogCampaign,
-    location_id: int,
+    location_id: int | None,
     *,
     now: dt.datetime,
     min_answers: int = 1,
@@ -47,7 +48,8 @@ def public_results(
     A question set to show its results only after the campaign closed is left out until
     then, and so is a question with fewer than min_answers answers (the first few people's
     answers must not be readable from a screen). Counts come from the counters (all channels
-    this database knows: on a kiosk node, the answers given at this kiosk).
+    this database knows: on a kiosk node, the answers given at this kiosk). Without a place,
+    the campaign's results at all its places.
     """
     closed = campaign.ends_at is not None and now >= campaign.ends_at
     questions = [
@@ -59,14 +61,18 @@ def public_results(
     picked = dict(
         session.execute(
             select(OptionCount.option_id, func.sum(OptionCount.count))
-            .where(OptionCount.location_id == location_id, OptionCount.question_id.in_(ids))
+            .where(
+                OptionCount.question_id.in_(ids), *_place_is(OptionCount.location_id, location_id)
+            )
             .group_by(OptionCount.option_id)
         ).all()
     )
     answered = dict(
         session.execute(
             select(AnswerCount.question_id, func.sum(AnswerCount.count))
-            .where(AnswerCount.location_id == location_id, AnswerCount.question_id.in_(ids))
+            .where(
+                AnswerCount.question_id.in_(ids), *_place_is(AnswerCount.location_id, location_id)
+            )
             .group_by(AnswerCount.question_id)
         ).all()
     )
@@ -86,17 +92,22 @@ def public_results(
     return results
 
 
+def _place_is(column: Any, location_id: int | None) -> list[ColumnElement[bool]]:
+    """The condition "at this place", or none for all places."""
+    return [] if location_id is None else [column == location_id]
+
+
 def approved_wishes(
-    session: Session, campaign_id: int, location_id: int, *, limit: int = 6
+    session: Session, campaign_id: int, location_id: int | None, *, limit: int = 6
 ) -> list[str]:
-    """The newest approved wishes of a campaign at a place, newest first.
+    """The newest approved wishes of a campaign at a place (or all its places), newest first.
 
     Central reads its moderated responses; a kiosk node the wishes central sent down.
     """
     moderated = session.execute(
         select(Response.text, Response.received_at)
         .where(
-            Response.location_id == location_id,
+            *_place_is(Response.location_id, location_id),
             Response.campaign_id == campaign_id,
             Response.text.is_not(None),
             Response.wish_state == WishState.APPROVED.value,
@@ -107,13 +118,15 @@ def approved_wishes(
     ).all()
     shared = session.execute(
         select(SharedWish.text, SharedWish.received_at)
-        .where(SharedWish.location_id == location_id, SharedWish.campaign_id == campaign_id)
+        .where(
+            SharedWish.campaign_id == campaign_id, *_place_is(SharedWish.location_id, location_id)
+        )
         .order_by(SharedWish.received_at.desc())
         .limit(limit)
     ).all()
     newest = sorted([*moderated, *shared], key=lambda row: row[1], reverse=True)
     texts: list[str] = []
-    for text, _at in newest:
+    for text, _received in newest:
         if text and text not in texts:
             texts.append(text)
     return texts[:limit]

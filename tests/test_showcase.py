@@ -508,3 +508,13 @@ def test_a_kiosk_node_gets_only_its_own_places_approved_wishes(app: Flask) -> No
         _wish(db.session(), "Noch einer am Platz", state=WishState.APPROVED, location_id=square.id)
         db.session().commit()
     assert client.get("/api/v1/config", headers={**auth, "If-None-Match": etag}).status_code == 304
+
+
+def test_the_wall_answers_bad_addresses_readably(app: Flask, client: FlaskClient) -> None:
+    assert client.get("/wall/nowhere").status_code == 404
+    assert client.get("/wall/campaign/999999").status_code == 404
+    assert client.get(f"/wall/campaign/{2**40}").status_code == 404
+    page = client.get("/wall/ehp")
+    assert page.status_code == 200 and "/q/ehp" in page.text
+    fragment = client.get("/wall/ehp", headers=HX).text
+    assert "<html" not in fragment and "Emil-Höllein-Platz" in fragment
