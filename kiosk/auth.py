@@ -86,7 +86,7 @@ def requires(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R
 def _load_user(session_id: str) -> StaffUser | None:
     """The user of a session: "id.epoch"; a session of an older epoch has been ended."""
     user_id, _, epoch = session_id.partition(".")
-    if not (user_id.isdigit() and epoch.isdigit()) or len(session_id) > 40:
+    if not (user_id.isdecimal() and epoch.isdecimal()) or len(session_id) > 40:
         return None
     user = db.session().get(StaffUser, int(user_id))
     if user is None or not user.active or user.session_epoch != int(epoch):
@@ -163,7 +163,7 @@ def logout_everywhere() -> ResponseReturnValue:
     return logout()
 
 
-STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation", "setup", "people"}
+STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation", "setup", "people", "paper"}
 
 
 def _expire_idle_staff_sessions() -> ResponseReturnValue | None:

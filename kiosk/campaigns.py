@@ -43,7 +43,7 @@ def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
 
 
 def _places(session: Session, errors: Errors, raw: Sequence[str]) -> list[Location]:
-    ids = {int(value) for value in raw if value.isdigit() and len(value) < 10}
+    ids = {int(value) for value in raw if value.isdecimal() and len(value) < 10}
     if len(ids) != len(set(raw)):
         errors["location_ids"] = (N_("Please choose places from the list."), {})
         return []

@@ -111,7 +111,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str) -> None:
     """Write the tally of a location (id or QR code), an area or a campaign (id) to a file."""
     session = db.session()
-    scope_id = int(ident) if ident.isdigit() else None
+    scope_id = int(ident) if ident.isdecimal() else None
     if kind == ScopeKind.LOCATION and scope_id is None:
         scope_id = session.scalar(select(Location.id).where(Location.code == ident.lower()))
     if scope_id is None:

@@ -91,7 +91,8 @@ def save_place(session: Session, location_id: int | None, form: PlaceForm) -> Lo
         if location is None:
             raise NotFoundError()
     name = _name(errors, "name", form.name)
-    area = session.get(Area, int(form.area_id)) if form.area_id.isdigit() else None
+    area_id = form.area_id.strip()
+    area = session.get(Area, int(area_id)) if area_id.isdecimal() and len(area_id) < 10 else None
     if area is None:
         errors["area_id"] = (N_("Please choose an area."), {})
     code = form.code.strip().lower()

@@ -62,6 +62,7 @@ def test_every_template_makes_a_campaign_people_can_answer(session: Session, key
         ({"location_ids": ()}, {"location_ids"}),
         ({"location_ids": ("999999",)}, {"location_ids"}),
         ({"location_ids": ("x",)}, {"location_ids"}),
+        ({"location_ids": ("²",)}, {"location_ids"}),
         ({"title": "  "}, {"title"}),
         ({"title": "x" * 201}, {"title"}),
         ({"starts_on": "27.09.2026"}, {"starts_on"}),

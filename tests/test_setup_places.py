@@ -52,6 +52,8 @@ def test_a_place_is_created_with_its_code_and_coordinates(session: Session) -> N
         ({"code": "x" * 33}, {"code"}),
         ({"area_id": ""}, {"area_id"}),
         ({"area_id": "999999"}, {"area_id"}),
+        ({"area_id": "²"}, {"area_id"}),  # a digit to Unicode, not a number to int()
+        ({"area_id": "9" * 30}, {"area_id"}),
         ({"latitude": "91"}, {"latitude"}),
         ({"latitude": "NaN", "longitude": "1"}, {"latitude"}),
         ({"latitude": "50.9"}, {"longitude"}),

@@ -123,7 +123,7 @@ def test_tally_csv_download(
     assert 'filename="ehp-tally.csv"' in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[1][4:10] == ["Grün und Schatten", "🌳", "2", "1", "0", "3"]
+    assert rows[1][4:11] == ["Grün und Schatten", "🌳", "2", "1", "0", "0", "3"]
     with app.app_context():
         entry = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
         assert entry.detail["what"] == "tally"
@@ -158,7 +158,7 @@ def test_json_downloads(staff_client: FlaskClient, answered: dict[str, int]) -> 
     tally = staff_client.get(f"/staff/campaign/{answered['campaign']}/tally.json").get_json()
     first = tally["campaigns"][0]["questions"][0]
     assert first["answers"] == 3
-    assert first["options"][0]["by_channel"] == {"kiosk": 2, "qr": 1, "web": 0}
+    assert first["options"][0]["by_channel"] == {"kiosk": 2, "qr": 1, "web": 0, "paper": 0}
     with staff_client.get(f"/staff/campaign/{answered['campaign']}/raw.json") as response:
         raw = json.loads(response.data)
     assert len(raw) == 4

@@ -72,7 +72,7 @@ def test_location_tally_counts_shares_and_channels(session: Session) -> None:
     _, square, playground = demo(session)
     answers, channels, options = first_question_counts(session, ScopeKind.LOCATION, square.id)
     assert answers == 4
-    assert channels == {"kiosk": 3, "qr": 1, "web": 0}
+    assert channels == {"kiosk": 3, "qr": 1, "web": 0, "paper": 0}
     assert options == [(3, 0.75), (1, 0.25), (0, 0.0)]
     answers, _, options = first_question_counts(session, ScopeKind.LOCATION, playground.id)
     assert (answers, options[2]) == (2, (2, 1.0))
@@ -88,7 +88,7 @@ def test_area_and_campaign_tallies_add_up_the_places(session: Session) -> None:
     for kind, scope_id in [(ScopeKind.AREA, area_id), (ScopeKind.CAMPAIGN, campaign.id)]:
         answers, channels, options = first_question_counts(session, kind, scope_id)
         assert answers == 6
-        assert channels == {"kiosk": 3, "qr": 3, "web": 0}
+        assert channels == {"kiosk": 3, "qr": 3, "web": 0, "paper": 0}
         assert options == [(3, 0.5), (1, round(1 / 6, 3)), (2, round(2 / 6, 3))]
 
 
@@ -195,7 +195,7 @@ def test_json_exports_are_valid_documents(session: Session) -> None:
     first = document["campaigns"][0]["questions"][0]
     assert first["answers"] == 6
     assert first["options"][0]["count"] == 3
-    assert first["options"][0]["by_channel"] == {"kiosk": 2, "qr": 1, "web": 0}
+    assert first["options"][0]["by_channel"] == {"kiosk": 2, "qr": 1, "web": 0, "paper": 0}
 
 
 def test_csv_stream_comes_in_chunks_for_many_rows() -> None:

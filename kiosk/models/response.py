@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kiosk.models.base import Base, BigIntPK, bigintpk
+from kiosk.models.base import Base, BigIntPK, bigintpk, intpk, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -19,10 +19,12 @@ class Channel(enum.StrEnum):
     KIOSK = "kiosk"
     QR = "qr"
     WEB = "web"
+    PAPER = "paper"  # counts typed in from a paper tally sheet: in the counters, no responses
 
 
 CHANNELS = tuple(channel.value for channel in Channel)
-_channel_check = "channel IN ({})".format(", ".join(f"'{c}'" for c in CHANNELS))
+RESPONSE_CHANNELS = ("kiosk", "qr", "web")  # the channels a single response comes through
+_channel_check = "channel IN ({})".format(", ".join(f"'{c}'" for c in RESPONSE_CHANNELS))
 
 
 class WishState(enum.StrEnum):
@@ -160,3 +162,23 @@ class SharedWish(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     text: Mapped[str] = mapped_column(Text)
     received_at: Mapped[dt.datetime]
+
+
+class PaperTally(Base):
+    """Counts of one question at one place, typed in from a paper tally sheet.
+
+    They go straight into the counters (channel "paper"), as there are no single responses
+    behind them; withdrawing the sheet takes them out again. Nothing is deleted.
+    """
+
+    __tablename__ = "paper_tally"
+
+    id: Mapped[intpk]
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)  # option id (as text) → count
+    answers: Mapped[int]  # people who answered on paper
+    note: Mapped[str | None] = mapped_column(String(200))
+    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    withdrawn_at: Mapped[dt.datetime | None]

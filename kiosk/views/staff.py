@@ -51,6 +51,7 @@ CHANNEL_NAMES = {
     "kiosk": lazy_gettext("Kiosk"),
     "qr": lazy_gettext("Phone (QR)"),
     "web": lazy_gettext("Web"),
+    "paper": lazy_gettext("Paper"),
 }
 WISHES_SHOWN = 100
 WORKBOOK_WISHES = 100_000
