@@ -57,5 +57,5 @@ def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> N
     first = list(book[book.sheetnames[0]].iter_rows(values_only=True))
     assert any(row and row[0] == "Grün und Schatten" and row[-2] == 1 for row in first)
     for link in ("Balken (PNG)", "Torte (PNG)"):
-        image = Image.open(download(staff, link))
+        image = Image.open(io.BytesIO(download(staff, link).read_bytes()))
         assert image.format == "PNG" and image.width == 1200
