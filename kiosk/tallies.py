@@ -22,6 +22,7 @@ from kiosk.models import (
     Question,
     QuestionKind,
     Response,
+    WishState,
     campaign_location,
 )
 
@@ -200,6 +201,12 @@ class Wish:
     channel: str
     state: str | None
     received_at: dt.datetime
+    mark: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        """Approved by a moderator and not marked (e.g. personal data): fit for the public."""
+        return self.state == WishState.APPROVED.value and self.mark is None
 
 
 def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
@@ -211,6 +218,7 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
             Response.channel,
             Response.wish_state,
             Response.received_at,
+            Response.wish_mark,
         )
         .join(Location, Location.id == Response.location_id)
         .where(Response.text.is_not(None))
@@ -223,6 +231,6 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
         query = query.where(Response.campaign_id == scope.id)
     rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
     return [
-        Wish(text or "", location, channel, state, at)
-        for text, location, channel, state, at in rows
+        Wish(text or "", location, channel, state, at, mark)
+        for text, location, channel, state, at, mark in rows
     ]

@@ -166,6 +166,11 @@
     if (form && form.requestSubmit) { form.requestSubmit(); }
   });
 
+  // The printable report's button (no inline handlers: the CSP allows none).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // After a screen change, move focus to its heading so screen readers announce it.
   function focusHeading(root) {
     var heading = root.querySelector("h1[tabindex='-1']");

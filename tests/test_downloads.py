@@ -9,11 +9,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import update
 
 from kiosk import db
 from kiosk.answers import Answer, record_answer
 from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
-from kiosk.models import QuestionKind
+from kiosk.models import QuestionKind, Response
 from tests.helpers import demo, pick, question
 from tests.test_showcase import svg_tree
 
@@ -92,3 +93,25 @@ def test_bar_svg_is_well_formed_and_escapes_its_words() -> None:
     root = svg_tree(svg)
     assert root.get("aria-label") == '"><b>'
     assert "<script>" not in str(svg) and "onload" not in str(svg)
+
+
+def test_the_printable_report_has_every_question_and_only_approved_wishes(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    campaign_id = _answers(app)
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        wish = Answer(uuid.uuid4(), None, question(campaign, QuestionKind.WISH),
+                      text="Mehr Bänke am Platz")  # fmt: skip
+        record_answer(session, wish, campaign=campaign, location_id=square.id, channel="qr")
+        session.execute(
+            update(Response).where(Response.uuid == wish.uuid).values(wish_state="approved")
+        )
+        session.commit()
+    page = staff_client.get(f"/staff/campaign/{campaign_id}/report")
+    assert page.status_code == 200
+    assert page.text.count('class="bars"') == 4  # every choice question, as bars
+    assert "Mehr Bänke am Platz" in page.text
+    assert "HYPERLINK" not in page.text  # still waiting for a moderator
+    assert "data-print" in page.text

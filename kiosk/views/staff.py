@@ -40,7 +40,7 @@ from kiosk.exports import (
     tally_rows,
 )
 from kiosk.i18n import current_language
-from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown
+from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission
 from kiosk.qr import qr_png
 from kiosk.tallies import QuestionTally, channels_with_answers, load_scope, tally, wishes
@@ -109,6 +109,24 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         location=location,
         link=public_link(location) if location else None,
         channel_names=CHANNEL_NAMES,
+    )
+
+
+@bp.get(f"/{SCOPE}/report")
+def report(kind: str, scope_id: int) -> ResponseReturnValue:
+    """A printable report for the conference: every question as bars, and approved wishes."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    tallies = tally(session, scope)
+    approved = [w for w in wishes(session, scope, limit=WORKBOOK_WISHES) if w.approved]
+    return render_template(
+        "staff/report.html",
+        scope=scope,
+        tallies=tallies,
+        channels=channels_with_answers(tallies, always=("kiosk", "qr")),
+        channel_names=CHANNEL_NAMES,
+        wishes=approved,
+        printed=utcnow(),
     )
 
 
