@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from kiosk.models import AuditEntry, LoginFailure, StaffUser, utcnow
 from kiosk.permissions import Role
 
 MIN_PASSWORD_LENGTH = 10
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5  # per e-mail address in the window; then it waits
 ROLES = tuple(role.value for role in Role)
@@ -34,8 +36,10 @@ def create_user(
 ) -> StaffUser:
     """Add a staff user with a hashed password; the caller commits."""
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise AccountError(N_("Please give a valid e-mail address."))
+    if len(name.strip()) > 200:
+        raise AccountError(N_("A name of at most %(max)d characters, please."), max=200)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             N_("The password needs at least %(min)d characters."), min=MIN_PASSWORD_LENGTH
@@ -76,15 +80,21 @@ def login_key(email: str, secret: bytes) -> str:
     return hmac.new(secret, email.strip().casefold().encode(), hashlib.sha256).hexdigest()
 
 
-def login_throttled(session: Session, key: str, now: dt.datetime | None = None) -> bool:
-    """Tell whether logins with this key failed too often lately; try again later, then."""
+def login_throttled(
+    session: Session,
+    key: str,
+    now: dt.datetime | None = None,
+    *,
+    allowed: int = LOGIN_FAILURES_ALLOWED,
+) -> bool:
+    """Tell whether logins with this key failed `allowed` times lately; try again later, then."""
     since = (now or utcnow()) - LOGIN_WINDOW
     failures = session.scalar(
         select(func.count())
         .select_from(LoginFailure)
         .where(LoginFailure.key == key, LoginFailure.at > since)
     )
-    return (failures or 0) >= LOGIN_FAILURES_ALLOWED
+    return (failures or 0) >= allowed
 
 
 def note_login_failure(session: Session, key: str, now: dt.datetime | None = None) -> None:
@@ -119,7 +129,7 @@ def change_user(
         raise AccountError(N_("Unknown role “%(role)s”."), role=role)
     if user.id == acting.id and (not active or role != user.role):
         raise AccountError(N_("You cannot change your own role or access."))
-    if user.role == Role.ADMIN and (role != Role.ADMIN or not active):
+    if user.active and user.role == Role.ADMIN and (role != Role.ADMIN or not active):
         admins = session.scalar(
             select(func.count())
             .select_from(StaffUser)

@@ -25,6 +25,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from kiosk import db
 from kiosk.accounts import (
+    LOGIN_FAILURES_ALLOWED,
     LOGIN_WINDOW,
     audit,
     authenticate,
@@ -116,7 +117,11 @@ def login() -> ResponseReturnValue:
         password = request.form.get("password", "")[:1024]
         session = db.session()
         key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]
-        if login_throttled(session, key):
+        # The attempt is counted before the password is checked, and committed: of many
+        # attempts at once, only as many as allowed get as far as the password.
+        note_login_failure(session, key)
+        session.commit()
+        if login_throttled(session, key, allowed=LOGIN_FAILURES_ALLOWED + 1):
             error = gettext(
                 "Too many failed logins with this address. Please wait %(minutes)d minutes.",
                 minutes=LOGIN_WINDOW.seconds // 60,
@@ -134,8 +139,6 @@ def login() -> ResponseReturnValue:
             audit(session, user, "login")
             session.commit()
             return redirect(safe_next(request.args.get("next")))
-        note_login_failure(session, key)
-        session.commit()
         error = gettext("E-mail or password is wrong.")
     status = 422 if error else 200
     return render_template("auth/login.html", error=error, email=email), status

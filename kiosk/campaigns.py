@@ -16,6 +16,7 @@ from kiosk.models import Area, Campaign, Location, Option, Question
 from kiosk.places import NAME_MAX, Errors
 
 INTRO_MAX = 500
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,16 @@ def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
-        errors[name] = (N_("A date like 2026-09-27, please."), {})
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR or len(raw) != 10:
+        errors[name] = (
+            N_("A date like 2026-09-27 between %(first)d and %(last)d, please."),
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
         return None
+    return day
 
 
 def _places(session: Session, errors: Errors, raw: Sequence[str]) -> list[Location]:
@@ -107,10 +114,11 @@ def create_campaign(session: Session, form: CampaignForm, *, zone: ZoneInfo) -> 
     area = session.get_one(Area, places[0].area_id).name
     campaign = Campaign(
         title=title,
-        intro=intro
-        or {
+        # A language not given keeps the template's invitation: German is always there.
+        intro={
             "de": template.intro_de.format(area=area),
             "en": template.intro_en.format(area=area),
+            **intro,
         },
         starts_at=starts,
         ends_at=ends,
@@ -130,13 +138,27 @@ def update_campaign(
     if campaign is None:
         raise NotFoundError()
     title, intro, starts, ends, places = _validated(session, form, zone)
+    if intro and "de" not in intro:
+        raise FormError({"intro_de": (N_("The invitation in German is needed."), {})})
     campaign.title = title
     campaign.intro = intro
-    campaign.starts_at = starts
-    campaign.ends_at = ends
+    # A moment set elsewhere (e.g. 10:00) stays as long as the day shown for it does.
+    if shown_day(campaign.starts_at, zone) != shown_day(starts, zone):
+        campaign.starts_at = starts
+    if shown_day(campaign.ends_at, zone, last=True) != shown_day(ends, zone, last=True):
+        campaign.ends_at = ends
     campaign.locations = places
     session.flush()
     return campaign
+
+
+def shown_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> dt.date | None:
+    """The day a form shows for a stored moment; an end (next day's start) shows the day before."""
+    if moment is None:
+        return None
+    if last:
+        moment -= dt.timedelta(microseconds=1)
+    return moment.astimezone(zone).date()
 
 
 def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign:

@@ -189,11 +189,15 @@ def _utc_text(value: Any) -> str | None:
     return f"{str(value).replace(' ', 'T')}+00:00"
 
 
-def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple[Any, ...]]:
+def raw_rows(
+    session: Session, scope: Scope, lang: str = "de", *, every_wish: bool = True
+) -> Iterator[tuple[Any, ...]]:
     """Every response in the scope, oldest first, as tuples in RAW_HEADER order.
 
     Streams from the database in batches; a multi-choice answer is one row whose answer
-    joins the picked options' labels and whose option_ids lists their ids.
+    joins the picked options' labels and whose option_ids lists their ids. Without
+    every_wish (for a reader who does not moderate), a wish's text is given only when it
+    is approved and unmarked.
     """
     questions = {
         q.id: (q.position + 1, q.texts.get(lang) or q.texts["de"])
@@ -217,6 +221,7 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
         Response.value,
         Response.text,
         Response.wish_state,
+        Response.wish_mark,
         ResponseOption.option_id,
     ).outerjoin(ResponseOption, ResponseOption.response_id == Response.id)
     if scope.kind == ScopeKind.LOCATION:
@@ -246,6 +251,7 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
         value,
         text,
         wish_state,
+        wish_mark,
         option_id,
     ) in result:
         if response_id == pending_id and pending is not None:
@@ -258,6 +264,8 @@ def raw_rows(session: Session, scope: Scope, lang: str = "de") -> Iterator[tuple
         pending_id = response_id
         number, question_text = questions[question_id]
         code, name = locations[location_id]
+        if text is not None and not every_wish and (wish_state != "approved" or wish_mark):
+            text = ""  # not (yet) fit to be read beyond moderation
         pending = [
             _uuid_text(uuid_),
             _utc_text(received_at),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -81,10 +81,12 @@ def enter_paper_tally(
     if question.kind == QuestionKind.MULTI:
         people = _count(errors, "answers", answers)
         most = max(by_option.values(), default=0)
-        if not errors and not most <= people <= picked:
+        # Each person ticks one answer at least, and at most as many as the question allows.
+        fewest = max(most, -(-picked // (question.max_choices or picked or 1)))
+        if not errors and not fewest <= people <= picked:
             errors["answers"] = (
-                N_("Between %(low)d and %(high)d people: each ticks at least one answer."),
-                {"low": most, "high": picked},
+                N_("Between %(low)d and %(high)d people, for these counts."),
+                {"low": fewest, "high": picked},
             )
     else:
         people = picked
@@ -113,10 +115,17 @@ def withdraw_paper_tally(session: Session, sheet_id: int, *, location_id: int) -
     sheet = session.get(PaperTally, sheet_id)
     if sheet is None or sheet.location_id != location_id:
         raise NotFoundError()
-    if sheet.withdrawn_at is None:
-        sheet.withdrawn_at = utcnow()
+    # One conditional UPDATE: of two withdrawals at once, only one takes the counts out.
+    taken = session.execute(
+        update(PaperTally)
+        .where(PaperTally.id == sheet.id, PaperTally.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow())
+        .returning(PaperTally.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if taken is not None:
         _add_to_counters(session, sheet, sign=-1)
-        session.flush()
+    session.refresh(sheet)
     return sheet
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -21,7 +22,8 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def _text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
     """A text cell that stays text: never read as a formula, whatever it starts with."""
-    cell = WriteOnlyCell(sheet, value=value)
+    # Control characters (a wish typed on a broken keyboard) are not allowed in a workbook.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     if bold:
         cell.font = Font(bold=True)
@@ -51,7 +53,8 @@ def tally_workbook(
     """The workbook's bytes.
 
     labels: the words for "answer", "pictogram", "total", "share", "answers", "wishes",
-    "place", "channel", "state" and "received", in the reader's language.
+    "place", "channel", "state", "mark", "marked", "received" and each wish state
+    ("state-pending", ...), in the reader's language.
     """
     book = Workbook(write_only=True)
     taken: set[str] = set()
@@ -103,7 +106,8 @@ def tally_workbook(
                 _text(sheet, wish.text),
                 _text(sheet, wish.location),
                 _text(sheet, channel_names.get(wish.channel, wish.channel)),
-                _text(sheet, wish.state or ""),
+                _text(sheet, labels.get(f"state-{wish.state}", wish.state or "")),
+                _text(sheet, labels["marked"] if wish.mark else ""),
                 wish.received_at.astimezone(zone).replace(tzinfo=None),
             ]
         )

@@ -15,7 +15,9 @@ from kiosk import db
 from kiosk.answers import Answer, record_answer
 from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.models import QuestionKind, Response
+from kiosk.permissions import Role
 from tests.helpers import demo, pick, question
+from tests.test_moderation import login_as
 from tests.test_showcase import svg_tree
 
 
@@ -115,3 +117,31 @@ def test_the_printable_report_has_every_question_and_only_approved_wishes(
     assert "Mehr Bänke am Platz" in page.text
     assert "HYPERLINK" not in page.text  # still waiting for a moderator
     assert "data-print" in page.text
+
+
+def test_viewers_read_only_approved_wishes_and_control_characters_do_no_harm(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    campaign_id = _answers(app)
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        for text, state in [("Ruf an: 0176 1234567", "pending"), ("Bänke\x07 bitte", "approved")]:
+            wish = Answer(uuid.uuid4(), None, question(campaign, QuestionKind.WISH), text=text)
+            record_answer(session, wish, campaign=campaign, location_id=square.id, channel="qr")
+            session.execute(
+                update(Response).where(Response.uuid == wish.uuid).values(wish_state=state)
+            )
+        session.commit()
+    workbook = f"/staff/campaign/{campaign_id}/tally.xlsx"
+    book = load_workbook(io.BytesIO(staff_client.get(workbook).data))
+    texts = [row[0] for row in book["Wünsche"].iter_rows(min_row=2, values_only=True)]
+    assert "Bänke bitte" in texts and "Ruf an: 0176 1234567" in texts  # moderators read all
+    viewer = login_as(app, Role.VIEWER)
+    page = viewer.get(f"/staff/campaign/{campaign_id}").text
+    assert "Bänke" in page and "0176" not in page
+    book = load_workbook(io.BytesIO(viewer.get(workbook).data))
+    texts = [row[0] for row in book["Wünsche"].iter_rows(min_row=2, values_only=True)]
+    assert texts == ["Bänke bitte"]
+    raw = viewer.get(f"/staff/campaign/{campaign_id}/raw.csv").data.decode("utf-8-sig")
+    assert "0176" not in raw and "HYPERLINK" not in raw and "Bänke" in raw

@@ -51,7 +51,7 @@ def test_a_multiple_choice_sheet_says_how_many_people(session: Session) -> None:
     campaign, square, _ = demo(session)
     multi = question(campaign, QuestionKind.MULTI)
     counts = {str(multi.options[0].id): "4", str(multi.options[1].id): "3"}
-    for answers in ("", "3", "8", "x"):
+    for answers in ("", "3", "8", "x", "1"):
         with pytest.raises(FormError) as error:
             enter_paper_tally(session, location_id=square.id, question_id=multi.id,
                               counts=counts, answers=answers, user_id=None)  # fmt: skip
@@ -106,3 +106,42 @@ def test_editors_type_in_a_sheet_and_it_is_in_the_csv(app: Flask) -> None:
     viewer = login_as(app, Role.VIEWER)
     assert viewer.post(url, data={f"option-{single.options[0].id}": "3"}).status_code == 403
     assert editor.post(f"/staff/paper/{square.id}/sheet/999/withdraw").status_code == 404
+
+
+def test_a_multiple_choice_sheet_cannot_have_more_picks_than_allowed(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    multi = question(campaign, QuestionKind.MULTI)  # up to 3 each
+    counts = {str(o.id): "1" for o in multi.options}  # six picks
+    with pytest.raises(FormError) as error:
+        enter_paper_tally(session, location_id=square.id, question_id=multi.id,
+                          counts=counts, answers="1", user_id=None)  # fmt: skip
+    assert set(error.value.fields) == {"answers"}
+    sheet = enter_paper_tally(session, location_id=square.id, question_id=multi.id,
+                              counts=counts, answers="2", user_id=None)  # fmt: skip
+    assert sheet.answers == 2
+
+
+def test_withdrawing_a_sheet_twice_at_once_takes_it_out_once(app: Flask) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        single = question(campaign, QuestionKind.SINGLE)
+        sheet = enter_paper_tally(session, location_id=square.id, question_id=single.id,
+                                  counts={str(single.options[0].id): "5"}, answers="",
+                                  user_id=None)  # fmt: skip
+        session.commit()
+        sheet_id = sheet.id
+    editors = [login_as(app, Role.EDITOR)] + [app.test_client() for _ in range(3)]
+    cookie = editors[0].get_cookie("session")
+    assert cookie is not None
+    for client in editors[1:]:
+        client.set_cookie("session", cookie.value)
+    url = f"/staff/paper/{square.id}/sheet/{sheet_id}/withdraw"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda client: client.post(url).status_code, editors))
+    assert statuses == [303] * 4
+    with app.app_context():
+        counted = counts_of(db.session(), square.id, single.id)
+    assert counted["answers"]["paper"] == 0 and counted["options"][0] == 0

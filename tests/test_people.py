@@ -33,7 +33,9 @@ def test_an_admin_adds_a_moderator_who_can_then_moderate(app: Flask) -> None:
     assert mia.get("/staff/wishes/").status_code == 200
     assert mia.get("/staff/people/").status_code == 403  # not an admin
     log = admin.get("/staff/people/audit").text
-    assert "user-add" in log and "role=moderator" in log and "login" in log
+    assert "<code>user-add</code>" in log and "role=moderator" in log
+    assert "<code>login</code>" in log
+    assert admin.get("/staff/people/audit?before=99999999999999999999").status_code == 200
 
 
 def test_bad_people_forms_are_refused_readably(app: Flask) -> None:
@@ -42,6 +44,8 @@ def test_bad_people_forms_are_refused_readably(app: Flask) -> None:
         ({"email": "no-at-sign", "password": PASSWORD}, "gültige E-Mail-Adresse"),
         ({"email": "a@example.org", "password": "short"}, "mindestens 10 Zeichen"),
         ({"email": "a@example.org", "password": PASSWORD, "role": "boss"}, "Unbekannte Rolle"),
+        ({"email": "x y@example.org", "password": PASSWORD}, "gültige E-Mail-Adresse"),
+        ({"email": "a@example.org", "password": PASSWORD, "name": "n" * 250}, "höchstens 200"),
         ({"email": "admin@example.org", "password": PASSWORD}, "Es gibt schon ein Konto"),
     ]:
         answer = admin.post("/staff/people/", data={"role": "viewer", **data})

@@ -67,6 +67,9 @@ def test_every_template_makes_a_campaign_people_can_answer(session: Session, key
         ({"title": "x" * 201}, {"title"}),
         ({"starts_on": "27.09.2026"}, {"starts_on"}),
         ({"starts_on": "2026-02-30"}, {"starts_on"}),
+        ({"starts_on": "0001-01-01"}, {"starts_on"}),
+        ({"ends_on": "9999-12-31"}, {"ends_on"}),
+        ({"starts_on": "20260927"}, {"starts_on"}),
         ({"starts_on": "2026-07-01", "ends_on": "2026-06-30"}, {"ends_on"}),
         ({"intro_de": "x" * 501}, {"intro_de"}),
         ({"title": "", "template": "", "location_ids": ()}, {"title", "template", "location_ids"}),
@@ -84,8 +87,9 @@ def test_a_bad_campaign_gets_a_message_per_field_and_nothing_is_saved(
     with pytest.raises(FormError) as error:
         create_campaign(session, CampaignForm(**sent), zone=BERLIN)  # type: ignore[arg-type]
     assert set(error.value.fields) == fields
-    session.rollback()
+    session.flush()  # whatever it may have added would be written now
     assert session.scalar(select(func.count()).select_from(Campaign)) == 1  # the demo's only
+    assert session.scalar(select(func.count()).select_from(Question)) == 5
 
 
 def test_a_campaign_changes_its_days_and_places_and_a_copy_keeps_its_questions(
@@ -154,3 +158,28 @@ def test_campaign_set_up_needs_the_edit_role(app: Flask) -> None:
     editor = login_as(app, Role.EDITOR)
     assert editor.get("/staff/setup/campaigns/999999").status_code == 404
     assert editor.post("/staff/setup/campaigns/999999/copy").status_code == 404
+
+
+def test_saving_keeps_a_start_time_and_the_german_invitation(session: Session) -> None:
+    demo_campaign = session.scalars(select(Campaign)).one()
+    start = demo_campaign.starts_at
+    assert start is not None and start.astimezone(BERLIN).hour == 10
+    form = CampaignForm(
+        title="WerkStadt",
+        intro_de="Sagen Sie uns Ihre Meinung.",
+        starts_on=start.astimezone(BERLIN).date().isoformat(),
+        location_ids=place_ids(session),
+    )
+    assert update_campaign(session, demo_campaign.id, form, zone=BERLIN).starts_at == start
+    english_only = CampaignForm(title="X", intro_en="Tell us.", location_ids=place_ids(session))
+    with pytest.raises(FormError) as error:
+        update_campaign(session, demo_campaign.id, english_only, zone=BERLIN)
+    assert set(error.value.fields) == {"intro_de"}
+    made = create_campaign(
+        session,
+        CampaignForm(
+            title="Neu", intro_en="Tell us.", location_ids=place_ids(session)[:1], template="pop-up"
+        ),
+        zone=BERLIN,
+    )
+    assert made.intro["en"] == "Tell us." and "Jena Nord" in made.intro["de"]

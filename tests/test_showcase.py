@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kiosk import db
 from kiosk.answers import Answer, record_answer, take_kiosk_turn
+from kiosk.campaigns import copy_campaign
 from kiosk.charts import Slice, pie_svg
 from kiosk.cli import upgrade_database
 from kiosk.configsync import apply_config, config_document, config_etag, shared_wishes
@@ -514,7 +515,22 @@ def test_the_wall_answers_bad_addresses_readably(app: Flask, client: FlaskClient
     assert client.get("/wall/nowhere").status_code == 404
     assert client.get("/wall/campaign/999999").status_code == 404
     assert client.get(f"/wall/campaign/{2**40}").status_code == 404
+    with app.app_context():  # a copy not set up yet is nobody's business
+        copy = copy_campaign(db.session(), demo(db.session())[0].id, title="Kopie")
+        db.session().commit()
+        copy_id = copy.id
+    assert client.get(f"/wall/campaign/{copy_id}").status_code == 404
     page = client.get("/wall/ehp")
     assert page.status_code == 200 and "/q/ehp" in page.text
     fragment = client.get("/wall/ehp", headers=HX).text
     assert "<html" not in fragment and "Emil-Höllein-Platz" in fragment
+
+
+def test_the_wall_shows_the_same_snapshot_as_the_kiosk(app: Flask, client: FlaskClient) -> None:
+    app.config.update(PUBLIC_RESULTS_MIN_ANSWERS=1, PUBLIC_RESULTS_MINUTES=15)
+    _answer_single(app, 0)
+    shown = client.get("/wall/ehp", headers=HX).text
+    assert "1 Person hat geantwortet." in shown
+    _answer_single(app, 1)  # the next person
+    assert "1 Person hat geantwortet." in client.get("/wall/ehp", headers=HX).text
+    assert "HX-Request" in client.get("/wall/ehp").headers["Vary"]

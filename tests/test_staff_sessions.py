@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,14 +30,14 @@ def test_logins_are_throttled_per_address_and_keep_no_address(app: Flask) -> Non
     assert log_in(app.test_client(), "wrong", "someone.else@example.org") == 422  # not throttled
     with app.app_context():
         keys = db.session().scalars(select(LoginFailure.key)).all()
-        assert len(keys) == LOGIN_FAILURES_ALLOWED + 1
+        assert len(keys) == LOGIN_FAILURES_ALLOWED + 2  # and the refused one, and the other
         assert all(len(k) == 64 and "@" not in k and "example" not in k for k in keys)
         earlier = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)
         db.session().execute(update(LoginFailure).values(at=earlier))  # the window has passed
         db.session().commit()
     assert log_in(client) == 302
-    with app.app_context():  # a login that worked forgets the failures of its address only
-        assert len(db.session().scalars(select(LoginFailure.key)).all()) == 1
+    with app.app_context():  # the old ones are forgotten, and so are those of a login that worked
+        assert db.session().scalars(select(LoginFailure.key)).all() == []
 
 
 def test_a_login_starts_a_fresh_session_but_keeps_the_language(app: Flask) -> None:
@@ -91,3 +92,15 @@ def test_a_forged_session_id_is_no_login(app: Flask) -> None:
             session["_user_id"] = forged
             session["staff_seen"] = session["staff_since"] = time.time()
         assert client.get("/staff/").status_code == 302, forged
+
+
+def test_many_logins_at_once_get_no_more_guesses(app: Flask) -> None:
+    """Attempts are counted before the password is checked: concurrency buys no guesses."""
+
+    def attempt(_: int) -> int:
+        return log_in(app.test_client(), "wrong password")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(20)))
+    checked = statuses.count(422)
+    assert checked <= LOGIN_FAILURES_ALLOWED and statuses.count(429) == 20 - checked

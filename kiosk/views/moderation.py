@@ -48,6 +48,8 @@ def index() -> ResponseReturnValue:
     shown = request.args.get("state", WishState.PENDING.value)
     state = parse_state(shown)
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= 2**62:
+        before = None  # not an id of ours: the newest
     wishes = queue(session, state=state, before=before, limit=PAGE + 1)
     counts = dict(
         session.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -84,11 +84,17 @@ def enter(location_id: int, question_id: int) -> ResponseReturnValue:
         )
     except FormError as error:
         session.rollback()
-        sent = {k: v[:20] for k, v in request.form.items()}
+        sent = {k: v[:200] if k == "note" else v[:20] for k, v in request.form.items()}
         return _page(location, 422, errors=field_errors(error), sent=sent, question_id=question_id)
     audit(session, current_user, "paper-enter", sheet=sheet.id, place=location.id)
     session.commit()
-    flash(gettext("Counted: %(num)d answers from paper.", num=sheet.answers))
+    flash(
+        ngettext(
+            "Counted: %(num)d answer from paper.",
+            "Counted: %(num)d answers from paper.",
+            sheet.answers,
+        )
+    )
     return redirect(url_for(".index", location_id=location.id), code=303)
 
 

@@ -89,6 +89,8 @@ def audit_log() -> ResponseReturnValue:
         StaffUser, StaffUser.id == AuditEntry.user_id
     )
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= 2**62:
+        before = None  # not an id of ours: the newest
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = db.session().execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)).all()

@@ -209,22 +209,26 @@ def _attract_slides(location: CatalogLocation, campaign: CatalogCampaign) -> lis
 
 
 def _public_results(location: CatalogLocation, campaign: CatalogCampaign) -> list[QuestionResult]:
-    """The results passers-by may see here: from a few answers on, and a snapshot.
+    return results_snapshot(campaign, location.id)
 
-    A snapshot kept for some minutes (per worker): the person after cannot read the person
-    before from the difference between two screens.
+
+def results_snapshot(campaign: CatalogCampaign, location_id: int | None) -> list[QuestionResult]:
+    """The results passers-by may see (at a place, or all of a campaign's): a snapshot.
+
+    From a few answers on, and kept for some minutes (per worker), so that the person after
+    cannot read the person before from the difference between two screens.
     """
     config = current_app.config
-    snapshots: dict[tuple[int, int, int], tuple[float, list[QuestionResult]]]
+    snapshots: dict[tuple[int | None, int, int], tuple[float, list[QuestionResult]]]
     snapshots = current_app.extensions.setdefault("kiosk.public_results", {})
-    key = (location.id, campaign.id, db.catalog().revision)
+    key = (location_id, campaign.id, db.catalog().revision)
     kept = snapshots.get(key)
     if kept is not None and time.monotonic() - kept[0] < config["PUBLIC_RESULTS_MINUTES"] * 60:
         return kept[1]
     results = public_results(
         db.session(),
         campaign,
-        location.id,
+        location_id,
         now=utcnow(),
         min_answers=config["PUBLIC_RESULTS_MIN_ANSWERS"],
     )

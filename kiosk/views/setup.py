@@ -17,7 +17,13 @@ from kiosk import db
 from kiosk.accounts import audit
 from kiosk.auth import requires
 from kiosk.campaign_templates import TEMPLATES
-from kiosk.campaigns import CampaignForm, copy_campaign, create_campaign, update_campaign
+from kiosk.campaigns import (
+    CampaignForm,
+    copy_campaign,
+    create_campaign,
+    shown_day,
+    update_campaign,
+)
 from kiosk.errors import FormError, NotFoundError
 from kiosk.models import Area, Campaign, Location
 from kiosk.permissions import Permission
@@ -148,11 +154,14 @@ def _sent_campaign() -> dict[str, Any]:
 
 def _local_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> str:
     """The day a stored moment falls on; an end (the next day's start) shows the day before."""
-    if moment is None:
-        return ""
-    if last:
-        moment -= dt.timedelta(microseconds=1)
-    return moment.astimezone(zone).date().isoformat()
+    day = shown_day(moment, zone, last=last)
+    return day.isoformat() if day else ""
+
+
+@bp.app_template_global("last_day")
+def last_day(moment: dt.datetime | None) -> str:
+    """A campaign's last day as staff chose it (its end is the next day's start)."""
+    return _local_day(moment, _zone(), last=True)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

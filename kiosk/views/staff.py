@@ -41,9 +41,16 @@ from kiosk.exports import (
 )
 from kiosk.i18n import current_language
 from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
-from kiosk.permissions import Permission
+from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
-from kiosk.tallies import QuestionTally, channels_with_answers, load_scope, tally, wishes
+from kiosk.tallies import (
+    QuestionTally,
+    Wish,
+    channels_with_answers,
+    load_scope,
+    tally,
+    wishes,
+)
 from kiosk.workbook import tally_workbook
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -104,12 +111,22 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         scope=scope,
         tallies=tallies,
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
-        wishes=wishes(session, scope, limit=WISHES_SHOWN),
+        wishes=_readable(wishes(session, scope, limit=WISHES_SHOWN)),
         wish_limit=WISHES_SHOWN,
         location=location,
         link=public_link(location) if location else None,
         channel_names=CHANNEL_NAMES,
     )
+
+
+def may_read_every_wish() -> bool:
+    """Moderators (and admins) read every wish; other staff only the approved ones."""
+    return allowed(current_user.role, Permission.MODERATE)
+
+
+def _readable(found: list[Wish]) -> list[Wish]:
+    """The wishes this staff member may read: all for moderators, else the approved ones."""
+    return found if may_read_every_wish() else [w for w in found if w.approved]
 
 
 @bp.get(f"/{SCOPE}/report")
@@ -182,10 +199,11 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
 
     # The body streams after the request has ended, so it reads in a session of its own.
     make_session = db.session_factory()
+    every_wish = may_read_every_wish()
 
     def chunks() -> Iterator[str]:
         with make_session() as own_session:
-            rows = raw_rows(own_session, scope, language)
+            rows = raw_rows(own_session, scope, language, every_wish=every_wish)
             if fmt == "json":
                 yield from json_array_stream(raw_documents(rows))
             else:
@@ -212,11 +230,16 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "place": gettext("Place"),
         "channel": gettext("Channel"),
         "state": gettext("State"),
+        "mark": gettext("Mark"),
+        "marked": gettext("marked: personal data"),
+        "state-pending": gettext("Open"),
+        "state-approved": gettext("Approved"),
+        "state-rejected": gettext("Rejected"),
         "received": gettext("Received"),
     }
     body = tally_workbook(
         tally(session, scope),
-        wishes(session, scope, limit=WORKBOOK_WISHES),
+        _readable(wishes(session, scope, limit=WORKBOOK_WISHES)),
         lang=current_language(),
         labels=labels,
         channel_names={k: str(v) for k, v in CHANNEL_NAMES.items()},

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug import Response
 
 from kiosk import db
 from kiosk.catalog import CatalogCampaign
 from kiosk.errors import NotFoundError
 from kiosk.models import utcnow
 from kiosk.qr import qr_data_uri
-from kiosk.showcase import approved_wishes, public_results
+from kiosk.showcase import approved_wishes
+from kiosk.views.public import results_snapshot
 from kiosk.views.staff import MAX_ID
 from kiosk.web import htmx
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
+
+
+@bp.after_request
+def _vary(response: Response) -> Response:
+    # The same address answers with the whole wall or, for its own refresh, the board.
+    response.vary.add("HX-Request")
+    return response
+
+
 WALL_WISHES = 8
 
 
@@ -22,15 +33,8 @@ def _wall(campaign: CatalogCampaign | None, location_id: int | None, **context: 
     """The whole wall, or (for its own refresh) the board alone."""
     results, wishes = [], []
     if campaign is not None:
-        session = db.session()
-        results = public_results(
-            session,
-            campaign,
-            location_id,
-            now=utcnow(),
-            min_answers=current_app.config["PUBLIC_RESULTS_MIN_ANSWERS"],
-        )
-        wishes = approved_wishes(session, campaign.id, location_id, limit=WALL_WISHES)
+        results = results_snapshot(campaign, location_id)  # the same snapshot as the kiosk's
+        wishes = approved_wishes(db.session(), campaign.id, location_id, limit=WALL_WISHES)
     return render_template(
         "wall/_board.html" if htmx else "wall/index.html",
         campaign=campaign,
@@ -63,8 +67,9 @@ def place(code: str) -> ResponseReturnValue:
 
 @bp.get(f"/campaign/<int(max={MAX_ID}):campaign_id>")
 def campaign(campaign_id: int) -> ResponseReturnValue:
-    """A campaign's wall: its results at all its places together."""
+    """A campaign's wall: its results at all its places together (once it has started)."""
     found = db.catalog().campaigns.get(campaign_id)
-    if found is None:
+    now = utcnow()
+    if found is None or not found.location_ids or not (found.starts_at and found.starts_at <= now):
         raise NotFoundError()
     return _wall(found, None, heading=found.title, link=None, qr=None)

@@ -56,6 +56,6 @@ def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> N
     book = load_workbook(io.BytesIO(download(staff, "Auswertung als Excel (XLSX)").read_bytes()))
     first = list(book[book.sheetnames[0]].iter_rows(values_only=True))
     assert any(row and row[0] == "Grün und Schatten" and row[-2] == 1 for row in first)
-    for link in ("Balken (PNG)", "Torte (PNG)"):
+    for link in ("Balken (PNG)", "Kreisdiagramm (PNG)"):
         image = Image.open(io.BytesIO(download(staff, link).read_bytes()))
         assert image.format == "PNG" and image.width == 1200

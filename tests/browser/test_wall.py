@@ -11,7 +11,12 @@ from tests.browser.conftest import shoot
 
 pytestmark = pytest.mark.browser
 
-SERVER_CONFIG = {"PUBLIC_RESULTS_MIN_ANSWERS": 1, "WALL_REFRESH_SECONDS": 1}
+# Results from the first answer and no snapshot: this test watches the wall refresh itself.
+SERVER_CONFIG = {
+    "PUBLIC_RESULTS_MIN_ANSWERS": 1,
+    "PUBLIC_RESULTS_MINUTES": 0,
+    "WALL_REFRESH_SECONDS": 1,
+}
 
 
 def answer_first_question(page: Page, option: str) -> None:

@@ -51,5 +51,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The sheets' counts go with them: nothing could withdraw them afterwards.
+    op.execute("DELETE FROM option_count WHERE channel = 'paper'")
+    op.execute("DELETE FROM answer_count WHERE channel = 'paper'")
     op.drop_index(op.f("ix_paper_tally_location_id"), table_name="paper_tally")
     op.drop_table("paper_tally")
