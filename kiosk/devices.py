@@ -38,10 +38,17 @@ def register_device(session: Session, *, name: str, location_id: int) -> tuple[D
     return device, code
 
 
+def enrolment_code() -> str:
+    """A one-time code that never starts with "-" (a command line would read it as an option)."""
+    while (code := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return code
+
+
 def new_enrolment(session: Session, device: Device, *, now: dt.datetime | None = None) -> str:
     """Start a (re-)enrolment: a fresh one-time code; any token the device had stops working."""
     now = now or utcnow()
-    code = secrets.token_urlsafe(16)
+    code = enrolment_code()
     device.enrolment_hash = _digest(code)
     device.enrolment_expires_at = now + ENROLMENT_VALID
     device.token_hash = None

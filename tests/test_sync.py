@@ -650,3 +650,14 @@ def test_a_sync_loop_refreshes_before_every_pass(session: Session) -> None:
             log=lambda _: None,
         )
     assert calls == ["refresh", "send", "refresh", "refresh"]
+
+
+def test_enrolment_codes_never_look_like_a_command_line_option() -> None:
+    from unittest import mock
+
+    from kiosk.devices import enrolment_code
+
+    # The first code drawn starts with "-" (as 1 in 64 do): another one is drawn.
+    with mock.patch("secrets.token_urlsafe", side_effect=["-Ffw8ic5SOlmEuC6vnxexg", "Abc"]):
+        assert enrolment_code() == "Abc"
+    assert not any(enrolment_code().startswith("-") for _ in range(2000))
