@@ -25,9 +25,19 @@ from kiosk.campaigns import (
     update_campaign,
 )
 from kiosk.errors import FormError, NotFoundError
-from kiosk.models import Area, Campaign, Location
+from kiosk.models import Area, Campaign, Location, Question
 from kiosk.permissions import Permission
 from kiosk.places import PlaceForm, save_area, save_place
+from kiosk.questions import (
+    MAX_OPTIONS,
+    PICTOGRAMS,
+    OptionForm,
+    QuestionForm,
+    add_question,
+    load_question,
+    move_question,
+    save_question,
+)
 from kiosk.views.staff import MAX_ID
 
 bp = Blueprint("setup", __name__, url_prefix="/staff/setup")
@@ -122,15 +132,36 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def _campaign_page(campaign: Campaign | None, form: dict[str, Any], errors: dict[str, str]) -> str:
+def _campaign_page(
+    campaign: Campaign | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    question_errors: dict[str, str] | None = None,
+) -> str:
     return render_template(
         "setup/campaign.html",
         campaign=campaign,
         form=form,
         errors=errors,
+        question_errors=question_errors or {},
+        sent=request.form if question_errors else {},
         areas=_areas(),
         templates=TEMPLATES.values(),
+        pictograms=PICTOGRAMS,
+        max_options=6,
     )
+
+
+def _campaign_form(found: Campaign) -> dict[str, Any]:
+    zone = _zone()
+    return {
+        "title": found.title,
+        "intro_de": (found.intro or {}).get("de", ""),
+        "intro_en": (found.intro or {}).get("en", ""),
+        "starts_on": _local_day(found.starts_at, zone),
+        "ends_on": _local_day(found.ends_at, zone, last=True),
+        "location_ids": [str(loc.id) for loc in found.locations],
+    }
 
 
 @bp.get("/campaigns")
@@ -192,16 +223,7 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     if found is None:
         raise NotFoundError()
     if request.method == "GET":
-        zone = _zone()
-        form = {
-            "title": found.title,
-            "intro_de": (found.intro or {}).get("de", ""),
-            "intro_en": (found.intro or {}).get("en", ""),
-            "starts_on": _local_day(found.starts_at, zone),
-            "ends_on": _local_day(found.ends_at, zone, last=True),
-            "location_ids": [str(loc.id) for loc in found.locations],
-        }
-        return _campaign_page(found, form, {})
+        return _campaign_page(found, _campaign_form(found), {})
     sent = _sent_campaign()
     sent.pop("template")
     try:
@@ -230,3 +252,103 @@ def copy(campaign_id: int) -> ResponseReturnValue:
     session.commit()
     flash(gettext("Copied. Choose its days and places, then save."))
     return redirect(url_for(".campaign", campaign_id=made.id), code=303)
+
+
+def _option_rows(count: int) -> list[OptionForm]:
+    """The option rows of a sent question form (o0-de, o0-emoji, …)."""
+    form = request.form
+    return [
+        OptionForm(
+            id=form.get(f"o{i}-id", "")[:12],
+            de=form.get(f"o{i}-de", "")[:500],
+            en=form.get(f"o{i}-en", "")[:500],
+            emoji=form.get(f"o{i}-emoji", "")[:16],
+            colour=form.get(f"o{i}-colour", "#4a7c59")[:16],
+            hidden=form.get(f"o{i}-hidden") == "yes",
+            order=form.get(f"o{i}-order", "")[:8],
+        )
+        for i in range(count)
+    ]
+
+
+def _question_page(question: Question, errors: dict[str, str], sent: dict[str, str]) -> str:
+    return render_template(
+        "setup/question.html",
+        question=question,
+        errors=errors,
+        sent=sent,
+        pictograms=PICTOGRAMS,
+        new_rows=0 if question.kind in ("scale", "wish") else 2,
+    )
+
+
+@bp.route(f"/questions/<int(max={MAX_ID}):question_id>", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def question(question_id: int) -> ResponseReturnValue:
+    """A question's texts, public results setting and options (add, hide, reorder)."""
+    session = db.session()
+    found = load_question(session, question_id)
+    if request.method == "GET":
+        return _question_page(found, {}, {})
+    form = QuestionForm(
+        de=request.form.get("de", "")[:1000],
+        en=request.form.get("en", "")[:1000],
+        results_shown=request.form.get("results_shown", "")[:20],
+        max_choices=request.form.get("max_choices", "")[:8],
+        options=_option_rows(len(found.options) + 2),
+    )
+    try:
+        saved = save_question(session, question_id, form)
+    except FormError as error:
+        session.rollback()
+        sent = {k: v[:500] for k, v in request.form.items()}
+        return _question_page(load_question(session, question_id), field_errors(error), sent), 422
+    audit(session, current_user, "question-save", question=saved.id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=saved.texts["de"]))
+    return redirect(url_for(".campaign", campaign_id=saved.campaign_id), code=303)
+
+
+@bp.post(f"/questions/<int(max={MAX_ID}):question_id>/move")
+@requires(Permission.EDIT)
+def move(question_id: int) -> ResponseReturnValue:
+    """Move a question one place up or down."""
+    session = db.session()
+    step = -1 if request.form.get("direction") == "up" else 1
+    moved = move_question(session, question_id, step)
+    audit(session, current_user, "question-move", question=moved.id, step=step)
+    session.commit()
+    return redirect(url_for(".campaign", campaign_id=moved.campaign_id) + "#questions", code=303)
+
+
+@bp.post(f"/campaigns/<int(max={MAX_ID}):campaign_id>/questions")
+@requires(Permission.EDIT)
+def new_question(campaign_id: int) -> ResponseReturnValue:
+    """Add a question at the end of a campaign."""
+    session = db.session()
+    rows = [
+        OptionForm(
+            de=request.form.get(f"n{i}-de", "")[:500],
+            emoji=request.form.get(f"n{i}-emoji", "")[:16],
+        )
+        for i in range(MAX_OPTIONS)
+    ]
+    try:
+        made = add_question(
+            session,
+            campaign_id,
+            kind=request.form.get("kind", "")[:20],
+            de=request.form.get("de", "")[:1000],
+            options=rows,
+        )
+    except FormError as error:
+        session.rollback()
+        found = session.get(Campaign, campaign_id)
+        if found is None:
+            raise NotFoundError() from None
+        page = _campaign_page(found, _campaign_form(found), {}, field_errors(error))
+        return page, 422
+    audit(session, current_user, "question-add", question=made.id, campaign=campaign_id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=made.texts["de"]))
+    return redirect(url_for(".question", question_id=made.id), code=303)

@@ -1,0 +1,154 @@
+"""Editing questions and options: texts, pictograms, order, hiding; answers stay valid."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import db
+from kiosk.answers import record_answer
+from kiosk.catalog import load_catalog
+from kiosk.errors import FormError, NotFoundError
+from kiosk.models import Option, Question, QuestionKind
+from kiosk.permissions import Role
+from kiosk.questions import OptionForm, QuestionForm, add_question, move_question, save_question
+from kiosk.tallies import load_scope, tally
+from tests.helpers import demo, pick, question
+from tests.test_moderation import login_as
+
+
+def rows_of(q: Question) -> list[OptionForm]:
+    return [
+        OptionForm(
+            id=str(o.id),
+            de=o.texts["de"],
+            en=o.texts.get("en", ""),
+            emoji=o.emoji,
+            colour=o.colour,
+            hidden=o.hidden,
+            order=str(i + 1),
+        )
+        for i, o in enumerate(q.options)
+    ]
+
+
+def test_an_answered_question_gets_a_new_option_and_hides_one(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    record_answer(session, pick(single, 5), campaign=campaign, location_id=square.id,
+                  channel="qr")  # fmt: skip
+    stored = session.get_one(Question, single.id)
+    rows = rows_of(stored)
+    rows[5] = OptionForm(**{**rows[5].__dict__, "hidden": True})  # "Wasser": answered, hidden
+    rows[0] = OptionForm(**{**rows[0].__dict__, "order": "9"})  # to the end
+    rows.append(OptionForm(de="Kunst", emoji="🎨", colour="#123456", order="2"))
+    save_question(session, single.id, QuestionForm(de="Was zählt?", en="What counts?",
+                                                   options=rows))  # fmt: skip
+    session.commit()
+    snapshot = load_catalog(session).campaigns[campaign.id].question_by_id[single.id]
+    assert snapshot.texts == {"de": "Was zählt?", "en": "What counts?"}
+    assert [o.texts["de"] for o in snapshot.options][:2] == ["Spielen und Sport", "Kunst"]
+    assert snapshot.options[-1].texts["de"] == "Grün und Schatten"
+    assert "Wasser" not in [o.texts["de"] for o in snapshot.visible_options]
+    (place,) = tally(session, load_scope(session, "location", square.id))
+    counted = {o.option.texts["de"]: o.total for o in place.questions[0].options}
+    assert counted["Wasser"] == 1  # the answer still counts, under its hidden option
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"de": "  "}, {"de"}),
+        ({"de": "x" * 301}, {"de"}),
+        ({"results_shown": "never"}, {"results_shown"}),
+        ({"hide_all_but_one": True}, {"options"}),
+        ({"row": {"de": ""}}, {"o0-de"}),
+        ({"row": {"emoji": "<b>"}}, {"o0-emoji"}),
+        ({"row": {"colour": "red"}}, {"o0-colour"}),
+        ({"row": {"order": "x"}}, {"o0-order"}),
+    ],
+)
+def test_a_bad_question_form_is_refused_per_field(
+    session: Session, change: dict[str, object], fields: set[str]
+) -> None:
+    campaign, _, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    stored = session.get_one(Question, single.id)
+    rows = rows_of(stored)
+    if "row" in change:
+        rows[0] = OptionForm(**{**rows[0].__dict__, **change["row"]})  # type: ignore[dict-item]
+    if change.get("hide_all_but_one"):
+        rows = [OptionForm(**{**r.__dict__, "hidden": i > 0}) for i, r in enumerate(rows)]
+    sent = {"de": "Frage", "results_shown": "live"}
+    sent.update({k: v for k, v in change.items() if isinstance(v, str)})
+    with pytest.raises(FormError) as error:
+        save_question(session, single.id, QuestionForm(options=rows, **sent))
+    assert set(error.value.fields) == fields
+    session.rollback()
+    assert session.get_one(Question, single.id).texts["de"] == single.texts["de"]
+
+
+def test_a_scale_keeps_its_points_and_options_belong_to_their_question(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    scale, single = question(campaign, QuestionKind.SCALE), question(campaign, QuestionKind.SINGLE)
+    rows = [*rows_of(session.get_one(Question, scale.id)), OptionForm(de="Super", emoji="😎")]
+    with pytest.raises(FormError):
+        save_question(session, scale.id, QuestionForm(de="Wie gern?", options=rows))
+    stranger = OptionForm(id=str(single.options[0].id), de="fremd")
+    with pytest.raises(NotFoundError):
+        save_question(session, scale.id, QuestionForm(de="Wie gern?", options=[stranger]))
+
+
+def test_questions_are_added_and_moved(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    rows = [OptionForm(de="Ja", emoji="👍"), OptionForm(de="Nein", emoji="👎"), OptionForm()]
+    made = add_question(session, campaign.id, kind="single", de="Mehr Bänke?", options=rows)
+    assert made.position == 5 and [o.texts["de"] for o in made.options] == ["Ja", "Nein"]
+    move_question(session, made.id, -1)
+    move_question(session, made.id, -1)
+    session.commit()
+    order = session.scalars(
+        select(Question.texts)
+        .where(Question.campaign_id == campaign.id)
+        .order_by(Question.position)
+    ).all()
+    assert order[3]["de"] == "Mehr Bänke?" and len(order) == 6
+    with pytest.raises(FormError) as error:
+        add_question(session, campaign.id, kind="riddle", de="", options=rows[:1])
+    assert set(error.value.fields) == {"kind", "de", "options"}
+    wish = add_question(session, campaign.id, kind="wish", de="Noch etwas?", options=[])
+    assert wish.options == []
+
+
+def test_editors_edit_a_question_in_the_browser_form(app: Flask) -> None:
+    with app.app_context():
+        single = question(demo(db.session())[0], QuestionKind.SINGLE)
+        options = db.session().scalar(select(func.count()).select_from(Option))
+    editor = login_as(app, Role.EDITOR)
+    page = editor.get(f"/staff/setup/questions/{single.id}")
+    assert page.status_code == 200 and "Grün und Schatten" in page.text
+    data = {"de": "Was zählt?", "results_shown": "live"}
+    for i, option in enumerate(single.options):
+        data |= {f"o{i}-id": str(option.id), f"o{i}-de": option.texts["de"],
+                 f"o{i}-emoji": option.emoji, f"o{i}-colour": option.colour,
+                 f"o{i}-order": str(i + 1)}  # fmt: skip
+    bad = editor.post(f"/staff/setup/questions/{single.id}", data={**data, "o0-de": ""})
+    assert bad.status_code == 422 and "Bitte geben Sie einen Text an" in bad.text
+    new = {"o6-de": "Kunst", "o6-emoji": "🎨", "o6-colour": "#123456", "o6-order": "7"}
+    assert editor.post(f"/staff/setup/questions/{single.id}", data=data | new).status_code == 303
+    assert "Kunst" in app.test_client().get("/q/ehp").text
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Option)) == options + 1
+    added = editor.post(
+        f"/staff/setup/campaigns/{single.campaign_id}/questions",
+        data={"kind": "single", "de": "Ja oder nein?", "n0-de": "Ja", "n1-de": "Nein"},
+    )
+    assert added.status_code == 303
+    refused = editor.post(
+        f"/staff/setup/campaigns/{single.campaign_id}/questions", data={"kind": "single", "de": "?"}
+    )
+    assert refused.status_code == 422 and "zwei Antworten" in refused.text
+    assert login_as(app, Role.VIEWER).get(f"/staff/setup/questions/{single.id}").status_code == 403
+    assert editor.get("/staff/setup/questions/999999").status_code == 404
