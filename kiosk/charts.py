@@ -218,8 +218,20 @@ def bar_png(bars: Sequence[Bar], *, title: str, width: int = 1200) -> bytes:
     return _png(image)
 
 
-def bar_svg(bars: Sequence[Bar], *, title: str, width: int = 640) -> Markup:
-    """Horizontal bars as inline SVG with their labels and values written out."""
+def _bar_value(bar: Bar, value: str) -> str:
+    if value == "count":
+        return str(bar.count)
+    return f"{bar.count} ({round(100 * bar.share)} %)"
+
+
+def bar_svg(
+    bars: Sequence[Bar], *, title: str, width: int = 640, value: str = "count-share"
+) -> Markup:
+    """Horizontal bars as inline SVG with their labels and values written out.
+
+    value: "count-share" writes "12 (40 %)", "count" just the count (the bar's length is
+    then relative to the longest).
+    """
     row, label_width, value_width = 34, 220, 110
     track = width - label_width - value_width - 10
     height = row * max(len(bars), 1) + 6
@@ -243,7 +255,9 @@ def bar_svg(bars: Sequence[Bar], *, title: str, width: int = 640) -> Markup:
                 length,
                 safe_colour(bar.colour),
                 width,
-                f"{bar.count} ({round(100 * bar.share)} %)",
+                f"{bar.count} ({round(100 * bar.share)} %)"
+                if value == "count-share"
+                else bar.count,
             )
         )
     return Markup(

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -234,3 +235,51 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
         Wish(text or "", location, channel, state, at, mark)
         for text, location, channel, state, at, mark in rows
     ]
+
+
+def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, int]]:
+    """How many answers were given in each hour (UTC, by answered_at), oldest first.
+
+    Counted in the database by hour; the caller folds the hours into local days or hours of
+    the day (whole-hour offsets make a UTC hour one local hour, summer time or not). Paper
+    sheets have no times and are not in it.
+    """
+    if session.connection().dialect.name == "postgresql":
+        hour: ColumnElement[Any] = func.date_trunc("hour", Response.answered_at)
+    else:
+        hour = func.strftime("%Y-%m-%d %H:00:00", Response.answered_at)
+    query = select(hour, func.count()).where(Response.answered_at.is_not(None))
+    if scope.kind == ScopeKind.LOCATION:
+        query = query.where(Response.location_id == scope.id)
+    elif scope.kind == ScopeKind.AREA:
+        query = query.where(
+            Response.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+        )
+    else:
+        query = query.where(Response.campaign_id == scope.id)
+    rows = session.execute(query.group_by(hour).order_by(hour)).all()
+    return [(_utc_hour(value), int(count)) for value, count in rows]
+
+
+def _utc_hour(value: Any) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """Answers per local day (oldest first) and per local hour of the day (0 to 23)."""
+
+    days: list[tuple[dt.date, int]]
+    hours: list[int]
+
+
+def over_time(hours: list[tuple[dt.datetime, int]], zone: dt.tzinfo) -> OverTime:
+    """Fold UTC hours into local days and hours of the day."""
+    days: dict[dt.date, int] = defaultdict(int)
+    of_day = [0] * 24
+    for moment, count in hours:
+        local = moment.astimezone(zone)
+        days[local.date()] += count
+        of_day[local.hour] += count
+    return OverTime(sorted(days.items()), of_day)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from kiosk import db
 from kiosk.answers import Answer, record_answer
 from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.models import QuestionKind, Response
 from kiosk.permissions import Role
+from kiosk.tallies import answers_per_hour, load_scope, over_time
 from tests.helpers import demo, pick, question
 from tests.test_moderation import login_as
 from tests.test_showcase import svg_tree
@@ -145,3 +149,31 @@ def test_viewers_read_only_approved_wishes_and_control_characters_do_no_harm(
     assert texts == ["Bänke bitte"]
     raw = viewer.get(f"/staff/campaign/{campaign_id}/raw.csv").data.decode("utf-8-sig")
     assert "0176" not in raw and "HYPERLINK" not in raw and "Bänke" in raw
+
+
+def test_answers_over_time_fold_into_local_days_and_hours(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    berlin = ZoneInfo("Europe/Berlin")
+    # 22:30 UTC on 31 March is 00:30 on 1 April in Berlin (summer time); two at 09:15 UTC.
+    for moment in ["2026-03-31T22:30:00+00:00", "2026-04-01T09:15:00+00:00",
+                   "2026-04-01T09:45:00+00:00"]:  # fmt: skip
+        record_answer(session, pick(single, 0), campaign=campaign, location_id=square.id,
+                      channel="qr", now=dt.datetime.fromisoformat(moment))  # fmt: skip
+    session.commit()
+    hours = answers_per_hour(session, load_scope(session, "location", square.id))
+    assert hours == [
+        (dt.datetime(2026, 3, 31, 22, tzinfo=dt.UTC), 1),
+        (dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC), 2),
+    ]
+    folded = over_time(hours, berlin)
+    assert folded.days == [(dt.date(2026, 4, 1), 3)]
+    assert folded.hours[0] == 1 and folded.hours[11] == 2 and sum(folded.hours) == 3
+
+
+def test_the_results_page_shows_answers_over_time(app: Flask, staff_client: FlaskClient) -> None:
+    campaign_id = _answers(app)
+    page = staff_client.get(f"/staff/campaign/{campaign_id}").text
+    assert "Antworten im Zeitverlauf" in page and 'aria-label="Antworten pro Tag"' in page
+    empty = staff_client.get("/staff/location/2").text  # no answers at the playground
+    assert "Antworten im Zeitverlauf" not in empty

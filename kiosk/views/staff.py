@@ -16,11 +16,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
@@ -45,9 +45,12 @@ from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
 from kiosk.tallies import (
     QuestionTally,
+    Scope,
     Wish,
+    answers_per_hour,
     channels_with_answers,
     load_scope,
+    over_time,
     tally,
     wishes,
 )
@@ -116,6 +119,30 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         location=location,
         link=public_link(location) if location else None,
         channel_names=CHANNEL_NAMES,
+        over_time=_over_time_charts(session, scope),
+    )
+
+
+def _over_time_charts(session: Session, scope: Scope) -> tuple[Markup, Markup] | None:
+    """Bars of the answers per local day (the last 60) and per hour of the day, if any."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    folded = over_time(answers_per_hour(session, scope), zone)
+    if not folded.days:
+        return None
+    days = folded.days[-60:]
+    most = max(count for _, count in days)
+    day_bars = [
+        Bar(format_date(day, "EEE d. MMM"), count, count / most, "#2e6b3f") for day, count in days
+    ]
+    busiest = max(folded.hours) or 1
+    hour_bars = [
+        Bar(f"{hour:02d}–{(hour + 1) % 24:02d}", count, count / busiest, "#2e6b3f")
+        for hour, count in enumerate(folded.hours)
+        if count
+    ]
+    return (
+        bar_svg(day_bars, title=gettext("Answers per day"), value="count"),
+        bar_svg(hour_bars, title=gettext("Answers by hour of the day"), value="count"),
     )
 
 
