@@ -34,6 +34,11 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def localized(texts: dict[str, str]) -> str:
+    """A content text in this request's language, else German, else any there is."""
+    return texts.get(current_language()) or texts.get("de") or next(iter(texts.values()), "")
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for language and direction."""
     app.config.setdefault(
@@ -53,12 +58,9 @@ def init_app(app: Flask) -> None:
     def _language_helpers() -> dict[str, object]:
         language = current_language()
 
-        def localized_here(texts: dict[str, str]) -> str:
-            return texts.get(language) or texts.get("de") or next(iter(texts.values()), "")
-
         return {
             "lang": language,
             "text_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
-            "localized": localized_here,
+            "localized": localized,
             "language_names": language_names,
         }

@@ -1,14 +1,19 @@
-"""Small helpers shared by the tests: find demo objects, build answers."""
+"""Small helpers shared by the tests: find demo objects, build answers, log staff in."""
 
 from __future__ import annotations
 
 import uuid
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from kiosk import db
+from kiosk.accounts import create_user
 from kiosk.answers import Answer
 from kiosk.catalog import CatalogCampaign, CatalogLocation, CatalogQuestion, load_catalog
 from kiosk.models import QuestionKind
+from kiosk.permissions import Role
 
 
 def demo(session: Session) -> tuple[CatalogCampaign, CatalogLocation, CatalogLocation]:
@@ -28,3 +33,19 @@ def pick(q: CatalogQuestion, *positions: int, answer_uuid: uuid.UUID | None = No
     options = tuple(q.options[p] for p in positions)
     value = options[0].value if q.kind == QuestionKind.SCALE else None
     return Answer(answer_uuid or uuid.uuid4(), None, q, tuple(o.id for o in options), value)
+
+
+PASSWORD = "correct horse battery"
+
+
+def login_as(app: Flask, role: Role) -> FlaskClient:
+    """A client logged in as a new staff member with this role."""
+    email = f"{role.value}@example.org"
+    with app.app_context():
+        create_user(db.session(), email=email, name=role.value, password=PASSWORD, role=role)
+        db.session().commit()
+    client = app.test_client()
+    assert (
+        client.post("/staff/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    )
+    return client

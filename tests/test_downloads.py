@@ -20,8 +20,7 @@ from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.models import QuestionKind, Response
 from kiosk.permissions import Role
 from kiosk.tallies import answers_per_hour, load_scope, over_time
-from tests.helpers import demo, pick, question
-from tests.test_moderation import login_as
+from tests.helpers import demo, login_as, pick, question
 from tests.test_showcase import svg_tree
 
 

@@ -6,12 +6,10 @@ import uuid
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import db
-from kiosk.accounts import create_user
 from kiosk.answers import Answer, record_answer
 from kiosk.configsync import shared_wishes
 from kiosk.errors import InvalidSettingError
@@ -19,10 +17,7 @@ from kiosk.models import AuditEntry, QuestionKind, Response, WishState
 from kiosk.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
 from kiosk.permissions import Permission, Role, allowed
 from kiosk.showcase import approved_wishes
-from tests.helpers import demo, pick, question
-
-PASSWORD = "correct horse battery"
-
+from tests.helpers import demo, login_as, pick, question
 
 # --- The word filter flags, and only what it should ------------------------------------------
 
@@ -125,19 +120,6 @@ def test_roles_grant_what_their_names_say() -> None:
 
 
 # --- Over HTTP ---------------------------------------------------------------------------------
-
-
-def login_as(app: Flask, role: Role) -> FlaskClient:
-    """A client logged in as a new staff member with this role."""
-    email = f"{role.value}@example.org"
-    with app.app_context():
-        create_user(db.session(), email=email, name=role.value, password=PASSWORD, role=role)
-        db.session().commit()
-    client = app.test_client()
-    assert (
-        client.post("/staff/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    )
-    return client
 
 
 def wishes_in_db(app: Flask, *texts: str) -> list[int]:

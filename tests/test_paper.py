@@ -13,8 +13,7 @@ from kiosk.models import QuestionKind
 from kiosk.paper import enter_paper_tally, withdraw_paper_tally
 from kiosk.permissions import Role
 from kiosk.tallies import load_scope, tally
-from tests.helpers import demo, pick, question
-from tests.test_moderation import login_as
+from tests.helpers import demo, login_as, pick, question
 
 
 def counts_of(session: Session, location_id: int, question_id: int) -> dict[str, object]:

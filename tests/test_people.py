@@ -11,7 +11,7 @@ from kiosk import db
 from kiosk.accounts import AccountError, change_user, create_user
 from kiosk.models import StaffUser
 from kiosk.permissions import Role
-from tests.test_moderation import PASSWORD, login_as
+from tests.helpers import PASSWORD, login_as
 
 
 def user_id(app: Flask, email: str) -> int:

@@ -15,8 +15,7 @@ from kiosk.models import Option, Question, QuestionKind
 from kiosk.permissions import Role
 from kiosk.questions import OptionForm, QuestionForm, add_question, move_question, save_question
 from kiosk.tallies import load_scope, tally
-from tests.helpers import demo, pick, question
-from tests.test_moderation import login_as
+from tests.helpers import demo, login_as, pick, question
 
 
 def rows_of(q: Question) -> list[OptionForm]:

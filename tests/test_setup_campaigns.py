@@ -17,7 +17,7 @@ from kiosk.catalog import load_catalog
 from kiosk.errors import FormError
 from kiosk.models import AuditEntry, Campaign, Location, Question, QuestionKind
 from kiosk.permissions import Role
-from tests.test_moderation import login_as
+from tests.helpers import login_as
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -14,8 +14,7 @@ from kiosk.errors import FormError
 from kiosk.models import Area, AuditEntry, Location, QuestionKind
 from kiosk.permissions import Role
 from kiosk.places import PlaceForm, save_area, save_place
-from tests.helpers import demo, pick, question
-from tests.test_moderation import login_as
+from tests.helpers import demo, login_as, pick, question
 
 
 def area_id(session: Session) -> str:

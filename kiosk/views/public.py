@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -33,6 +32,7 @@ from kiosk.errors import (
     KioskCooldownError,
     NotFoundError,
 )
+from kiosk.i18n import localized
 from kiosk.models import Area, Channel, utcnow
 from kiosk.showcase import (
     QuestionResult,
@@ -153,7 +153,7 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
             prefix=prefix,
             location=location,
             ended=ended,
-            results=_public_results(location, ended) if ended else [],
+            results=results_snapshot(ended, location.id) if ended else [],
         )
     if prefix == "q":
         return _question_screen(prefix, location, campaign, 0, uuid7())
@@ -183,7 +183,7 @@ def attract_loop(code: str) -> ResponseReturnValue:
 
 
 @bp.app_template_global("pie")
-def pie(result: QuestionResult, localized: Callable[[dict[str, str]], str], size: int) -> Markup:
+def pie(result: QuestionResult, size: int) -> Markup:
     """A question's results as a "Stadtteilpizza"; its key beside it speaks for it."""
     slices = [Slice(localized(o.option.texts), o.count, o.option.colour) for o in result.options]
     return pie_svg(slices, title=None, size=size)
@@ -205,11 +205,7 @@ def _attract_slides(location: CatalogLocation, campaign: CatalogCampaign) -> lis
     if current_app.config["KIOSK_ATTRACT_SECONDS"] <= 0:
         return []
     wishes = approved_wishes(db.session(), campaign.id, location.id)
-    return attract_slides(_public_results(location, campaign), wishes)
-
-
-def _public_results(location: CatalogLocation, campaign: CatalogCampaign) -> list[QuestionResult]:
-    return results_snapshot(campaign, location.id)
+    return attract_slides(results_snapshot(campaign, location.id), wishes)
 
 
 def results_snapshot(campaign: CatalogCampaign, location_id: int | None) -> list[QuestionResult]:
@@ -343,7 +339,7 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
 def _thanks(
     prefix: str, location: CatalogLocation, campaign: CatalogCampaign | None
 ) -> ResponseReturnValue:
-    results = _public_results(location, campaign) if campaign is not None else []
+    results = results_snapshot(campaign, location.id) if campaign is not None else []
     return _render(
         "public/_thanks.html",
         prefix=prefix,

@@ -39,7 +39,7 @@ from kiosk.exports import (
     tally_document,
     tally_rows,
 )
-from kiosk.i18n import current_language
+from kiosk.i18n import current_language, localized
 from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
@@ -117,7 +117,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         wishes=_readable(wishes(session, scope, limit=WISHES_SHOWN)),
         wish_limit=WISHES_SHOWN,
         location=location,
-        link=public_link(location) if location else None,
+        link=public_link(location.code) if location else None,
         channel_names=CHANNEL_NAMES,
         over_time=_over_time_charts(session, scope),
     )
@@ -283,10 +283,10 @@ def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> Response
     for campaign_tally in tally(session, scope):
         for q in campaign_tally.questions:
             if q.question.id == question_id and q.options:
-                title = localized_text(q.question.texts)
+                title = localized(q.question.texts)
                 if form == "pie":
                     slices = [
-                        Slice(localized_text(o.option.texts), o.total, o.option.colour)
+                        Slice(localized(o.option.texts), o.total, o.option.colour)
                         for o in q.options
                     ]
                     body = pie_png(slices, title=title)
@@ -301,20 +301,13 @@ def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> Response
 
 def chart_bars(q: QuestionTally) -> list[Bar]:
     """A question's options as bars, labelled in the page's language."""
-    return [
-        Bar(localized_text(o.option.texts), o.total, o.share, o.option.colour) for o in q.options
-    ]
-
-
-def localized_text(texts: dict[str, str]) -> str:
-    """A text in the page's language, else German."""
-    return texts.get(current_language()) or texts.get("de") or next(iter(texts.values()), "")
+    return [Bar(localized(o.option.texts), o.total, o.share, o.option.colour) for o in q.options]
 
 
 @bp.app_template_global("bar_chart")
 def bar_chart(q: QuestionTally) -> Markup:
     """A question's results as bars in the page (SVG)."""
-    return bar_svg(chart_bars(q), title=localized_text(q.question.texts))
+    return bar_svg(chart_bars(q), title=localized(q.question.texts))
 
 
 def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -> Response:
@@ -329,10 +322,10 @@ def location_qr(location_id: int) -> ResponseReturnValue:
     location = db.session().get(Location, location_id)
     if location is None:
         raise NotFoundError()
-    return Response(qr_png(public_link(location)), mimetype="image/png")
+    return Response(qr_png(public_link(location.code)), mimetype="image/png")
 
 
-def public_link(location: Location) -> str:
-    """The address a phone opens for this location: PUBLIC_URL if set, else this host."""
+def public_link(code: str) -> str:
+    """The address a phone opens for a place's code: PUBLIC_URL if set, else this host."""
     base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + url_for("public.start", prefix="q", code=location.code)
+    return base.rstrip("/") + url_for("public.start", prefix="q", code=code)

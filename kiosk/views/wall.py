@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug import Response
 
@@ -13,7 +13,7 @@ from kiosk.models import utcnow
 from kiosk.qr import qr_data_uri
 from kiosk.showcase import approved_wishes
 from kiosk.views.public import results_snapshot
-from kiosk.views.staff import MAX_ID
+from kiosk.views.staff import MAX_ID, public_link
 from kiosk.web import htmx
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
@@ -54,8 +54,7 @@ def place(code: str) -> ResponseReturnValue:
     location = catalog.location(code)
     now = utcnow()
     campaign = catalog.running_campaign(location, now) or catalog.ended_campaign(location, now)
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    link = base.rstrip("/") + url_for("public.start", prefix="q", code=location.code)
+    link = public_link(location.code)
     return _wall(
         campaign,
         location.id,
