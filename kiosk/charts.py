@@ -248,7 +248,7 @@ def bar_svg(
                 'font-size="15" font-weight="700">{8}</text>'
             ).format(
                 top + 12,
-                bar.label if len(bar.label) <= 28 else bar.label[:27] + "…",
+                bar.label if len(bar.label) <= 24 else bar.label[:23] + "…",  # fits 220 px
                 label_width,
                 top,
                 track,

@@ -213,6 +213,10 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.detail.target || document;
+    if (root.classList && root.classList.contains("showcase") && root.hidden) {
+      root.hidden = false;  // the attract loop's first slide: the start screen makes room
+      root.parentElement.classList.add("start-with-loop");
+    }
     if (root.id === "stage") { settle(); }
     enhance(root);
     focusHeading(root);

@@ -49,3 +49,24 @@ def test_the_wall_shows_what_is_allowed_and_keeps_up(page_factory: Callable[...,
     wall.goto("/wall/campaign/1")
     expect(wall.get_by_role("heading", name="WerkStadt – Leben in Jena Nord")).to_be_visible()
     expect(wall.get_by_role("figure").filter(has=wall.locator("svg.pie"))).to_have_count(2)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_the_wall_fits_a_small_projector(
+    page_factory: Callable[..., Page], size: tuple[int, int]
+) -> None:
+    width, height = size
+    phone = page_factory()
+    answer_first_question(phone, "Treffpunkte")
+    wall = page_factory(viewport={"width": width, "height": height})
+    wall.goto("/wall/ehp")
+    cards = wall.locator(".wall-card")
+    expect(cards.first).to_be_visible()
+    assert wall.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    for card in cards.all():
+        outer = card.bounding_box()
+        assert outer is not None
+        for item in card.locator(".legend li").all():
+            box = item.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= outer["x"] + outer["width"] + 1
+    shoot(wall, f"wall-{width}x{height}")
