@@ -31,6 +31,7 @@ class TemplateQuestion:
     options: tuple[TemplateOption, ...] = ()
     max_choices: int | None = None
     results_shown: ResultsShown = ResultsShown.LIVE
+    demographic: bool = False  # results are compared by it (e.g. age group)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class CampaignTemplate:
                 texts={"de": q.de.format(area=area), "en": q.en.format(area=area)},
                 max_choices=q.max_choices,
                 results_shown=q.results_shown,
+                demographic=q.demographic,
             )
             for option_position, o in enumerate(q.options):
                 question.options.append(
@@ -90,6 +92,7 @@ AGE_GROUPS = TemplateQuestion(
     ),
     # Who took part is for the report, not for the next passer-by while it runs.
     results_shown=ResultsShown.AFTER_CLOSE,
+    demographic=True,
 )
 
 POP_UP = CampaignTemplate(

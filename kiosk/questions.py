@@ -1,8 +1,8 @@
 """Editing a campaign's questions and options without corrupting the answers collected.
 
 Texts, pictograms, colours and order can change at any time; options can be added and
-hidden but never deleted (answers and kiosk nodes refer to them), and a question's kind
-stays what it was.
+hidden, and deleted only while no answer uses them (answers refer to them); a question's kind
+stays what it was, and a scale keeps its points.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, FormError, NotFoundError
-from kiosk.models import Campaign, Option, Question, QuestionKind, ResultsShown
+from kiosk.models import Campaign, Option, OptionCount, Question, QuestionKind, ResultsShown
 from kiosk.places import Errors
 
 TEXT_MAX = 300
@@ -41,6 +42,7 @@ class OptionForm:
     colour: str = "#4a7c59"
     hidden: bool = False
     order: str = ""
+    delete: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class QuestionForm:
     en: str = ""
     results_shown: str = ResultsShown.LIVE.value
     max_choices: str = ""
+    demographic: bool = False
     options: Sequence[OptionForm] = field(default_factory=tuple)
 
 
@@ -73,6 +76,20 @@ def load_question(session: Session, question_id: int) -> Question:
     return question
 
 
+def option_uses(session: Session, question_id: int) -> dict[int, int]:
+    """How often each option of a question was given, on every channel (paper too).
+
+    An option with a counter row was given at least once (a withdrawn paper sheet leaves a
+    zero): it is in the dict, and may be hidden but not deleted.
+    """
+    rows = session.execute(
+        select(OptionCount.option_id, func.sum(OptionCount.count))
+        .where(OptionCount.question_id == question_id)
+        .group_by(OptionCount.option_id)
+    )
+    return {option_id: int(count) for option_id, count in rows}
+
+
 def save_question(session: Session, question_id: int, form: QuestionForm) -> Question:
     """Change a question's texts, setting and options; the caller commits.
 
@@ -87,14 +104,31 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
     except ValueError:
         errors["results_shown"] = (N_("Please choose from the list."), {})
         shown = question.results_shown
+    if form.demographic and question.kind != QuestionKind.SINGLE:
+        errors["demographic"] = (N_("Only a question with one answer can group people."), {})
     existing = {str(o.id): o for o in question.options}
+    uses = option_uses(session, question.id)
     rows: list[tuple[Option | None, OptionForm, int]] = []
+    deleted: list[Option] = []
     for index, row in enumerate(form.options):
         option = existing.get(row.id) if row.id else None
         if row.id and option is None:
             raise NotFoundError()  # an option of another question
         if option is None and not (row.de.strip() or row.emoji):
             continue  # an empty line for a new option
+        if option is not None and row.delete:
+            if question.kind == QuestionKind.SCALE:
+                errors[f"o{index}-delete"] = (
+                    N_("A scale keeps its points; change their texts."),
+                    {},
+                )
+            elif option.id in uses:
+                errors[f"o{index}-delete"] = (
+                    N_("Given %(count)d times, so it stays: hide it instead."),
+                    {"count": uses[option.id]},
+                )
+            deleted.append(option)
+            continue
         if option is None and question.kind == QuestionKind.SCALE:
             errors[f"o{index}-de"] = (N_("A scale keeps its points; change their texts."), {})
         _text(errors, f"o{index}-de", row.de, LABEL_MAX, needed=True)
@@ -125,9 +159,26 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
             max_choices = int(raw)
     if errors:
         raise FormError(errors)
+    if form.demographic and not question.demographic:
+        # One per campaign (a unique index): the campaign's former one steps back first.
+        session.execute(
+            update(Question)
+            .where(Question.campaign_id == question.campaign_id, Question.id != question.id)
+            .values(demographic=False)
+        )
     question.texts = {"de": de, **({"en": en} if en else {})}
     question.results_shown = shown
     question.max_choices = max_choices
+    question.demographic = form.demographic
+    for option in deleted:
+        session.delete(option)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone picked an option between the check and the delete: it stays.
+        raise FormError(
+            {"options": (N_("An answer to delete was just given: please look again."), {})}
+        ) from None
     # Positions are unique per question: move them out of the way, then write the new order.
     session.execute(
         update(Option).where(Option.question_id == question.id).values(position=-Option.id)

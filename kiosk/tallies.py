@@ -118,6 +118,15 @@ def _in_scope(model: type[OptionCount] | type[AnswerCount], scope: Scope) -> Col
     return model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
 
 
+def responses_in(scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that limits single responses to the scope."""
+    if scope.kind == ScopeKind.LOCATION:
+        return Response.location_id == scope.id
+    if scope.kind == ScopeKind.AREA:
+        return Response.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+    return Response.campaign_id == scope.id
+
+
 def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> list[Campaign]:
     """Campaigns that run in the scope or have answers there, with questions and options."""
     query = select(Campaign).options(
@@ -222,14 +231,8 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
             Response.wish_mark,
         )
         .join(Location, Location.id == Response.location_id)
-        .where(Response.text.is_not(None))
+        .where(Response.text.is_not(None), responses_in(scope))
     )
-    if scope.kind == ScopeKind.LOCATION:
-        query = query.where(Response.location_id == scope.id)
-    elif scope.kind == ScopeKind.AREA:
-        query = query.where(Location.area_id == scope.id)
-    else:
-        query = query.where(Response.campaign_id == scope.id)
     rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
     return [
         Wish(text or "", location, channel, state, at, mark)
@@ -248,15 +251,7 @@ def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, 
         hour: ColumnElement[Any] = func.date_trunc("hour", Response.answered_at)
     else:
         hour = func.strftime("%Y-%m-%d %H:00:00", Response.answered_at)
-    query = select(hour, func.count()).where(Response.answered_at.is_not(None))
-    if scope.kind == ScopeKind.LOCATION:
-        query = query.where(Response.location_id == scope.id)
-    elif scope.kind == ScopeKind.AREA:
-        query = query.where(
-            Response.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
-        )
-    else:
-        query = query.where(Response.campaign_id == scope.id)
+    query = select(hour, func.count()).where(Response.answered_at.is_not(None), responses_in(scope))
     rows = session.execute(query.group_by(hour).order_by(hour)).all()
     return [(_utc_hour(value), int(count)) for value, count in rows]
 

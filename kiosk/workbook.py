@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -14,6 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from kiosk.crosstab import CampaignCrossTabs, CrossTab
 from kiosk.models import CHANNELS
 from kiosk.tallies import CampaignTally, Wish
 
@@ -41,10 +42,40 @@ def _title(taken: set[str], number: str, text: str) -> str:
     return title
 
 
+def _share(sheet: WriteOnlyWorksheet, share: float) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=round(share, 4))
+    cell.number_format = "0.0 %"
+    return cell
+
+
+def _cross_tab(
+    sheet: WriteOnlyWorksheet, table: CrossTab, lang: str, labels: Mapping[str, str]
+) -> None:
+    """A question by group: a count and a share column per group."""
+
+    def text(texts: Mapping[str, str]) -> str:
+        return texts.get(lang) or texts["de"]
+
+    sheet.append([_text(sheet, text(table.question.texts), bold=True)])
+    header = [_text(sheet, labels["answer"], bold=True)]
+    for group in table.groups:
+        name = text(group.option.texts) if group.option else labels["not-stated"]
+        header += [_text(sheet, name, bold=True), _text(sheet, f"{name} %", bold=True)]
+    sheet.append(header)
+    sheet.append([_text(sheet, labels["people"])] + [v for n in table.people for v in (n, None)])
+    for row in table.rows:
+        cells: list[Any] = [_text(sheet, text(row.option.texts))]
+        for index, count in enumerate(row.counts):
+            cells += [count, _share(sheet, table.share(row, index))]
+        sheet.append(cells)
+    sheet.append([])
+
+
 def tally_workbook(
     tallies: list[CampaignTally],
     wishes: Iterable[Wish],
     *,
+    cross: Sequence[CampaignCrossTabs] = (),
     lang: str,
     labels: Mapping[str, str],
     channel_names: Mapping[str, str],
@@ -53,8 +84,9 @@ def tally_workbook(
     """The workbook's bytes.
 
     labels: the words for "answer", "pictogram", "total", "share", "answers", "wishes",
-    "place", "channel", "state", "mark", "marked", "received" and each wish state
-    ("state-pending", ...), in the reader's language.
+    "place", "channel", "state", "mark", "marked", "received", each wish state
+    ("state-pending", ...), and for the cross-tabs (a sheet per campaign with a demographic
+    question) "compare", "people" and "not-stated", in the reader's language.
     """
     book = Workbook(write_only=True)
     taken: set[str] = set()
@@ -81,22 +113,29 @@ def tally_workbook(
             header += [labels["total"], labels["share"]]
             sheet.append([_text(sheet, h, bold=True) for h in header])
             for o in q.options:
-                share = WriteOnlyCell(sheet, value=round(o.share, 4))
-                share.number_format = "0.0 %"
                 row: list[Any] = [
                     _text(sheet, o.option.texts.get(lang) or o.option.texts["de"]),
                     _text(sheet, o.option.emoji),
                     *[o.by_channel[c] for c in CHANNELS],
                     o.total,
-                    share,
+                    _share(sheet, o.share),
                 ]
                 sheet.append(row)
+    for compared in cross:
+        demographic = compared.demographic.texts.get(lang) or compared.demographic.texts["de"]
+        sheet = book.create_sheet(_title(taken, "", labels["compare"]))
+        sheet.append([_text(sheet, labels["compare"] + ": " + demographic, bold=True)])
+        sheet.append([_text(sheet, compared.campaign.title)])
+        sheet.append([])
+        for table in compared.tables:
+            _cross_tab(sheet, table, lang, labels)
     sheet = book.create_sheet(_title(taken, "", labels["wishes"]))
     header = [
         labels["wishes"],
         labels["place"],
         labels["channel"],
         labels["state"],
+        labels["mark"],
         labels["received"],
     ]
     sheet.append([_text(sheet, h, bold=True) for h in header])

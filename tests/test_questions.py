@@ -151,3 +151,118 @@ def test_editors_edit_a_question_in_the_browser_form(app: Flask) -> None:
     assert refused.status_code == 422 and "zwei Antworten" in refused.text
     assert login_as(app, Role.VIEWER).get(f"/staff/setup/questions/{single.id}").status_code == 403
     assert editor.get("/staff/setup/questions/999999").status_code == 404
+
+
+def _with(rows: list[OptionForm], index: int, **change: object) -> list[OptionForm]:
+    changed = list(rows)
+    changed[index] = OptionForm(**{**rows[index].__dict__, **change})  # type: ignore[arg-type]
+    return changed
+
+
+def test_an_option_nobody_picked_is_deleted_a_picked_one_stays(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    record_answer(session, pick(single, 5), campaign=campaign, location_id=square.id,
+                  channel="qr")  # fmt: skip
+    session.commit()
+    rows = rows_of(session.get_one(Question, single.id))
+    with pytest.raises(FormError) as error:
+        save_question(session, single.id, QuestionForm(
+            de="Neu", options=_with(_with(rows, 5, delete=True), 0, delete=True)))  # fmt: skip
+    assert set(error.value.fields) == {"o5-delete"}  # given once: hide it instead
+    assert error.value.fields["o5-delete"][1] == {"count": 1}
+    session.rollback()
+    assert len(session.get_one(Question, single.id).options) == 6  # nothing deleted
+    assert session.get_one(Question, single.id).texts["de"] != "Neu"  # nothing saved
+
+    saved = save_question(session, single.id, QuestionForm(
+        de="Neu", options=_with(rows, 0, delete=True)))  # fmt: skip
+    session.commit()
+    assert saved.options[0].texts["de"] == "Spielen und Sport"
+    assert [o.position for o in saved.options] == [0, 1, 2, 3, 4]
+    assert "Grün und Schatten" not in [o.texts["de"] for o in saved.options]
+
+
+def test_a_scale_point_and_the_last_options_are_not_deleted(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    scale = question(campaign, QuestionKind.SCALE)
+    rows = rows_of(session.get_one(Question, scale.id))
+    with pytest.raises(FormError) as error:
+        save_question(
+            session, scale.id, QuestionForm(de="Wie?", options=_with(rows, 0, delete=True))
+        )
+    assert set(error.value.fields) == {"o0-delete"}
+    session.rollback()
+    single = question(campaign, QuestionKind.SINGLE)
+    rows = rows_of(session.get_one(Question, single.id))
+    doomed = [OptionForm(**{**r.__dict__, "delete": i > 0}) for i, r in enumerate(rows)]
+    with pytest.raises(FormError) as error:
+        save_question(session, single.id, QuestionForm(de="?", options=doomed))
+    assert set(error.value.fields) == {"options"}  # two answers at least
+
+
+def test_an_answer_given_while_deleting_keeps_its_option(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    record_answer(session, pick(single, 0), campaign=campaign, location_id=square.id,
+                  channel="qr")  # fmt: skip
+    session.commit()
+    # As if the answer came in between the check and the delete: the database refuses.
+    monkeypatch.setattr("kiosk.questions.option_uses", lambda _session, _id: {})
+    rows = rows_of(session.get_one(Question, single.id))
+    with pytest.raises(FormError) as error:
+        save_question(session, single.id, QuestionForm(de="?", options=_with(rows, 0, delete=True)))
+    assert set(error.value.fields) == {"options"}
+    session.rollback()
+    assert len(session.get_one(Question, single.id).options) == 6
+
+
+def test_one_demographic_question_per_campaign(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    matters, age = (
+        question(campaign, QuestionKind.SINGLE),
+        question(campaign, QuestionKind.SINGLE, 1),
+    )
+    assert session.get_one(Question, age.id).demographic  # from the template
+    stored = session.get_one(Question, matters.id)
+    save_question(session, matters.id, QuestionForm(de="Was?", demographic=True,
+                                                     options=rows_of(stored)))  # fmt: skip
+    session.commit()
+    flags = {i: bool(d) for i, d in session.execute(select(Question.id, Question.demographic))}
+    assert flags[matters.id] and not flags[age.id] and sum(flags.values()) == 1
+    multi = question(campaign, QuestionKind.MULTI)
+    stored = session.get_one(Question, multi.id)
+    with pytest.raises(FormError) as error:
+        save_question(session, multi.id, QuestionForm(
+            de="?", max_choices="2", demographic=True, options=rows_of(stored)))  # fmt: skip
+    assert set(error.value.fields) == {"demographic"}
+
+
+def test_the_form_deletes_and_marks_the_demographic_question(app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        single = question(campaign, QuestionKind.SINGLE)
+        record_answer(session, pick(single, 1), campaign=campaign, location_id=square.id,
+                      channel="qr")  # fmt: skip
+        session.commit()
+    editor = login_as(app, Role.EDITOR)
+    page = editor.get(f"/staff/setup/questions/{single.id}").text
+    assert 'name="o0-delete"' in page and 'name="o1-delete"' not in page
+    assert "einmal gewählt" in page  # instead of a delete box
+    data = {"de": "Was zählt?", "results_shown": "live", "demographic": "yes"}
+    for i, option in enumerate(single.options):
+        data |= {f"o{i}-id": str(option.id), f"o{i}-de": option.texts["de"],
+                 f"o{i}-emoji": option.emoji, f"o{i}-colour": option.colour}  # fmt: skip
+    refused = editor.post(f"/staff/setup/questions/{single.id}", data=data | {"o1-delete": "yes"})
+    assert refused.status_code == 422 and "1-mal gewählt, sie bleibt daher" in refused.text
+    assert (
+        'name="demographic" value="yes" aria-describedby="demographic-help" checked' in refused.text
+    )
+    done = editor.post(f"/staff/setup/questions/{single.id}", data=data | {"o0-delete": "yes"})
+    assert done.status_code == 303
+    assert "Grün und Schatten" not in app.test_client().get("/q/ehp").text
+    campaign_page = editor.get(f"/staff/setup/campaigns/{single.campaign_id}").text
+    assert campaign_page.count("Ergebnisse werden danach verglichen") == 1

@@ -24,7 +24,7 @@ from kiosk.models.response import (
     SharedWish,
     WishState,
 )
-from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser
+from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
 
 __all__ = [
     "CHANNELS",
@@ -53,5 +53,6 @@ __all__ = [
     "StaffUser",
     "WishState",
     "campaign_location",
+    "staff_area",
     "utcnow",
 ]

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.models.base import Base, Texts, intpk, name_str
@@ -59,7 +70,17 @@ class Question(Base):
     """One question of a campaign, shown on its own screen."""
 
     __tablename__ = "question"
-    __table_args__ = (UniqueConstraint("campaign_id", "position", name="uq_question_position"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "position", name="uq_question_position"),
+        # At most one demographic question per campaign.
+        Index(
+            "uq_question_demographic",
+            "campaign_id",
+            unique=True,
+            sqlite_where=sql_text("demographic"),
+            postgresql_where=sql_text("demographic"),
+        ),
+    )
 
     id: Mapped[intpk]
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
@@ -88,6 +109,9 @@ class Question(Base):
         default=ResultsShown.LIVE,
         server_default=ResultsShown.LIVE.value,
     )
+
+    # The campaign's question about who answers (e.g. age group): results compare by it.
+    demographic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     campaign: Mapped[Campaign] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(

@@ -40,5 +40,7 @@ class Location(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # When the place can be visited, as people write it ("Mo–Fr 10–18 Uhr"): a library window.
+    opening_hours: Mapped[str | None] = mapped_column(String(200))
 
     area: Mapped[Area] = relationship(back_populates="locations")

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.models.base import Base, bigintpk, intpk, name_str, utcnow
+from kiosk.models.place import Area
+
+# The areas a staff member works in; none means all of them (an admin always has all).
+staff_area = Table(
+    "staff_area",
+    Base.metadata,
+    Column("staff_user_id", ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("area.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class StaffUser(Base):
@@ -24,6 +33,8 @@ class StaffUser(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Part of every session's user id: moving it on ends all of this user's sessions.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    areas: Mapped[list[Area]] = relationship(secondary=staff_area, order_by="Area.name")
 
     # Flask-Login's user protocol, kept here so the login layer stays a thin adapter.
     @property

@@ -36,6 +36,7 @@ from kiosk.questions import (
     add_question,
     load_question,
     move_question,
+    option_uses,
     save_question,
 )
 from kiosk.views.staff import MAX_ID
@@ -266,6 +267,7 @@ def _option_rows(count: int) -> list[OptionForm]:
             colour=form.get(f"o{i}-colour", "#4a7c59")[:16],
             hidden=form.get(f"o{i}-hidden") == "yes",
             order=form.get(f"o{i}-order", "")[:8],
+            delete=form.get(f"o{i}-delete") == "yes",
         )
         for i in range(count)
     ]
@@ -279,6 +281,7 @@ def _question_page(question: Question, errors: dict[str, str], sent: dict[str, s
         sent=sent,
         pictograms=PICTOGRAMS,
         new_rows=0 if question.kind in ("scale", "wish") else 2,
+        uses=option_uses(db.session(), question.id),
     )
 
 
@@ -295,6 +298,7 @@ def question(question_id: int) -> ResponseReturnValue:
         en=request.form.get("en", "")[:1000],
         results_shown=request.form.get("results_shown", "")[:20],
         max_choices=request.form.get("max_choices", "")[:8],
+        demographic=request.form.get("demographic") == "yes",
         options=_option_rows(len(found.options) + 2),
     )
     try:

@@ -26,6 +26,7 @@ from kiosk import db
 from kiosk.accounts import audit
 from kiosk.auth import requires, safe_next
 from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.crosstab import cross_tabs, demographic_question
 from kiosk.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.exports import (
     RAW_HEADER,
@@ -120,6 +121,20 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         link=public_link(location.code) if location else None,
         channel_names=CHANNEL_NAMES,
         over_time=_over_time_charts(session, scope),
+        compared_by=[
+            q for q in (demographic_question(t.campaign) for t in tallies) if q is not None
+        ],
+    )
+
+
+@bp.get(f"/{SCOPE}/compare")
+def compare(kind: str, scope_id: int) -> ResponseReturnValue:
+    """What each group of the demographic question (e.g. under 18, adults) chose."""
+    session = db.session()
+    scope = load_scope(session, kind, scope_id)
+    campaigns = [t.campaign for t in tally(session, scope)]
+    return render_template(
+        "staff/compare.html", scope=scope, compared=cross_tabs(session, scope, campaigns)
     )
 
 
@@ -167,6 +182,7 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
         "staff/report.html",
         scope=scope,
         tallies=tallies,
+        compared=cross_tabs(session, scope, [t.campaign for t in tallies]),
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
         channel_names=CHANNEL_NAMES,
         wishes=approved,
@@ -263,10 +279,15 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "state-approved": gettext("Approved"),
         "state-rejected": gettext("Rejected"),
         "received": gettext("Received"),
+        "compare": gettext("Comparison"),
+        "people": gettext("People who answered"),
+        "not-stated": gettext("not stated"),
     }
+    tallies = tally(session, scope)
     body = tally_workbook(
-        tally(session, scope),
+        tallies,
         _readable(wishes(session, scope, limit=WORKBOOK_WISHES)),
+        cross=cross_tabs(session, scope, [t.campaign for t in tallies]),
         lang=current_language(),
         labels=labels,
         channel_names={k: str(v) for k, v in CHANNEL_NAMES.items()},

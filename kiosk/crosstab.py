@@ -1,0 +1,129 @@
+"""Cross-tabs: what each group of the demographic question (e.g. under 18, adults) chose.
+
+A person's answers share a visit id, so each answer is put in the group its visit chose on
+the campaign's demographic question, or in "not stated". Paper sheets count totals only and
+have no visits: they are not in a cross-tab.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.models import Campaign, Option, Question, QuestionKind, Response, ResponseOption
+from kiosk.tallies import Scope, responses_in
+
+
+@dataclass(frozen=True)
+class Group:
+    """A column of a cross-tab: an option of the demographic question, or None (not stated)."""
+
+    option: Option | None
+
+
+@dataclass(frozen=True)
+class CrossRow:
+    """An option of the compared question, counted per group (aligned with the groups)."""
+
+    option: Option
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    """One question compared by the demographic question."""
+
+    question: Question
+    groups: tuple[Group, ...]
+    people: tuple[int, ...]  # who answered the question, per group
+    rows: tuple[CrossRow, ...]
+
+    def share(self, row: CrossRow, index: int) -> float:
+        """The share of the group's people who picked the row's option (0 when none)."""
+        return row.counts[index] / self.people[index] if self.people[index] else 0.0
+
+
+@dataclass(frozen=True)
+class CampaignCrossTabs:
+    """A campaign's questions compared by its demographic question."""
+
+    campaign: Campaign
+    demographic: Question
+    tables: tuple[CrossTab, ...]
+
+
+def demographic_question(campaign: Campaign) -> Question | None:
+    """The campaign's demographic question, if it has one."""
+    return next((q for q in campaign.questions if q.demographic), None)
+
+
+def cross_tabs(
+    session: Session, scope: Scope, campaigns: list[Campaign]
+) -> list[CampaignCrossTabs]:
+    """Compare each choice and scale question by the demographic one, per campaign."""
+    result = []
+    for campaign in campaigns:
+        demographic = demographic_question(campaign)
+        if demographic is None:
+            continue
+        result.append(_campaign_cross_tabs(session, scope, campaign, demographic))
+    return result
+
+
+def _campaign_cross_tabs(
+    session: Session, scope: Scope, campaign: Campaign, demographic: Question
+) -> CampaignCrossTabs:
+    # One group per visit: should a visit have answered twice, its first option counts.
+    group_of = (
+        select(Response.visit_id, func.min(ResponseOption.option_id).label("group_id"))
+        .join(ResponseOption, ResponseOption.response_id == Response.id)
+        .where(
+            Response.question_id == demographic.id,
+            Response.visit_id.is_not(None),
+            responses_in(scope),
+        )
+        .group_by(Response.visit_id)
+        .subquery()
+    )
+    compared = (
+        Response.campaign_id == campaign.id,
+        Response.question_id != demographic.id,
+        responses_in(scope),
+    )
+    picks: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for option_id, group_id, count in session.execute(
+        select(ResponseOption.option_id, group_of.c.group_id, func.count())
+        .join(Response, Response.id == ResponseOption.response_id)
+        .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
+        .where(*compared)
+        .group_by(ResponseOption.option_id, group_of.c.group_id)
+    ):
+        picks[option_id][group_id] = int(count)
+    people: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for question_id, group_id, count in session.execute(
+        select(Response.question_id, group_of.c.group_id, func.count())
+        .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
+        .where(*compared)
+        .group_by(Response.question_id, group_of.c.group_id)
+    ):
+        people[question_id][group_id] = int(count)
+
+    not_stated = any(None in by_group for by_group in people.values())
+    groups = tuple(Group(option) for option in demographic.options) + (
+        (Group(None),) if not_stated else ()
+    )
+    keys = [group.option.id if group.option else None for group in groups]
+    tables = []
+    for question in campaign.questions:
+        if question.id == demographic.id or question.kind == QuestionKind.WISH:
+            continue
+        rows = tuple(
+            CrossRow(option, tuple(picks[option.id].get(key, 0) for key in keys))
+            for option in question.options
+        )
+        answered = tuple(people[question.id].get(key, 0) for key in keys)
+        tables.append(CrossTab(question, groups, answered, rows))
+    return CampaignCrossTabs(campaign, demographic, tuple(tables))
