@@ -15,6 +15,7 @@ from kiosk.models import Area, Location, Response
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,30}[a-z0-9]")
 NAME_MAX = 200
 ADDRESS_MAX = 300
+HOURS_MAX = 200
 
 Errors = dict[str, tuple[str, dict[str, object]]]
 
@@ -60,6 +61,7 @@ class PlaceForm:
     name: str = ""
     code: str = ""
     address: str = ""
+    opening_hours: str = ""
     latitude: str = ""
     longitude: str = ""
 
@@ -117,6 +119,9 @@ def save_place(session: Session, location_id: int | None, form: PlaceForm) -> Lo
     address = " ".join(form.address.split())
     if len(address) > ADDRESS_MAX:
         errors["address"] = (N_("At most %(max)d characters, please."), {"max": ADDRESS_MAX})
+    opening_hours = " ".join(form.opening_hours.split())
+    if len(opening_hours) > HOURS_MAX:
+        errors["opening_hours"] = (N_("At most %(max)d characters, please."), {"max": HOURS_MAX})
     latitude = _coordinate(errors, "latitude", form.latitude, 90)
     longitude = _coordinate(errors, "longitude", form.longitude, 180)
     one_coordinate = (latitude is None) != (longitude is None)
@@ -134,6 +139,7 @@ def save_place(session: Session, location_id: int | None, form: PlaceForm) -> Lo
     location.name = name
     location.code = code
     location.address = address or None
+    location.opening_hours = opening_hours or None
     location.latitude = latitude
     location.longitude = longitude
     session.flush()

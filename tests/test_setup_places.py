@@ -30,12 +30,14 @@ def test_a_place_is_created_with_its_code_and_coordinates(session: Session) -> N
             name="  Spielplatz   Nord ",
             code="Spielplatz-Nord",
             address="Nordstraße 1, 07743 Jena",
+            opening_hours="  Mo–Fr 10–18 Uhr,\n Sa 10–13 Uhr ",
             latitude="50,9412",
             longitude="11.5863",
         ),
     )
     assert (place.name, place.code) == ("Spielplatz Nord", "spielplatz-nord")
     assert str(place.latitude) == "50.941200" and str(place.longitude) == "11.586300"
+    assert place.opening_hours == "Mo–Fr 10–18 Uhr, Sa 10–13 Uhr"
 
 
 @pytest.mark.parametrize(
@@ -58,6 +60,7 @@ def test_a_place_is_created_with_its_code_and_coordinates(session: Session) -> N
         ({"latitude": "50.9"}, {"longitude"}),
         ({"longitude": "1e400", "latitude": "1"}, {"longitude"}),
         ({"address": "x" * 301}, {"address"}),
+        ({"opening_hours": "x" * 201}, {"opening_hours"}),
         ({"name": "", "code": "", "area_id": ""}, {"name", "code", "area_id"}),
     ],
 )
@@ -110,10 +113,16 @@ def test_editors_set_up_a_place_in_the_browser_forms(app: Flask) -> None:
     assert 'aria-invalid="true"' in bad.text and 'value="Bibliothek"' in bad.text  # kept
     good = editor.post(
         "/staff/setup/places/new",
-        data={"area_id": str(winzerla), "name": "Bibliothek", "code": "bibliothek"},
-    )
+        data={"area_id": str(winzerla), "name": "Bibliothek", "code": "bibliothek",
+              "opening_hours": "Di–Sa 10–18 Uhr"},
+    )  # fmt: skip
     assert good.status_code == 303
-    assert "Bibliothek" in editor.get("/staff/setup/places").text
+    places = editor.get("/staff/setup/places").text
+    assert "Bibliothek" in places and "Di–Sa 10–18 Uhr" in places
+    with app.app_context():
+        library = db.session().scalar(select(Location.id).where(Location.code == "bibliothek"))
+    assert 'value="Di–Sa 10–18 Uhr"' in editor.get(f"/staff/setup/places/{library}").text
+    assert "Di–Sa 10–18 Uhr" in editor.get(f"/staff/location/{library}").text
     assert editor.get("/k/bibliothek").status_code == 200  # the place answers at its link
     with app.app_context():
         actions = db.session().scalars(select(AuditEntry.action)).all()

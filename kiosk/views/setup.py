@@ -110,6 +110,7 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
                 "name": location.name,
                 "code": location.code,
                 "address": location.address or "",
+                "opening_hours": location.opening_hours or "",
                 "latitude": "" if location.latitude is None else str(location.latitude),
                 "longitude": "" if location.longitude is None else str(location.longitude),
             }
