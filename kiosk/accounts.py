@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Collection
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.errors import N_, KioskError, NotFoundError
-from kiosk.models import AuditEntry, LoginFailure, StaffUser, utcnow
+from kiosk.models import Area, AuditEntry, LoginFailure, StaffUser, utcnow
 from kiosk.permissions import Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -115,12 +116,19 @@ def end_all_sessions(session: Session, user: StaffUser) -> None:
 
 
 def change_user(
-    session: Session, user_id: int, *, role: str, active: bool, acting: StaffUser
+    session: Session,
+    user_id: int,
+    *,
+    role: str,
+    active: bool,
+    acting: StaffUser,
+    area_ids: Collection[int] = (),
 ) -> StaffUser:
-    """Give a staff member another role, or (de)activate them; the caller commits.
+    """Give a staff member another role, areas, or (de)activate them; the caller commits.
 
     Nobody locks themselves out, and there is always an active admin. A deactivated
-    member's sessions end at once.
+    member's sessions end at once. Areas limit where a member works (none: everywhere;
+    an admin works everywhere whatever is listed).
     """
     user = session.get(StaffUser, user_id)
     if user is None:
@@ -137,9 +145,13 @@ def change_user(
         )
         if (admins or 0) <= 1:
             raise AccountError(N_("There must always be one active admin."))
+    areas = list(session.scalars(select(Area).where(Area.id.in_(set(area_ids)))))
+    if len(areas) != len(set(area_ids)):
+        raise AccountError(N_("Please choose areas from the list."))
     if user.active and not active:
         end_all_sessions(session, user)
     user.role = role
     user.active = active
+    user.areas = areas
     session.flush()
     return user

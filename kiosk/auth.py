@@ -13,6 +13,7 @@ from flask import (
     Flask,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -38,6 +39,7 @@ from kiosk.accounts import (
 from kiosk.errors import ForbiddenError
 from kiosk.models import StaffUser
 from kiosk.permissions import Permission, allowed
+from kiosk.reach import EVERYWHERE, Reach, reach_of
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -59,7 +61,17 @@ def init_app(app: Flask) -> None:
             user = current_user
             return bool(user.is_authenticated) and allowed(user.role, Permission(permission))
 
-        return {"can": can}
+        return {"can": can, "reach": current_reach}
+
+
+def current_reach() -> Reach:
+    """The areas the logged-in staff member works in (once per request)."""
+    if not current_user.is_authenticated:
+        return EVERYWHERE
+    if "reach" not in g:
+        g.reach = reach_of(current_user)
+    reach: Reach = g.reach
+    return reach
 
 
 P = ParamSpec("P")

@@ -14,6 +14,7 @@ from kiosk.campaign_templates import TEMPLATES
 from kiosk.errors import N_, FormError, NotFoundError
 from kiosk.models import Area, Campaign, Location, Option, Question
 from kiosk.places import NAME_MAX, Errors
+from kiosk.reach import EVERYWHERE, Reach
 
 INTRO_MAX = 500
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -49,13 +50,17 @@ def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
     return day
 
 
-def _places(session: Session, errors: Errors, raw: Sequence[str]) -> list[Location]:
+def _places(session: Session, errors: Errors, raw: Sequence[str], reach: Reach) -> list[Location]:
     ids = {int(value) for value in raw if value.isdecimal() and len(value) < 10}
     if len(ids) != len(set(raw)):
         errors["location_ids"] = (N_("Please choose places from the list."), {})
         return []
     places = list(
-        session.scalars(select(Location).where(Location.id.in_(ids)).order_by(Location.id))
+        session.scalars(
+            select(Location)
+            .where(Location.id.in_(ids), reach.where_area(Location.area_id))
+            .order_by(Location.id)
+        )
     )
     if len(places) != len(ids):
         errors["location_ids"] = (N_("Please choose places from the list."), {})
@@ -63,7 +68,7 @@ def _places(session: Session, errors: Errors, raw: Sequence[str]) -> list[Locati
 
 
 def _validated(
-    session: Session, form: CampaignForm, zone: ZoneInfo
+    session: Session, form: CampaignForm, zone: ZoneInfo, reach: Reach
 ) -> tuple[str, dict[str, str], dt.datetime | None, dt.datetime | None, list[Location]]:
     errors: Errors = {}
     title = " ".join(form.title.split())
@@ -84,7 +89,7 @@ def _validated(
     first, last = _day(errors, "starts_on", form.starts_on), _day(errors, "ends_on", form.ends_on)
     if first and last and last < first:
         errors["ends_on"] = (N_("The last day cannot be before the first."), {})
-    places = _places(session, errors, form.location_ids)
+    places = _places(session, errors, form.location_ids, reach)
     if errors:
         raise FormError(errors)
     starts = dt.datetime.combine(first, dt.time(), zone) if first else None
@@ -93,11 +98,13 @@ def _validated(
     return title, intro, starts, ends, places
 
 
-def create_campaign(session: Session, form: CampaignForm, *, zone: ZoneInfo) -> Campaign:
+def create_campaign(
+    session: Session, form: CampaignForm, *, zone: ZoneInfo, reach: Reach = EVERYWHERE
+) -> Campaign:
     """A new campaign with the questions of a template; the caller commits.
 
     The template's texts name the area of the first place chosen, so a new campaign needs
-    one place at least.
+    one place at least. Places must lie within the staff member's reach.
     """
     template = TEMPLATES.get(form.template)
     missing: Errors = {}
@@ -106,7 +113,7 @@ def create_campaign(session: Session, form: CampaignForm, *, zone: ZoneInfo) -> 
     if not form.location_ids:
         missing["location_ids"] = (N_("Please choose one place at least."), {})
     try:
-        title, intro, starts, ends, places = _validated(session, form, zone)
+        title, intro, starts, ends, places = _validated(session, form, zone, reach)
     except FormError as error:
         raise FormError({**missing, **error.fields}) from None
     if template is None or missing:
@@ -131,13 +138,18 @@ def create_campaign(session: Session, form: CampaignForm, *, zone: ZoneInfo) -> 
 
 
 def update_campaign(
-    session: Session, campaign_id: int, form: CampaignForm, *, zone: ZoneInfo
+    session: Session,
+    campaign_id: int,
+    form: CampaignForm,
+    *,
+    zone: ZoneInfo,
+    reach: Reach = EVERYWHERE,
 ) -> Campaign:
     """Change a campaign's title, invitation, days and places; the caller commits."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFoundError()
-    title, intro, starts, ends, places = _validated(session, form, zone)
+    title, intro, starts, ends, places = _validated(session, form, zone, reach)
     if intro and "de" not in intro:
         raise FormError({"intro_de": (N_("The invitation in German is needed."), {})})
     campaign.title = title

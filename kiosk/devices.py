@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, KioskError, NotFoundError
@@ -138,9 +138,13 @@ class KioskStatus:
 
 
 def kiosk_overview(
-    session: Session, *, now: dt.datetime, silent_after: dt.timedelta
+    session: Session,
+    *,
+    now: dt.datetime,
+    silent_after: dt.timedelta,
+    places: Select[int] | None = None,
 ) -> list[KioskStatus]:
-    """Every kiosk with its reconciliation, newest first."""
+    """Every kiosk (at these places, if given) with its reconciliation, newest first."""
     received = dict(
         session.execute(
             select(Response.device_id, func.count())
@@ -161,9 +165,10 @@ def kiosk_overview(
             .group_by(Response.device_id)
         ).all()
     )
-    devices = session.scalars(
-        select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
-    )
+    query = select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
+    if places is not None:
+        query = query.where(Device.location_id.in_(places))
+    devices = session.scalars(query)
     return [
         KioskStatus(
             device,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, InvalidSettingError
@@ -146,10 +146,20 @@ def parse_state(raw: str) -> WishState | None:
 
 
 def queue(
-    session: Session, *, state: WishState | None, before: int | None = None, limit: int = 50
+    session: Session,
+    *,
+    state: WishState | None,
+    before: int | None = None,
+    limit: int = 50,
+    places: Select[int] | None = None,
 ) -> list[QueuedWish]:
-    """Wishes in a state (or all), newest first, older than the id `before` if given."""
+    """Wishes in a state (or all), newest first, older than the id `before` if given.
+
+    places: the ids of the places whose wishes to list (a moderator limited to some areas).
+    """
     conditions: list[ColumnElement[bool]] = [Response.text.is_not(None)]
+    if places is not None:
+        conditions.append(Response.location_id.in_(places))
     if state is not None:
         conditions.append(Response.wish_state == state.value)
     if before is not None:
@@ -197,11 +207,19 @@ def parse_action(raw: str) -> WishAction:
         raise InvalidSettingError(N_("Unknown action.")) from None
 
 
-def moderate(session: Session, ids: Sequence[int], action: WishAction) -> int:
+def moderate(
+    session: Session,
+    ids: Sequence[int],
+    action: WishAction,
+    *,
+    places: Select[int] | None = None,
+) -> int:
     """Apply an action to these wishes (other ids are ignored); return how many changed.
 
+    places: only wishes given at these places change (a moderator limited to some areas).
     The caller writes the audit entry and commits.
     """
+    within = Response.location_id.in_(places) if places is not None else true()
     values: dict[str, object]
     if action == WishAction.APPROVE:
         values = {"wish_state": WishState.APPROVED.value}
@@ -215,7 +233,7 @@ def moderate(session: Session, ids: Sequence[int], action: WishAction) -> int:
         values = {"wish_mark": None}
     changed = session.execute(
         update(Response)
-        .where(Response.id.in_(ids), Response.text.is_not(None))
+        .where(Response.id.in_(ids), Response.text.is_not(None), within)
         .values(**values)
         .execution_options(synchronize_session=False)
     )

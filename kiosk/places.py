@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, FormError, NotFoundError
 from kiosk.models import Area, Location, Response
+from kiosk.reach import EVERYWHERE, Reach
 
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,30}[a-z0-9]")
 NAME_MAX = 200
@@ -80,11 +81,13 @@ def _coordinate(errors: Errors, field: str, raw: str, limit: int) -> Decimal | N
     return value.quantize(Decimal("0.000001"))
 
 
-def save_place(session: Session, location_id: int | None, form: PlaceForm) -> Location:
+def save_place(
+    session: Session, location_id: int | None, form: PlaceForm, *, reach: Reach = EVERYWHERE
+) -> Location:
     """Create a place or change one; the caller commits.
 
     The code is the place's link (/k/<code>, /q/<code>) and is printed on posters: once a
-    place has answers its code stays.
+    place has answers its code stays. The area must lie within the staff member's reach.
     """
     errors: Errors = {}
     location = None
@@ -95,7 +98,7 @@ def save_place(session: Session, location_id: int | None, form: PlaceForm) -> Lo
     name = _name(errors, "name", form.name)
     area_id = form.area_id.strip()
     area = session.get(Area, int(area_id)) if area_id.isdecimal() and len(area_id) < 10 else None
-    if area is None:
+    if area is None or not reach.covers_area(area.id):
         errors["area_id"] = (N_("Please choose an area."), {})
     code = form.code.strip().lower()
     if not CODE.fullmatch(code):

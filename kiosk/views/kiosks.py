@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import requires
+from kiosk.auth import current_reach, requires
 from kiosk.devices import kiosk_overview, new_enrolment, register_device, revoke
 from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.ingest import import_items
 from kiosk.models import Device, Location, utcnow
 from kiosk.permissions import Permission
 from kiosk.qr import qr_data_uri
+from kiosk.reach import require
 from kiosk.sync import BatchFileError, read_batch_file
 from kiosk.views.staff import MAX_ID
 
@@ -42,10 +43,14 @@ class KioskFormError(KioskError):
 def _page(status: int = 200, **context: object) -> ResponseReturnValue:
     session = db.session()
     silent_after = dt.timedelta(hours=current_app.config["KIOSK_SILENT_HOURS"])
+    reach = current_reach()
+    places = None if reach.everywhere else reach.location_ids()
     return render_template(
         "kiosks/index.html",
-        kiosks=kiosk_overview(session, now=utcnow(), silent_after=silent_after),
-        locations=session.scalars(select(Location).order_by(Location.name)).all(),
+        kiosks=kiosk_overview(session, now=utcnow(), silent_after=silent_after, places=places),
+        locations=session.scalars(
+            select(Location).where(reach.where_area(Location.area_id)).order_by(Location.name)
+        ).all(),
         silent_hours=current_app.config["KIOSK_SILENT_HOURS"],
         **context,
     ), status
@@ -72,6 +77,8 @@ def register() -> ResponseReturnValue:
     session = db.session()
     valid_id = re.fullmatch(r"[0-9]{1,9}", raw_location) is not None
     location = session.get(Location, int(raw_location)) if valid_id else None
+    if location is not None and not current_reach().covers_area(location.area_id):
+        location = None  # not one of the places offered
     if not name or len(name) > 200 or location is None:
         return _page(422, error=gettext(KioskFormError.message), name=name[:200])
     device, code = register_device(session, name=name, location_id=location.id)
@@ -84,6 +91,7 @@ def _device(device_id: int) -> Device:
     device = db.session().get(Device, device_id)
     if device is None:
         raise NotFoundError()
+    require(current_reach().covers_area(device.location.area_id))
     return device
 
 
@@ -123,6 +131,7 @@ def import_file() -> ResponseReturnValue:
     device = session.get(Device, file_device) if file_device is not None else None
     if device is None:
         return _page(422, import_error=gettext("The file does not name a known kiosk."))
+    require(current_reach().covers_area(device.location.area_id))
     catalog = db.catalog()
     with db.write_lock().held():  # all of the write, or a vote meanwhile waits on SQLite
         counts = import_items(

@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import requires
+from kiosk.auth import current_reach, requires
 from kiosk.errors import InvalidSettingError
 from kiosk.models import Response, WishState
 from kiosk.moderation import (
@@ -40,6 +40,12 @@ def _require_login() -> None:
     """Every moderation page needs a logged-in staff member (and the moderate permission)."""
 
 
+def _places() -> Select[int] | None:
+    """The places whose wishes this moderator handles: None for all of them."""
+    reach = current_reach()
+    return None if reach.everywhere else reach.location_ids()
+
+
 @bp.get("/")
 @requires(Permission.MODERATE)
 def index() -> ResponseReturnValue:
@@ -50,14 +56,12 @@ def index() -> ResponseReturnValue:
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before <= 2**62:
         before = None  # not an id of ours: the newest
-    wishes = queue(session, state=state, before=before, limit=PAGE + 1)
-    counts = dict(
-        session.execute(
-            select(Response.wish_state, func.count())
-            .where(Response.text.is_not(None))
-            .group_by(Response.wish_state)
-        ).all()
-    )
+    places = _places()
+    wishes = queue(session, state=state, before=before, limit=PAGE + 1, places=places)
+    counted = select(Response.wish_state, func.count()).where(Response.text.is_not(None))
+    if places is not None:
+        counted = counted.where(Response.location_id.in_(places))
+    counts = dict(session.execute(counted.group_by(Response.wish_state)).all())
     return render_template(
         "moderation/index.html",
         wishes=wishes[:PAGE],
@@ -83,7 +87,7 @@ def act() -> ResponseReturnValue:
         action = parse_action(request.form.get("action", ""))
         ids = parse_selection(request.form.getlist("ids"))
     session = db.session()
-    changed = moderate(session, ids, action)
+    changed = moderate(session, ids, action, places=_places())
     audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
     session.commit()
     flash(ngettext("%(num)d wish changed.", "%(num)d wishes changed.", changed))

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import requires
+from kiosk.auth import current_reach, requires
 from kiosk.errors import FormError, NotFoundError
 from kiosk.models import Location, PaperTally
 from kiosk.paper import enter_paper_tally, paper_questions, withdraw_paper_tally
 from kiosk.permissions import Permission
+from kiosk.reach import require
 from kiosk.views.setup import field_errors
 from kiosk.views.staff import MAX_ID
 
@@ -51,6 +52,7 @@ def _location(location_id: int) -> Location:
     location = db.session().get(Location, location_id)
     if location is None:
         raise NotFoundError()
+    require(current_reach().covers_area(location.area_id))
     return location
 
 
@@ -103,6 +105,7 @@ def enter(location_id: int, question_id: int) -> ResponseReturnValue:
 def withdraw(location_id: int, sheet_id: int) -> ResponseReturnValue:
     """Take a sheet's counts out again (a typing slip)."""
     session = db.session()
+    _location(location_id)
     sheet = withdraw_paper_tally(session, sheet_id, location_id=location_id)
     audit(session, current_user, "paper-withdraw", sheet=sheet.id, place=location_id)
     session.commit()

@@ -7,11 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from kiosk import db
 from kiosk.accounts import AccountError, audit, change_user, create_user
 from kiosk.auth import requires
-from kiosk.models import AuditEntry, StaffUser
+from kiosk.errors import N_
+from kiosk.models import Area, AuditEntry, StaffUser
 from kiosk.permissions import Permission, Role
 from kiosk.views.staff import MAX_ID
 
@@ -28,9 +30,18 @@ def _require_login() -> None:
 def _page(
     status: int = 200, error: str | None = None, form: dict[str, str] | None = None
 ) -> tuple[str, int]:
-    users = db.session().scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    session = db.session()
+    users = session.scalars(
+        select(StaffUser).options(selectinload(StaffUser.areas)).order_by(StaffUser.name)
+    ).all()
+    areas = session.scalars(select(Area).order_by(Area.name)).all()
     return render_template(
-        "people/index.html", users=users, roles=list(Role), error=error, form=form or {}
+        "people/index.html",
+        users=users,
+        areas=areas,
+        roles=list(Role),
+        error=error,
+        form=form or {},
     ), status
 
 
@@ -61,7 +72,7 @@ def add() -> ResponseReturnValue:
 @bp.post(f"/<int(max={MAX_ID}):user_id>")
 @requires(Permission.ADMIN)
 def change(user_id: int) -> ResponseReturnValue:
-    """Change a staff member's role, or their access."""
+    """Change a staff member's role, areas, or their access."""
     session = db.session()
     acting = session.get_one(StaffUser, current_user.id)
     try:
@@ -71,14 +82,33 @@ def change(user_id: int) -> ResponseReturnValue:
             role=request.form.get("role", ""),
             active=request.form.get("active") == "yes",
             acting=acting,
+            area_ids=_area_ids(request.form.getlist("areas")),
         )
     except AccountError as error:
         session.rollback()
         return _page(422, gettext(error.message, **error.params))
-    audit(session, current_user, "user-change", member=user.id, role=user.role, active=user.active)
+    audit(
+        session,
+        current_user,
+        "user-change",
+        member=user.id,
+        role=user.role,
+        active=user.active,
+        areas=[area.id for area in user.areas],
+    )
     session.commit()
     flash(gettext("Saved: %(name)s.", name=user.name))
     return redirect(url_for(".index"), code=303)
+
+
+def _area_ids(raw: list[str]) -> list[int]:
+    """The ticked areas' ids; anything but an id of ours is refused as an unknown area."""
+    if len(raw) > 1000:
+        raise AccountError(N_("Please choose areas from the list."))
+    ids = [int(value) for value in raw if value.isdecimal() and len(value) < 10]
+    if len(ids) != len(raw):
+        raise AccountError(N_("Please choose areas from the list."))
+    return ids
 
 
 @bp.get("/audit")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import requires
+from kiosk.auth import current_reach, requires
 from kiosk.campaign_templates import TEMPLATES
 from kiosk.campaigns import (
     CampaignForm,
@@ -39,6 +39,7 @@ from kiosk.questions import (
     option_uses,
     save_question,
 )
+from kiosk.reach import reaches_campaign, require
 from kiosk.views.staff import MAX_ID
 
 bp = Blueprint("setup", __name__, url_prefix="/staff/setup")
@@ -56,9 +57,19 @@ def field_errors(error: FormError) -> dict[str, str]:
 
 
 def _areas() -> list[Area]:
+    """The areas within the staff member's reach, with their places."""
     return list(
-        db.session().scalars(select(Area).options(selectinload(Area.locations)).order_by(Area.name))
+        db.session().scalars(
+            select(Area)
+            .where(current_reach().where_area(Area.id))
+            .options(selectinload(Area.locations))
+            .order_by(Area.name)
+        )
     )
+
+
+def _campaign_in_reach(campaign_id: int) -> None:
+    require(reaches_campaign(db.session(), current_reach(), campaign_id))
 
 
 @bp.get("/places")
@@ -72,8 +83,10 @@ def places() -> ResponseReturnValue:
 @bp.post(f"/areas/<int(max={MAX_ID}):area_id>")
 @requires(Permission.EDIT)
 def area(area_id: int | None = None) -> ResponseReturnValue:
-    """Create an area, or rename one."""
+    """Create an area, or rename one (new areas: staff who work everywhere)."""
     session = db.session()
+    reach = current_reach()
+    require(reach.everywhere if area_id is None else reach.covers_area(area_id))
     try:
         saved = save_area(session, area_id, name=request.form.get("name", ""))
     except FormError as error:
@@ -103,6 +116,8 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
     location = session.get(Location, location_id) if location_id is not None else None
     if location_id is not None and location is None:
         return _place_page(None, {}, {}), 404
+    if location is not None:
+        require(current_reach().covers_area(location.area_id))
     if request.method == "GET":
         form = (
             {
@@ -120,7 +135,7 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
         return _place_page(location, form, {})
     sent = {name: request.form.get(name, "")[:1000] for name in PlaceForm.__dataclass_fields__}
     try:
-        saved = save_place(session, location_id, PlaceForm(**sent))
+        saved = save_place(session, location_id, PlaceForm(**sent), reach=current_reach())
     except FormError as error:
         session.rollback()
         return _place_page(location, sent, field_errors(error)), 422
@@ -170,10 +185,13 @@ def _campaign_form(found: Campaign) -> dict[str, Any]:
 @requires(Permission.EDIT)
 def campaigns() -> ResponseReturnValue:
     """All campaigns, newest first, with a way to make one from a template or a copy."""
-    rows = db.session().scalars(
+    session = db.session()
+    rows = session.scalars(
         select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
     )
-    return render_template("setup/campaigns.html", campaigns=list(rows))
+    reach = current_reach()
+    shown = [c for c in rows if reaches_campaign(session, reach, c.id)]
+    return render_template("setup/campaigns.html", campaigns=shown)
 
 
 def _sent_campaign() -> dict[str, Any]:
@@ -206,7 +224,9 @@ def new_campaign() -> ResponseReturnValue:
     sent = _sent_campaign()
     session = db.session()
     try:
-        campaign = create_campaign(session, CampaignForm(**sent), zone=_zone())
+        campaign = create_campaign(
+            session, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+        )
     except FormError as error:
         session.rollback()
         return _campaign_page(None, sent, field_errors(error)), 422
@@ -224,12 +244,15 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     found = session.get(Campaign, campaign_id)
     if found is None:
         raise NotFoundError()
+    _campaign_in_reach(campaign_id)
     if request.method == "GET":
         return _campaign_page(found, _campaign_form(found), {})
     sent = _sent_campaign()
     sent.pop("template")
     try:
-        update_campaign(session, campaign_id, CampaignForm(**sent), zone=_zone())
+        update_campaign(
+            session, campaign_id, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+        )
     except FormError as error:
         session.rollback()
         return _campaign_page(session.get(Campaign, campaign_id), sent, field_errors(error)), 422
@@ -247,6 +270,7 @@ def copy(campaign_id: int) -> ResponseReturnValue:
     original = session.get(Campaign, campaign_id)
     if original is None:
         raise NotFoundError()
+    _campaign_in_reach(campaign_id)
     made = copy_campaign(
         session, campaign_id, title=gettext("Copy of %(title)s", title=original.title)
     )
@@ -292,6 +316,7 @@ def question(question_id: int) -> ResponseReturnValue:
     """A question's texts, public results setting and options (add, hide, reorder)."""
     session = db.session()
     found = load_question(session, question_id)
+    _campaign_in_reach(found.campaign_id)
     if request.method == "GET":
         return _question_page(found, {}, {})
     form = QuestionForm(
@@ -320,6 +345,7 @@ def move(question_id: int) -> ResponseReturnValue:
     """Move a question one place up or down."""
     session = db.session()
     step = -1 if request.form.get("direction") == "up" else 1
+    _campaign_in_reach(load_question(session, question_id).campaign_id)
     moved = move_question(session, question_id, step)
     audit(session, current_user, "question-move", question=moved.id, step=step)
     session.commit()
@@ -331,6 +357,9 @@ def move(question_id: int) -> ResponseReturnValue:
 def new_question(campaign_id: int) -> ResponseReturnValue:
     """Add a question at the end of a campaign."""
     session = db.session()
+    if session.get(Campaign, campaign_id) is None:
+        raise NotFoundError()
+    _campaign_in_reach(campaign_id)
     rows = [
         OptionForm(
             de=request.form.get(f"n{i}-de", "")[:500],

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import requires, safe_next
+from kiosk.auth import current_reach, requires, safe_next
 from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.crosstab import cross_tabs, demographic_question
 from kiosk.errors import N_, InvalidSettingError, KioskError, NotFoundError
@@ -41,9 +41,10 @@ from kiosk.exports import (
     tally_rows,
 )
 from kiosk.i18n import current_language, localized
-from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
+from kiosk.models import AnswerCount, Area, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
+from kiosk.reach import campaigns_within, reaches_campaign, reaches_location, reaches_scope, require
 from kiosk.tallies import (
     QuestionTally,
     Scope,
@@ -87,8 +88,12 @@ def _private(response: Response) -> Response:
 def index() -> ResponseReturnValue:
     """Areas with their locations and answer counts, and the campaigns."""
     session = db.session()
+    reach = current_reach()
     areas = session.scalars(
-        select(Area).options(selectinload(Area.locations)).order_by(Area.name)
+        select(Area)
+        .where(reach.where_area(Area.id))
+        .options(selectinload(Area.locations))
+        .order_by(Area.name)
     ).all()
     answers = dict(
         session.execute(
@@ -97,17 +102,22 @@ def index() -> ResponseReturnValue:
             )
         ).all()
     )
-    campaigns = session.scalars(
-        select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
-    ).all()
+    campaigns = campaigns_within(session, reach)
     return render_template("staff/index.html", areas=areas, answers=answers, campaigns=campaigns)
+
+
+def _scope(session: Session, kind: str, scope_id: int) -> Scope:
+    """The place, area or campaign asked for, if it lies within the staff member's reach."""
+    scope = load_scope(session, kind, scope_id)
+    require(reaches_scope(session, current_reach(), scope))
+    return scope
 
 
 @bp.get(f"/{SCOPE}")
 def results(kind: str, scope_id: int) -> ResponseReturnValue:
     """The tally of a location, an area or a campaign, with its wishes and downloads."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
     location = session.get(Location, scope_id) if kind == "location" else None
     return render_template(
@@ -131,7 +141,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
 def compare(kind: str, scope_id: int) -> ResponseReturnValue:
     """What each group of the demographic question (e.g. under 18, adults) chose."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     campaigns = [t.campaign for t in tally(session, scope)]
     return render_template(
         "staff/compare.html", scope=scope, compared=cross_tabs(session, scope, campaigns)
@@ -175,7 +185,7 @@ def _readable(found: list[Wish]) -> list[Wish]:
 def report(kind: str, scope_id: int) -> ResponseReturnValue:
     """A printable report for the conference: every question as bars, and approved wishes."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
     approved = [w for w in wishes(session, scope, limit=WORKBOOK_WISHES) if w.approved]
     return render_template(
@@ -198,6 +208,7 @@ def results_shown(question_id: int) -> ResponseReturnValue:
     question = session.get(Question, question_id)
     if question is None:
         raise NotFoundError()
+    require(reaches_campaign(session, current_reach(), question.campaign_id))
     try:
         shown = ResultsShown(request.form.get("results_shown", ""))
     except ValueError:
@@ -222,7 +233,7 @@ class ExportFormatError(KioskError):
 def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue:
     """Download a tally or the raw responses as CSV (German Excel friendly) or JSON."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     separator_name = request.args.get("sep", "semicolon")
     if separator_name not in SEPARATORS:
         raise ExportFormatError()
@@ -260,7 +271,7 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
 def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
     """The tally as an Excel workbook: a sheet per question, and the wishes."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     audit(session, current_user, "export", scope=kind, id=scope_id, what="tally", format="xlsx")
     session.commit()
     labels = {
@@ -300,7 +311,7 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
 def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> ResponseReturnValue:
     """A question's results in this scope as a chart to download: bars or a pie."""
     session = db.session()
-    scope = load_scope(session, kind, scope_id)
+    scope = _scope(session, kind, scope_id)
     for campaign_tally in tally(session, scope):
         for q in campaign_tally.questions:
             if q.question.id == question_id and q.options:
@@ -343,6 +354,7 @@ def location_qr(location_id: int) -> ResponseReturnValue:
     location = db.session().get(Location, location_id)
     if location is None:
         raise NotFoundError()
+    require(reaches_location(db.session(), current_reach(), location.id))
     return Response(qr_png(public_link(location.code)), mimetype="image/png")
 
 

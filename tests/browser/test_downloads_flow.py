@@ -59,3 +59,25 @@ def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> N
     for link in ("Balken (PNG)", "Kreisdiagramm (PNG)"):
         image = Image.open(io.BytesIO(download(staff, link).read_bytes()))
         assert image.format == "PNG" and image.width == 1200
+
+
+def test_what_each_age_group_chose(page_factory: Callable[..., Page]) -> None:
+    phone = page_factory()
+    phone.goto("/q/ehp")
+    phone.get_by_role("button", name="Spielen und Sport").click()
+    for step in (2, 3):
+        expect(phone.get_by_text(f"Frage {step} von 5")).to_be_visible()
+        phone.get_by_role("button", name="Überspringen").click()
+    expect(phone.get_by_text("Frage 4 von 5")).to_be_visible()
+    phone.get_by_role("button", name="unter 12").click()
+    expect(phone.get_by_text("Frage 5 von 5")).to_be_visible()
+
+    staff = page_factory()
+    staff_login(staff)
+    staff.get_by_role("link", name="Emil-Höllein-Platz").first.click()
+    staff.get_by_role("link", name="Wer hat was gewählt, nach Gruppe: Wie alt sind Sie?").click()
+    table = staff.locator("table.crosstab").first
+    expect(table.get_by_role("columnheader", name="unter 12")).to_be_visible()
+    sport = table.get_by_role("row").filter(has_text="Spielen und Sport")
+    expect(sport.get_by_role("cell").first).to_have_text("100\xa0% (1)")  # the first group
+    shoot(staff, "staff-compare")
