@@ -144,6 +144,8 @@ def test_the_comparison_page_shows_shares_per_group(app: Flask, staff_client: Fl
     assert "unter 12" in text and "18 bis 64" in text
     assert "100\xa0%" in text and "(2)" in text  # both adults picked the second answer
     assert "Papierbögen" in text  # says paper sheets are not in it
+    assert '<td class="num muted">–</td>' in text  # nobody aged 12 to 17: no 0 % to misread
+    assert "Noch keine Antworten." in text  # the scale: nobody answered it
 
 
 def test_the_comparison_page_explains_how_to_get_one(app: Flask, staff_client: FlaskClient) -> None:

@@ -47,7 +47,7 @@ def test_a_new_place_and_a_campaign_from_a_template(page_factory: Callable[..., 
     staff.get_by_label("Sonnensegel löschen").check()
     shoot(staff, "staff-question-editor")
     staff.get_by_role("button", name="Speichern").click()
-    expect(staff.get_by_role("status")).to_have_text(f"Gespeichert: {helps}")
+    expect(staff.get_by_role("status")).to_have_text(f"Gespeichert: {helps}.")
     staff.get_by_role("button", name=f"Nach oben: {helps}").click()
     expect(staff.locator(".question-list li").first).to_contain_text(helps)
 
@@ -55,7 +55,8 @@ def test_a_new_place_and_a_campaign_from_a_template(page_factory: Callable[..., 
     kiosk.goto("/k/bibliothek")
     expect(kiosk.get_by_role("heading", name="Hitze in Jena Nord")).to_be_visible()
     kiosk.get_by_role("button", name="Los geht's").tap()
-    on_screen(kiosk, helps)
+    on_screen(kiosk, "Frage 1 von 4")
+    expect(kiosk.get_by_role("heading", name=helps)).to_be_visible()
     expect(kiosk.get_by_text("Trinkbrunnen")).to_be_visible()
     expect(kiosk.get_by_text("Sonnensegel")).to_have_count(0)
     kiosk.get_by_text("Wasserspiel").click()
