@@ -102,14 +102,24 @@ def _campaign_cross_tabs(
         .group_by(ResponseOption.option_id, group_of.c.group_id)
     ):
         picks[option_id][group_id] = int(count)
-    people: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for question_id, group_id, count in session.execute(
-        select(Response.question_id, group_of.c.group_id, func.count())
-        .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
-        .where(*compared)
-        .group_by(Response.question_id, group_of.c.group_id)
-    ):
-        people[question_id][group_id] = int(count)
+    # One option per answer to a single choice or a scale: its people are the sum of its picks.
+    # Only a multiple choice question counts its people again (one answer, several picks).
+    people: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    multiple = [q.id for q in campaign.questions if q.kind == QuestionKind.MULTI]
+    question_of = {o.id: q.id for q in campaign.questions for o in q.options}
+    for option_id, by_group in picks.items():
+        question_id = question_of.get(option_id)
+        if question_id is not None and question_id not in multiple:
+            for group_id, count in by_group.items():
+                people[question_id][group_id] += count
+    if multiple:
+        for question_id, group_id, count in session.execute(
+            select(Response.question_id, group_of.c.group_id, func.count())
+            .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
+            .where(Response.question_id.in_(multiple), *compared)
+            .group_by(Response.question_id, group_of.c.group_id)
+        ):
+            people[question_id][group_id] = int(count)
 
     not_stated = any(None in by_group for by_group in people.values())
     groups = tuple(Group(option) for option in demographic.options) + (
