@@ -190,6 +190,7 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign
             texts=dict(q.texts),
             max_choices=q.max_choices,
             results_shown=q.results_shown,
+            demographic=q.demographic,
         )
         question.options = [
             Option(

@@ -166,7 +166,9 @@ def _make_room(session: Session, document: dict[str, Any]) -> None:
     Central may have swapped two questions' positions or two places' codes; written row by
     row, the first row would collide with the second's old value. The rows central lists
     first get a value derived from their id (no real value looks like it); then the
-    document writes the real ones. Rows central does not list are left as they are.
+    document writes the real ones. Rows central does not list are left as they are, but an
+    option central no longer lists for a question it lists (deleted there before anyone
+    picked it) is hidden here and moved out of the way.
     """
     areas = [a["id"] for a in document["areas"]]
     places = [loc["id"] for loc in document["locations"]]
@@ -180,6 +182,11 @@ def _make_room(session: Session, document: dict[str, Any]) -> None:
         update(Question).where(Question.id.in_(questions)).values(position=-Question.id)
     )
     session.execute(update(Option).where(Option.id.in_(options)).values(position=-Option.id))
+    session.execute(
+        update(Option)
+        .where(Option.question_id.in_(questions), Option.id.not_in(options or [-1]))
+        .values(position=-Option.id, hidden=True)
+    )
     session.expire_all()  # the ORM's copies of these rows are stale now
 
 

@@ -38,11 +38,11 @@ class CrossTab:
 
     question: Question
     groups: tuple[Group, ...]
-    people: tuple[int, ...]  # who answered the question, per group
+    people: tuple[int, ...]  # answers to the question, per group
     rows: tuple[CrossRow, ...]
 
     def share(self, row: CrossRow, index: int) -> float:
-        """The share of the group's people who picked the row's option (0 when none)."""
+        """The share of the group's answers that picked the row's option (0 when none)."""
         return row.counts[index] / self.people[index] if self.people[index] else 0.0
 
 
@@ -76,16 +76,21 @@ def cross_tabs(
 def _campaign_cross_tabs(
     session: Session, scope: Scope, campaign: Campaign, demographic: Question
 ) -> CampaignCrossTabs:
-    # One group per visit: should a visit have answered twice, its first option counts.
-    group_of = (
-        select(Response.visit_id, func.min(ResponseOption.option_id).label("group_id"))
-        .join(ResponseOption, ResponseOption.response_id == Response.id)
+    # One group per visit: should a visit have answered twice (a phone's back button), its
+    # latest answer counts.
+    latest = (
+        select(func.max(Response.id))
         .where(
             Response.question_id == demographic.id,
             Response.visit_id.is_not(None),
             responses_in(scope),
         )
         .group_by(Response.visit_id)
+    )
+    group_of = (
+        select(Response.visit_id, ResponseOption.option_id.label("group_id"))
+        .join(ResponseOption, ResponseOption.response_id == Response.id)
+        .where(Response.id.in_(latest))
         .subquery()
     )
     compared = (

@@ -1,8 +1,9 @@
 """Editing a campaign's questions and options without corrupting the answers collected.
 
 Texts, pictograms, colours and order can change at any time; options can be added and
-hidden, and deleted only while no answer uses them (answers refer to them); a question's kind
-stays what it was, and a scale keeps its points.
+hidden, and deleted only until the campaign's first answer arrives (answers refer to options,
+and a kiosk may have taken one offline); a question's kind stays what it was, and a scale
+keeps its points.
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, FormError, NotFoundError
-from kiosk.models import Campaign, Option, OptionCount, Question, QuestionKind, ResultsShown
+from kiosk.models import (
+    AnswerCount,
+    Campaign,
+    Option,
+    OptionCount,
+    Question,
+    QuestionKind,
+    ResultsShown,
+)
 from kiosk.places import Errors
 
 TEXT_MAX = 300
@@ -90,6 +99,21 @@ def option_uses(session: Session, question_id: int) -> dict[int, int]:
     return {option_id: int(count) for option_id, count in rows}
 
 
+def campaign_answered(session: Session, campaign_id: int) -> bool:
+    """Tell whether any answer (or paper sheet) has come in for the campaign."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    AnswerCount.question_id.in_(
+                        select(Question.id).where(Question.campaign_id == campaign_id)
+                    )
+                )
+            )
+        )
+    )
+
+
 def save_question(session: Session, question_id: int, form: QuestionForm) -> Question:
     """Change a question's texts, setting and options; the caller commits.
 
@@ -108,6 +132,7 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
         errors["demographic"] = (N_("Only a question with one answer can group people."), {})
     existing = {str(o.id): o for o in question.options}
     uses = option_uses(session, question.id)
+    answered = campaign_answered(session, question.campaign_id)
     rows: list[tuple[Option | None, OptionForm, int]] = []
     deleted: list[Option] = []
     for index, row in enumerate(form.options):
@@ -124,8 +149,13 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
                 )
             elif option.id in uses:
                 errors[f"o{index}-delete"] = (
-                    N_("Given %(count)d times, so it stays: hide it instead."),
+                    N_("Already chosen (%(count)d), so it stays: hide it instead."),
                     {"count": uses[option.id]},
+                )
+            elif answered:
+                errors[f"o{index}-delete"] = (
+                    N_("Answers are coming in for this campaign: hide it instead."),
+                    {},
                 )
             deleted.append(option)
             continue
@@ -166,10 +196,17 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
             .where(Question.campaign_id == question.campaign_id, Question.id != question.id)
             .values(demographic=False)
         )
+    question.demographic = form.demographic
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another editor marked another question of the campaign at the same moment.
+        raise FormError(
+            {"demographic": (N_("Another question was just marked: please look again."), {})}
+        ) from None
     question.texts = {"de": de, **({"en": en} if en else {})}
     question.results_shown = shown
     question.max_choices = max_choices
-    question.demographic = form.demographic
     for option in deleted:
         session.delete(option)
     try:
@@ -177,7 +214,7 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
     except IntegrityError:
         # Someone picked an option between the check and the delete: it stays.
         raise FormError(
-            {"options": (N_("An answer to delete was just given: please look again."), {})}
+            {"options": (N_("An answer to delete was just chosen: please look again."), {})}
         ) from None
     # Positions are unique per question: move them out of the way, then write the new order.
     session.execute(

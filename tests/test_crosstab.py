@@ -102,15 +102,15 @@ def test_each_answer_counts_in_the_group_its_person_chose(session: Session) -> N
     assert whole.people == (2, 0, 1, 1, 2)
 
 
-def test_a_person_who_answered_the_age_twice_counts_once(session: Session) -> None:
+def test_a_person_who_answered_the_age_twice_counts_once_by_the_latest(session: Session) -> None:
     campaign, square, _ = demo(session)
-    visit = _visit(session, campaign, square.id, age=TEENS, matters=(0,))
-    _visit(session, campaign, square.id, age=ADULTS, visit=visit)  # the same visit again
+    visit = _visit(session, campaign, square.id, age=UNDER_12, matters=(0,))
+    _visit(session, campaign, square.id, age=ADULTS, visit=visit)  # back, and answered again
     session.commit()
     scope = load_scope(session, "location", square.id)
     matters = _table(cross_tabs(session, scope, _campaigns(session)),
                      question(campaign, QuestionKind.SINGLE, 0).id)  # fmt: skip
-    assert sum(matters.people) == 1 and matters.rows[0].counts[TEENS] == 1
+    assert sum(matters.people) == 1 and matters.rows[0].counts[ADULTS] == 1
 
 
 def test_no_cross_tab_without_a_demographic_question(session: Session) -> None:
@@ -136,7 +136,7 @@ def test_the_comparison_page_shows_shares_per_group(app: Flask, staff_client: Fl
     campaign_id = _answers(app)
     results = staff_client.get(f"/staff/campaign/{campaign_id}").text
     assert f"/staff/campaign/{campaign_id}/compare" in results
-    assert "Wer hat was gewählt, nach Gruppe: Wie alt sind Sie?" in results
+    assert "Wer hat was gewählt, nach Gruppen: Wie alt sind Sie?" in results
     page = staff_client.get(f"/staff/campaign/{campaign_id}/compare")
     assert page.status_code == 200
     text = page.text
@@ -175,7 +175,7 @@ def test_the_comparison_is_in_the_report_and_the_workbook(
     assert rows[0][0] == "Vergleich: Wie alt sind Sie?"
     header = rows[4]
     assert header[:5] == ("Antwort", "unter 12", "unter 12 %", "12 bis 17", "12 bis 17 %")
-    assert rows[5][:2] == ("Personen, die geantwortet haben", 1)
+    assert rows[5][:2] == ("Antworten der Gruppe", 1)
     second = rows[7]  # the second answer of the first question
     assert second[5:7] == (2, 1.0)  # both adults, 100 %
     # The wishes sheet has a heading over each column (the mark had none).

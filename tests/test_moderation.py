@@ -205,7 +205,8 @@ def test_a_bad_state_filter_is_a_4xx_and_paging_works(app: Flask) -> None:
 def test_each_role_sees_and_does_only_its_part(app: Flask) -> None:
     (wish,) = wishes_in_db(app, "Mehr Bänke")
     with app.app_context():
-        single = question(demo(db.session())[0], QuestionKind.SINGLE).id
+        campaign = demo(db.session())[0]
+        single, campaign_id = question(campaign, QuestionKind.SINGLE).id, campaign.id
     setting = f"/staff/question/{single}/results-shown"
     viewer, moderator, editor = (
         login_as(app, r) for r in (Role.VIEWER, Role.MODERATOR, Role.EDITOR)
@@ -216,6 +217,8 @@ def test_each_role_sees_and_does_only_its_part(app: Flask) -> None:
     assert viewer.get("/staff/wishes/").status_code == 403
     assert viewer.post("/staff/wishes/", data={"row": f"approve:{wish}"}).status_code == 403
     assert viewer.post(setting, data={"results_shown": "after_close"}).status_code == 403
+    assert setting not in viewer.get(f"/staff/campaign/{campaign_id}").text  # no form to fail
+    assert setting in editor.get(f"/staff/campaign/{campaign_id}").text
     assert viewer.post("/staff/kiosks/", data={"name": "K", "location": "1"}).status_code == 403
 
     assert moderator.post(setting, data={"results_shown": "after_close"}).status_code == 403

@@ -159,28 +159,34 @@ def _with(rows: list[OptionForm], index: int, **change: object) -> list[OptionFo
     return changed
 
 
-def test_an_option_nobody_picked_is_deleted_a_picked_one_stays(session: Session) -> None:
+def test_options_are_deleted_until_the_first_answer_then_only_hidden(session: Session) -> None:
     campaign, square, _ = demo(session)
     single = question(campaign, QuestionKind.SINGLE)
-    record_answer(session, pick(single, 5), campaign=campaign, location_id=square.id,
-                  channel="qr")  # fmt: skip
-    session.commit()
     rows = rows_of(session.get_one(Question, single.id))
-    with pytest.raises(FormError) as error:
-        save_question(session, single.id, QuestionForm(
-            de="Neu", options=_with(_with(rows, 5, delete=True), 0, delete=True)))  # fmt: skip
-    assert set(error.value.fields) == {"o5-delete"}  # given once: hide it instead
-    assert error.value.fields["o5-delete"][1] == {"count": 1}
-    session.rollback()
-    assert len(session.get_one(Question, single.id).options) == 6  # nothing deleted
-    assert session.get_one(Question, single.id).texts["de"] != "Neu"  # nothing saved
-
     saved = save_question(session, single.id, QuestionForm(
         de="Neu", options=_with(rows, 0, delete=True)))  # fmt: skip
     session.commit()
     assert saved.options[0].texts["de"] == "Spielen und Sport"
     assert [o.position for o in saved.options] == [0, 1, 2, 3, 4]
     assert "Grün und Schatten" not in [o.texts["de"] for o in saved.options]
+
+    # Once answers come in, a picked option says how often; an unpicked one is hidden instead.
+    answered = load_catalog(session).campaigns[campaign.id].question_by_id[single.id]
+    record_answer(session, pick(answered, 4), campaign=campaign, location_id=square.id,
+                  channel="qr")  # fmt: skip
+    session.commit()
+    rows = rows_of(session.get_one(Question, single.id))
+    assert rows[4].de == "Wasser"
+    with pytest.raises(FormError) as error:
+        save_question(session, single.id, QuestionForm(
+            de="Neuer", options=_with(_with(rows, 4, delete=True), 0, delete=True)))  # fmt: skip
+    assert set(error.value.fields) == {"o0-delete", "o4-delete"}
+    assert error.value.fields["o4-delete"] == (
+        "Already chosen (%(count)d), so it stays: hide it instead.", {"count": 1})  # fmt: skip
+    assert "Answers are coming in" in error.value.fields["o0-delete"][0]
+    session.rollback()
+    stored = session.get_one(Question, single.id)
+    assert len(stored.options) == 5 and stored.texts["de"] == "Neu"  # nothing saved
 
 
 def test_a_scale_point_and_the_last_options_are_not_deleted(session: Session) -> None:
@@ -209,8 +215,9 @@ def test_an_answer_given_while_deleting_keeps_its_option(
     record_answer(session, pick(single, 0), campaign=campaign, location_id=square.id,
                   channel="qr")  # fmt: skip
     session.commit()
-    # As if the answer came in between the check and the delete: the database refuses.
+    # As if the answer came in between the checks and the delete: the database refuses.
     monkeypatch.setattr("kiosk.questions.option_uses", lambda _session, _id: {})
+    monkeypatch.setattr("kiosk.questions.campaign_answered", lambda _session, _id: False)
     rows = rows_of(session.get_one(Question, single.id))
     with pytest.raises(FormError) as error:
         save_question(session, single.id, QuestionForm(de="?", options=_with(rows, 0, delete=True)))
@@ -242,27 +249,36 @@ def test_one_demographic_question_per_campaign(session: Session) -> None:
 
 def test_the_form_deletes_and_marks_the_demographic_question(app: Flask) -> None:
     with app.app_context():
-        session = db.session()
-        campaign, square, _ = demo(session)
-        single = question(campaign, QuestionKind.SINGLE)
-        record_answer(session, pick(single, 1), campaign=campaign, location_id=square.id,
-                      channel="qr")  # fmt: skip
-        session.commit()
+        single = question(demo(db.session())[0], QuestionKind.SINGLE)
     editor = login_as(app, Role.EDITOR)
     page = editor.get(f"/staff/setup/questions/{single.id}").text
-    assert 'name="o0-delete"' in page and 'name="o1-delete"' not in page
-    assert "1-mal gewählt" in page  # instead of a delete box
+    assert 'name="o0-delete"' in page and 'name="o5-delete"' in page  # no answers yet
     data = {"de": "Was zählt?", "results_shown": "live", "demographic": "yes"}
     for i, option in enumerate(single.options):
         data |= {f"o{i}-id": str(option.id), f"o{i}-de": option.texts["de"],
                  f"o{i}-emoji": option.emoji, f"o{i}-colour": option.colour}  # fmt: skip
-    refused = editor.post(f"/staff/setup/questions/{single.id}", data=data | {"o1-delete": "yes"})
-    assert refused.status_code == 422 and "1-mal gewählt, sie bleibt daher" in refused.text
-    assert (
-        'name="demographic" value="yes" aria-describedby="demographic-help" checked' in refused.text
-    )
     done = editor.post(f"/staff/setup/questions/{single.id}", data=data | {"o0-delete": "yes"})
     assert done.status_code == 303
     assert "Grün und Schatten" not in app.test_client().get("/q/ehp").text
     campaign_page = editor.get(f"/staff/setup/campaigns/{single.campaign_id}").text
     assert campaign_page.count("Ergebnisse werden danach verglichen") == 1
+
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        answered = question(campaign, QuestionKind.SINGLE)
+        record_answer(session, pick(answered, 1), campaign=campaign, location_id=square.id,
+                      channel="qr")  # fmt: skip
+        session.commit()
+    page = editor.get(f"/staff/setup/questions/{single.id}").text
+    assert "1-mal gewählt" in page and 'name="o0-delete"' not in page  # no delete boxes now
+    data = {"de": "Was zählt?", "results_shown": "live"}
+    for i, option in enumerate(answered.options):
+        data |= {f"o{i}-id": str(option.id), f"o{i}-de": option.texts["de"],
+                 f"o{i}-emoji": option.emoji, f"o{i}-colour": option.colour}  # fmt: skip
+    refused = editor.post(f"/staff/setup/questions/{single.id}", data=data | {"o1-delete": "yes"})
+    assert refused.status_code == 422 and "Schon gewählt (1)" in refused.text
+    multi = question(campaign, QuestionKind.MULTI)
+    wrong = editor.post(f"/staff/setup/questions/{multi.id}",
+                        data={"de": "?", "max_choices": "2", "demographic": "yes"})  # fmt: skip
+    assert wrong.status_code == 422 and "Nur eine Frage, bei der man genau eine" in wrong.text

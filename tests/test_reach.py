@@ -7,7 +7,7 @@ import uuid
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import db
@@ -137,6 +137,16 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
     assert editor.get(made.headers["Location"]).status_code == 200
     assert "Lobeda fragt" in editor.get("/staff/").text
 
+    with app.app_context():  # the demo campaign also runs at the Lobeda place now
+        session = db.session()
+        running = session.get_one(Campaign, ids["campaign"])
+        running.locations.append(session.get_one(Location, ids["place"]))
+        session.commit()
+    location_page = editor.get(f"/staff/location/{ids['place']}").text
+    assert "WerkStadt" in location_page  # its results at this place are readable
+    setting = f"/staff/question/{ids['question']}/results-shown"
+    assert setting not in location_page  # but it spans Jena Nord: no setting form to fail
+
     kiosks = editor.get("/staff/kiosks/").text
     assert "Markt Lobeda" in kiosks and "Emil-Höllein-Platz" not in kiosks
     at_square = editor.post("/staff/kiosks/", data={"name": "Pi", "location": str(ids["square"])})
@@ -214,3 +224,34 @@ def test_reach_of_a_member(session: Session, role: Role) -> None:
     acting = create_user(session, email="a@example.org", name="A", password=PASSWORD, role="admin")
     change_user(session, user.id, role=role, active=True, acting=acting, area_ids=[area_id])
     assert reach_of(user).everywhere == (role == Role.ADMIN)
+
+
+def test_a_carried_file_may_not_bring_answers_for_other_areas(app: Flask) -> None:
+    import io
+    import json
+
+    from kiosk.models import Device
+
+    editor, ids = _limited(app, Role.EDITOR)
+    assert (
+        editor.post(
+            "/staff/kiosks/", data={"name": "Pi", "location": str(ids["place"])}
+        ).status_code
+        == 200
+    )
+    with app.app_context():
+        device_id = db.session().scalars(select(Device.id)).one()
+        before = db.session().scalar(select(func.count()).select_from(Response))
+        campaign, _, _ = demo(db.session())
+    single = question(campaign, "single")
+    answer = {"uuid": str(uuid.uuid4()), "location": "ehp", "question_id": single.id,
+              "option_ids": [single.options[0].id]}  # fmt: skip
+    document = {"format": "kiosk-batch/1", "device_id": device_id, "responses": [answer]}
+    sent = editor.post(
+        "/staff/kiosks/import",
+        content_type="multipart/form-data",
+        data={"batch": (io.BytesIO(json.dumps(document).encode()), "kiosk.json")},
+    )
+    assert sent.status_code == 422 and OUT_OF_REACH in sent.text
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Response)) == before

@@ -113,9 +113,10 @@ def test_a_campaign_changes_its_days_and_places_and_a_copy_keeps_its_questions(
     assert copy.locations == [] and copy.starts_at is None
     original = session.scalars(select(Question).where(Question.campaign_id == demo_id)).all()
     copied = session.scalars(select(Question).where(Question.campaign_id == copy.id)).all()
-    assert [(q.kind, q.texts, len(q.options)) for q in copied] == [
-        (q.kind, q.texts, len(q.options)) for q in original
+    assert [(q.kind, q.texts, len(q.options), q.demographic) for q in copied] == [
+        (q.kind, q.texts, len(q.options), q.demographic) for q in original
     ]
+    assert sum(q.demographic for q in copied) == 1  # the age group still groups the copy
     assert {o.id for q in copied for o in q.options}.isdisjoint(
         {o.id for q in original for o in q.options}
     )  # its own options: answers to one never count for the other

@@ -400,6 +400,27 @@ def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) ->
         catalog = load_catalog(node)
         assert catalog.campaigns[campaign.id].questions[1].id == swapped
         assert catalog.locations[codes[1]].id == places[0].id
+
+    # Central deletes an option nobody picked (the second of six; the rest move up one).
+    doomed = campaign.questions[1].options[1]
+    doomed_id = doomed.id
+    question_id = campaign.questions[1].id
+    session.delete(doomed)
+    session.flush()
+    for position, option in enumerate(o for o in campaign.questions[1].options if o is not doomed):
+        option.position = -1 - position
+    session.flush()
+    for position, option in enumerate(o for o in campaign.questions[1].options if o is not doomed):
+        option.position = position
+    session.commit()
+    session.expire_all()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session))  # no unique position collides
+        node.commit()
+        kept = node.get_one(Option, doomed_id)
+        assert kept.hidden and kept.position < 0  # the node keeps it, out of sight
+        visible = load_catalog(node).campaigns[campaign.id].question_by_id[question_id]
+        assert doomed_id not in {o.id for o in visible.visible_options}
     node_engine.dispose()
 
 

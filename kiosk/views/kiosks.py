@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk import db
 from kiosk.accounts import audit
@@ -20,7 +22,7 @@ from kiosk.ingest import import_items
 from kiosk.models import Device, Location, utcnow
 from kiosk.permissions import Permission
 from kiosk.qr import qr_data_uri
-from kiosk.reach import require
+from kiosk.reach import OutOfReachError, require
 from kiosk.sync import BatchFileError, read_batch_file
 from kiosk.views.staff import MAX_ID
 
@@ -87,6 +89,23 @@ def register() -> ResponseReturnValue:
     return _enrolment_page(device, code)
 
 
+def _within_reach(session: Session, items: list[Any]) -> bool:
+    """Tell whether every place an item of a carried file names lies within the member's reach.
+
+    (An unknown place is refused item by item, as always.)
+    """
+    reach = current_reach()
+    if reach.everywhere:
+        return True
+    codes = {str(item.get("location", ""))[:40] for item in items if isinstance(item, dict)}
+    outside = session.scalar(
+        select(Location.id)
+        .where(Location.code.in_(codes), ~reach.where_area(Location.area_id))
+        .limit(1)
+    )
+    return outside is None
+
+
 def _device(device_id: int) -> Device:
     device = db.session().get(Device, device_id)
     if device is None:
@@ -132,6 +151,8 @@ def import_file() -> ResponseReturnValue:
     if device is None:
         return _page(422, import_error=gettext("The file does not name a known kiosk."))
     require(current_reach().covers_area(device.location.area_id))
+    if not _within_reach(session, items):
+        return _page(422, import_error=gettext(OutOfReachError.message))
     catalog = db.catalog()
     with db.write_lock().held():  # all of the write, or a vote meanwhile waits on SQLite
         counts = import_items(

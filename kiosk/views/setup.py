@@ -34,6 +34,7 @@ from kiosk.questions import (
     OptionForm,
     QuestionForm,
     add_question,
+    campaign_answered,
     load_question,
     move_question,
     option_uses,
@@ -307,6 +308,7 @@ def _question_page(question: Question, errors: dict[str, str], sent: dict[str, s
         pictograms=PICTOGRAMS,
         new_rows=0 if question.kind in ("scale", "wish") else 2,
         uses=option_uses(db.session(), question.id),
+        answered=campaign_answered(db.session(), question.campaign_id),
     )
 
 

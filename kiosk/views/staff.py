@@ -134,6 +134,12 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         compared_by=[
             q for q in (demographic_question(t.campaign) for t in tallies) if q is not None
         ],
+        settable={
+            t.campaign.id
+            for t in tallies
+            if allowed(current_user.role, Permission.EDIT)
+            and reaches_campaign(session, current_reach(), t.campaign.id)
+        },
     )
 
 
@@ -291,7 +297,7 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "state-rejected": gettext("Rejected"),
         "received": gettext("Received"),
         "compare": gettext("Comparison"),
-        "people": gettext("People who answered"),
+        "people": gettext("Answers in the group"),
         "not-stated": gettext("not stated"),
     }
     tallies = tally(session, scope)

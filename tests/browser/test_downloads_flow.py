@@ -75,7 +75,7 @@ def test_what_each_age_group_chose(page_factory: Callable[..., Page]) -> None:
     staff = page_factory()
     staff_login(staff)
     staff.get_by_role("link", name="Emil-Höllein-Platz").first.click()
-    staff.get_by_role("link", name="Wer hat was gewählt, nach Gruppe: Wie alt sind Sie?").click()
+    staff.get_by_role("link", name="Wer hat was gewählt, nach Gruppen: Wie alt sind Sie?").click()
     table = staff.locator("table.crosstab").first
     expect(table.get_by_role("columnheader", name="unter 12")).to_be_visible()
     sport = table.get_by_role("row").filter(has_text="Spielen und Sport")
