@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kiosk.models import Campaign, Option, Question, QuestionKind, Response, ResponseOption
 from kiosk.tallies import Scope, responses_in
@@ -77,36 +77,35 @@ def _campaign_cross_tabs(
     session: Session, scope: Scope, campaign: Campaign, demographic: Question
 ) -> CampaignCrossTabs:
     # One group per visit: should a visit have answered twice (a phone's back button), its
-    # latest answer counts.
+    # latest answer counts. (Grouped, so that the database computes it once and joins it by
+    # an index of its own, instead of flattening it into a nested loop.)
     latest = (
-        select(func.max(Response.id))
+        select(Response.visit_id, func.max(Response.id).label("response_id"))
         .where(
             Response.question_id == demographic.id,
             Response.visit_id.is_not(None),
             responses_in(scope),
         )
         .group_by(Response.visit_id)
-    )
-    group_of = (
-        select(Response.visit_id, ResponseOption.option_id.label("group_id"))
-        .join(ResponseOption, ResponseOption.response_id == Response.id)
-        .where(Response.id.in_(latest))
         .subquery()
     )
+    group_pick = aliased(ResponseOption)
+    group_column = group_pick.option_id
     compared = (
         Response.campaign_id == campaign.id,
         Response.question_id != demographic.id,
         responses_in(scope),
     )
     picks: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for option_id, group_id, count in session.execute(
-        select(ResponseOption.option_id, group_of.c.group_id, func.count())
+    for option_id, picked_group, count in session.execute(
+        select(ResponseOption.option_id, group_column, func.count())
         .join(Response, Response.id == ResponseOption.response_id)
-        .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
+        .outerjoin(latest, latest.c.visit_id == Response.visit_id)
+        .outerjoin(group_pick, group_pick.response_id == latest.c.response_id)
         .where(*compared)
-        .group_by(ResponseOption.option_id, group_of.c.group_id)
+        .group_by(ResponseOption.option_id, group_column)
     ):
-        picks[option_id][group_id] = int(count)
+        picks[option_id][picked_group] = int(count)
     # One option per answer to a single choice or a scale: its people are the sum of its picks.
     # Only a multiple choice question counts its people again (one answer, several picks).
     people: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
@@ -115,16 +114,17 @@ def _campaign_cross_tabs(
     for option_id, by_group in picks.items():
         question_id = question_of.get(option_id)
         if question_id is not None and question_id not in multiple:
-            for group_id, count in by_group.items():
-                people[question_id][group_id] += count
+            for key, count in by_group.items():
+                people[question_id][key] += count
     if multiple:
-        for question_id, group_id, count in session.execute(
-            select(Response.question_id, group_of.c.group_id, func.count())
-            .outerjoin(group_of, group_of.c.visit_id == Response.visit_id)
+        for question_id, group, count in session.execute(
+            select(Response.question_id, group_column, func.count())
+            .outerjoin(latest, latest.c.visit_id == Response.visit_id)
+            .outerjoin(group_pick, group_pick.response_id == latest.c.response_id)
             .where(Response.question_id.in_(multiple), *compared)
-            .group_by(Response.question_id, group_of.c.group_id)
+            .group_by(Response.question_id, group_column)
         ):
-            people[question_id][group_id] = int(count)
+            people[question_id][group] = int(count)
 
     not_stated = any(None in by_group for by_group in people.values())
     groups = tuple(Group(option) for option in demographic.options) + (
