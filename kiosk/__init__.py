@@ -33,7 +33,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from kiosk.cli import register_commands
-    from kiosk.views import api, kiosks, moderation, paper, people, public, setup, staff, wall
+    from kiosk.views import (
+        api,
+        kiosks,
+        moderation,
+        paper,
+        people,
+        posters,
+        public,
+        setup,
+        staff,
+        wall,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
@@ -45,5 +56,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(people.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(paper.bp)
+    app.register_blueprint(posters.bp)
     register_commands(app)
     return app

@@ -43,6 +43,7 @@ class Defaults:
     ROLE = "central"
     CENTRAL_URL = ""  # on a node: where `kiosk sync` sends (written by `kiosk enrol`)
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
+    POSTER_ORGANISER = ""  # printed on posters: who runs the survey, e.g. "Stadtteilbüro Nord"
 
 
 def _coerce(default: Any, raw: str) -> Any:

@@ -55,6 +55,15 @@ if [[ ! -x /usr/bin/chromium ]]; then
 fi
 echo "Chromium: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
 
+if ! ldconfig -p | grep -q 'libzbar\.so\.0'; then
+  echo "libzbar0 is missing; installing it (tests decode posters' QR codes with zbar)."
+  apt_install libzbar0 || {
+    echo "FAILED: install Debian's libzbar0 package." >&2
+    exit 1
+  }
+fi
+echo "zbar: $(ldconfig -p | grep -m1 'libzbar\.so\.0' | sed 's/.*=> //')"
+
 if ! command -v shellcheck >/dev/null; then
   echo "shellcheck is missing; installing it (deploy/check.sh needs it)."
   apt_install shellcheck || {

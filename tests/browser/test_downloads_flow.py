@@ -81,3 +81,20 @@ def test_what_each_age_group_chose(page_factory: Callable[..., Page]) -> None:
     sport = table.get_by_role("row").filter(has_text="Spielen und Sport")
     expect(sport.get_by_role("cell").first).to_have_text("100\xa0% (1)")  # the first group
     shoot(staff, "staff-compare")
+
+
+def test_a_poster_is_previewed_and_its_pdf_reads(page_factory: Callable[..., Page]) -> None:
+    from tests.test_posters import pdf_page, zbar
+
+    staff = page_factory()
+    staff_login(staff)
+    staff.get_by_role("link", name="Emil-Höllein-Platz").first.click()
+    staff.get_by_role("link", name="Plakat zum Drucken (A4, A3)").click()
+    expect(staff.get_by_role("heading", name="Plakat für Emil-Höllein-Platz")).to_be_visible()
+    preview = staff.get_by_role("img", name="Vorschau des A4-Plakats für Emil-Höllein-Platz")
+    expect(preview).to_be_visible()
+    expect(preview).to_have_js_property("naturalWidth", 700)  # the picture arrived
+    shoot(staff, "staff-poster-preview")
+    for name in ("Plakat A4 (PDF)", "Plakat A3 (PDF)"):
+        page = pdf_page(download(staff, name).read_bytes())
+        assert zbar(page) == [staff.url.split("/staff/")[0] + "/q/ehp"]

@@ -1,0 +1,275 @@
+"""Printable posters of a place: headline question, place, answers, QR code and link.
+
+Rendering is a pure function of its inputs returning bytes: a raster page at 300 dpi (A4 or
+A3, portrait) saved as PDF (the image embedded as a high-quality JPEG) or PNG. Fonts are
+the bundled DejaVu Sans, so a poster looks the same on every machine. Text never overflows:
+it wraps, then shrinks, and as a last resort ends with "…".
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
+
+from kiosk.charts import FONTS
+
+DPI = 300
+MM = DPI / 25.4  # pixels per millimetre
+
+
+class PaperSize(enum.StrEnum):
+    """Portrait paper sizes a poster comes in."""
+
+    A4 = "a4"
+    A3 = "a3"
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """Width and height at 300 dpi."""
+        width_mm, height_mm = (210, 297) if self == PaperSize.A4 else (297, 420)
+        return round(width_mm * MM), round(height_mm * MM)
+
+
+@dataclass(frozen=True)
+class PosterAnswer:
+    """An answer shown on the poster: its text and colour."""
+
+    text: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class PosterContent:
+    """Everything a poster shows; all text as it should be printed."""
+
+    headline: str  # the first question, in large type
+    place: str
+    link: str  # the full link the QR code holds, typed out beneath it
+    call: str  # e.g. "Mitmachen: Code scannen oder Link eintippen"
+    answers: tuple[PosterAnswer, ...] = ()
+    other_languages: tuple[str, ...] = ()  # "Take part: scan the code", in further languages
+    footer: str = ""  # who runs the survey, and a note on data protection
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Text laid out in a box: its lines, font size and where it ended up."""
+
+    lines: tuple[str, ...]
+    size: int
+    top: int
+    bottom: int
+
+
+@lru_cache(maxsize=64)
+def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap; a word wider than the line is broken where it must be."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while font.getlength(word) > width:  # "Donaudampfschifffahrtsgesellschaftsplatz"
+            cut = max(
+                1, next(i for i in range(len(word), 0, -1) if font.getlength(word[:i]) <= width)
+            )
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit_text(
+    text: str, width: int, *, max_lines: int, largest: int, smallest: int, bold: bool = False
+) -> tuple[tuple[str, ...], int]:
+    """The lines and font size that fit the width in at most max_lines, largest first.
+
+    At the smallest size, text that still does not fit is cut and ends with "…".
+    """
+    text = " ".join(text.split())
+    size = largest
+    while True:
+        font = _font(size, bold=bold)
+        lines = _wrap(text, font, width)
+        if len(lines) <= max_lines or size <= smallest:
+            break
+        size = max(smallest, int(size * 0.9))
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and font.getlength(last + "…") > width:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
+    return tuple(lines), size
+
+
+def _draw_block(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    top: int,
+    *,
+    left: int,
+    width: int,
+    max_lines: int,
+    largest: int,
+    smallest: int,
+    bold: bool = False,
+    fill: str = "#1b2420",
+    centre: bool = True,
+) -> TextBlock:
+    lines, size = fit_text(
+        text, width, max_lines=max_lines, largest=largest, smallest=smallest, bold=bold
+    )
+    font = _font(size, bold=bold)
+    step = round(size * 1.22)
+    y = top
+    for line in lines:
+        x = left + (width - font.getlength(line)) / 2 if centre else left
+        draw.text((x, y), line, font=font, fill=fill)
+        y += step
+    return TextBlock(lines, size, top, y)
+
+
+def qr_image(link: str, side: int) -> Image.Image:
+    """The QR code of the link, black on white, as close to side pixels as whole modules allow.
+
+    Medium error correction (15 %) and the standard quiet zone of four modules.
+    """
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
+    code.add_data(link)
+    code.make(fit=True)
+    modules = code.modules_count + 8
+    box = max(1, side // modules)
+    matrix = code.get_matrix()  # includes the border
+    image = Image.new("1", (len(matrix), len(matrix)), 1)
+    image.putdata([0 if cell else 1 for row in matrix for cell in row])
+    return image.resize((len(matrix) * box, len(matrix) * box), Image.Resampling.NEAREST)
+
+
+def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Image.Image:
+    """The poster as an RGB image at 300 dpi."""
+    width, height = size.pixels
+    scale = width / PaperSize.A4.pixels[0]  # A3 is A4 scaled by √2
+    margin = round(12 * MM * scale)
+    inner = width - 2 * margin
+    page = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(page)
+
+    def px(value: float) -> int:
+        return round(value * scale)
+
+    # A band with the call to take part.
+    band = px(260)
+    draw.rectangle((0, 0, width, band), fill="#2e6b3f")
+    lines, call_size = fit_text(content.call, inner, max_lines=2, largest=px(84),
+                                smallest=px(40), bold=True)  # fmt: skip
+    call_top = (band - len(lines) * round(call_size * 1.22)) // 2
+    _draw_block(draw, content.call, call_top, left=margin, width=inner, max_lines=2,
+                largest=px(84), smallest=px(40), bold=True, fill="white")  # fmt: skip
+    y = band + px(90)
+    headline = _draw_block(draw, content.headline, y, left=margin, width=inner, max_lines=4,
+                           largest=px(150), smallest=px(64), bold=True)  # fmt: skip
+    y = headline.bottom + px(30)
+    place = _draw_block(draw, content.place, y, left=margin, width=inner,
+                        max_lines=2, largest=px(96), smallest=px(48), fill="#2e6b3f",
+                        bold=True)  # fmt: skip
+    y = place.bottom + px(40)
+
+    # The answers as coloured chips, up to two rows.
+    if content.answers:
+        y = _draw_answers(draw, content.answers, y, left=margin, width=inner, scale=scale)
+        y += px(40)
+
+    # The QR code, as large as the rest of the page allows.
+    footer_space = px(420) + px(70) * len(content.other_languages)
+    side = min(px(1300), height - y - footer_space - px(160))
+    code = qr_image(content.link, max(side, px(600)))
+    page.paste(code.convert("RGB"), ((width - code.width) // 2, y))
+    y += code.height + px(20)
+    link = _draw_block(draw, content.link, y, left=margin, width=inner, max_lines=1,
+                       largest=px(72), smallest=px(28), bold=True)  # fmt: skip
+    y = link.bottom + px(20)
+    for line in content.other_languages:
+        block = _draw_block(draw, line, y, left=margin, width=inner, max_lines=1,
+                            largest=px(52), smallest=px(28), fill="#3d4a44")  # fmt: skip
+        y = block.bottom
+    if content.footer:
+        draw.line((margin, height - px(300), width - margin, height - px(300)),
+                  fill="#9aa59f", width=px(4))  # fmt: skip
+        _draw_block(draw, content.footer, height - px(270), left=margin, width=inner,
+                    max_lines=4, largest=px(40), smallest=px(26), fill="#3d4a44")  # fmt: skip
+    return page
+
+
+def _draw_answers(
+    draw: ImageDraw.ImageDraw,
+    answers: tuple[PosterAnswer, ...],
+    top: int,
+    *,
+    left: int,
+    width: int,
+    scale: float,
+) -> int:
+    """Answers as chips with a colour square, over at most three rows; returns the bottom."""
+    size = round(50 * scale)
+    font = _font(size)
+    gap, pad, square = round(24 * scale), round(22 * scale), round(34 * scale)
+    chip_height = size + 2 * pad
+    rows: list[list[tuple[PosterAnswer, str, int]]] = [[]]
+    used = 0
+    for answer in answers:
+        fitted, _ = fit_text(answer.text, width // 2, max_lines=1, largest=size, smallest=size)
+        chip = round(font.getlength(fitted[0])) + 3 * pad + square
+        if rows[-1] and used + gap + chip > width:
+            if len(rows) == 3:
+                break
+            rows.append([])
+            used = 0
+        rows[-1].append((answer, fitted[0], chip))
+        used += (gap if used else 0) + chip
+    y = top
+    for row in rows:
+        total = sum(chip for _, _, chip in row) + gap * (len(row) - 1)
+        x = left + (width - total) // 2
+        for answer, label, chip in row:
+            draw.rounded_rectangle((x, y, x + chip, y + chip_height), radius=chip_height // 2,
+                                   outline="#9aa59f", width=max(2, round(3 * scale)))  # fmt: skip
+            sq_top = y + (chip_height - square) // 2
+            draw.rectangle((x + pad, sq_top, x + pad + square, sq_top + square),
+                           fill=answer.colour)  # fmt: skip
+            draw.text((x + 2 * pad + square, y + pad - round(4 * scale)), label, font=font,
+                      fill="#1b2420")  # fmt: skip
+            x += chip + gap
+        y += chip_height + gap
+    return y
+
+
+def render_poster(
+    content: PosterContent, size: PaperSize = PaperSize.A4, *, fmt: str = "pdf"
+) -> bytes:
+    """The poster's bytes: a one-page PDF at 300 dpi, or a PNG of the same page."""
+    image = poster_image(content, size)
+    out = io.BytesIO()
+    if fmt == "png":
+        image.save(out, "PNG", dpi=(DPI, DPI))
+    else:
+        # A JPEG at high quality without chroma subsampling keeps the code's edges sharp.
+        image.save(out, "PDF", resolution=DPI, quality=95, subsampling=0,
+                   title=content.place, author=content.footer[:80])  # fmt: skip
+    return out.getvalue()

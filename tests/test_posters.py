@@ -1,0 +1,148 @@
+"""Posters: every QR code decodes (zbar) to exactly the link, at print and sticker size; long
+text wraps or shrinks and never leaves the page; the downloads and the preview page."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from pyzbar.pyzbar import ZBarSymbol, decode
+
+from kiosk.permissions import Role
+from kiosk.posters import (
+    MM,
+    PaperSize,
+    PosterAnswer,
+    PosterContent,
+    _font,
+    fit_text,
+    poster_image,
+    qr_image,
+    render_poster,
+)
+from tests.helpers import login_as
+
+LINK = "https://beteiligung.jena.de/q/ehp"
+LONGEST = "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaftsplatz"
+CONTENT = PosterContent(
+    headline="Was ist Ihnen in Jena Nord am wichtigsten?",
+    place="Emil-Höllein-Platz",
+    link=LINK,
+    call="Mitmachen: Code scannen oder Link eintippen",
+    answers=(PosterAnswer("Grün und Schatten", "#2e7d32"), PosterAnswer("Wasser", "#0277bd")),
+    other_languages=("Take part: scan the code", "Долучайтеся: відскануйте код"),
+    footer="Eine Befragung von: Stadtteilbüro Jena Nord. Anonym: ohne Namen, ohne Anmeldung.",
+)
+
+
+def zbar(image: Image.Image) -> list[str]:
+    """What zbar reads from the image: the text of every QR code found."""
+    return [code.data.decode() for code in decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])]
+
+
+def pdf_page(pdf: bytes) -> Image.Image:
+    """The page image embedded in a poster PDF (one JPEG stream), as a printer gets it."""
+    assert pdf.startswith(b"%PDF-") and b"/DCTDecode" in pdf
+    start = pdf.index(b"\xff\xd8")  # the JPEG's start of image
+    end = pdf.index(b"\xff\xd9", start) + 2
+    return Image.open(io.BytesIO(pdf[start:end]))
+
+
+@pytest.mark.parametrize("size", list(PaperSize))
+def test_the_printed_code_reads_exactly_the_link(size: PaperSize) -> None:
+    page = pdf_page(render_poster(CONTENT, size))
+    assert page.size == size.pixels  # 300 dpi: A4 2480 × 3508, A3 3508 × 4961
+    assert zbar(page) == [LINK]
+    assert zbar(Image.open(io.BytesIO(render_poster(CONTENT, size, fmt="png")))) == [LINK]
+
+
+def test_a_sticker_sized_code_of_3_cm_still_reads() -> None:
+    side = round(30 * MM)  # 3 cm at 300 dpi
+    code = qr_image(LINK + "?p=K7Q2", side)
+    assert code.width <= side and code.width >= side * 0.8
+    assert zbar(code) == [LINK + "?p=K7Q2"]
+    # As a phone sees it from a little further away: a quarter of the pixels.
+    assert zbar(code.resize((code.width // 2, code.height // 2))) == [LINK + "?p=K7Q2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LONGEST,
+        " ".join([LONGEST] * 6),
+        "Wie gefällt Ihnen die Umgestaltung des Spielplatzes an der Zeitzer Straße? " * 5,
+        "x",
+        "Ünïcödé ÄÖÜß – „Anführung“ … Ёлка ЖЩЮЯ",
+    ],
+)
+def test_text_wraps_or_shrinks_and_never_leaves_its_box(text: str) -> None:
+    width = 2000
+    lines, size = fit_text(text, width, max_lines=3, largest=150, smallest=60, bold=True)
+    font = _font(size, bold=True)
+    assert 1 <= len(lines) <= 3 and 60 <= size <= 150
+    assert all(font.getlength(line) <= width for line in lines)
+    # Nothing is reordered or invented: the lines are the text's start, at most cut with "…".
+    shown = "".join(lines).removesuffix("…").replace(" ", "")
+    assert text.replace(" ", "").startswith(shown) and len(shown) > 0
+
+
+def test_a_poster_with_the_longest_texts_keeps_its_code_readable() -> None:
+    long = PosterContent(
+        headline=" ".join([LONGEST] * 4) + "?",
+        place=LONGEST + " " + LONGEST,
+        link=LINK,
+        call="Mitmachen " * 30,
+        answers=tuple(PosterAnswer(LONGEST, "#123456") for _ in range(12)),
+        other_languages=("Take part " * 20,) * 4,
+        footer="Datenschutz " * 60,
+    )
+    page = poster_image(long)
+    assert page.size == PaperSize.A4.pixels
+    assert zbar(page) == [LINK]
+
+
+def test_rendering_is_a_pure_function_of_its_inputs() -> None:
+    assert render_poster(CONTENT, fmt="png") == render_poster(CONTENT, fmt="png")
+    assert render_poster(CONTENT, fmt="png") != render_poster(
+        PosterContent(**{**CONTENT.__dict__, "place": "Zeitzer Straße"}), fmt="png"
+    )
+
+
+def test_staff_print_a_place_s_poster(app: Flask, staff_client: FlaskClient) -> None:
+    results = staff_client.get("/staff/location/1").text
+    assert "/staff/location/1/poster" in results
+    preview = staff_client.get("/staff/location/1/poster")
+    assert preview.status_code == 200 and "Plakat für Emil-Höllein-Platz" in preview.text
+    picture = staff_client.get("/staff/location/1/poster-preview.png")
+    assert Image.open(io.BytesIO(picture.data)).width == 700
+    pdf = staff_client.get("/staff/location/1/poster-a4.pdf")
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="poster-ehp-a4.pdf"'
+    assert zbar(pdf_page(pdf.data)) == ["http://localhost/q/ehp"]
+    svg = staff_client.get("/staff/location/1/qr.svg")
+    assert svg.mimetype == "image/svg+xml" and re.search(rb"<svg[^>]*>", svg.data)
+    for path in ("/staff/location/999999/poster", "/staff/location/1/poster-a5.pdf",
+                 "/staff/location/1/poster-a4.tiff"):  # fmt: skip
+        assert staff_client.get(path).status_code == 404, path
+    assert app.test_client().get("/staff/location/1/poster-a4.pdf").status_code == 302  # login
+
+
+def test_the_poster_asks_the_running_campaign_s_first_question(app: Flask) -> None:
+    from kiosk import db
+    from kiosk.models import Location
+    from kiosk.views.posters import poster_content
+
+    app.config["POSTER_ORGANISER"] = "Stadtteilbüro Jena Nord"
+    with app.test_request_context("/staff/location/1/poster"):
+        content = poster_content(db.session().get_one(Location, 1))
+    assert content.headline == "Was ist Ihnen in Jena Nord am wichtigsten?"
+    assert content.place == "Emil-Höllein-Platz" and content.link == "http://localhost/q/ehp"
+    assert [a.text for a in content.answers][:2] == ["Grün und Schatten", "Spielen und Sport"]
+    assert content.other_languages[0] == "Take part: scan the code with your phone camera"
+    assert content.footer.startswith("Eine Befragung von: Stadtteilbüro Jena Nord.")
+    viewer = login_as(app, Role.VIEWER)  # reading results is enough to print a poster
+    assert viewer.get("/staff/location/1/poster-a3.pdf").status_code == 200
