@@ -8,8 +8,12 @@ it wraps, then shrinks, and as a last resort ends with "…".
 
 from __future__ import annotations
 
+import base64
 import enum
+import hashlib
+import hmac
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +22,55 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
 from kiosk.charts import FONTS
+from kiosk.errors import N_, KioskError
+
+POSTER_LABEL = re.compile(r"[a-z0-9]{1,8}")
+_MAC_CHARS = 6  # 30 bits: enough against a pasted-over sticker, short enough to scan at 3 cm
+
+
+class PosterLabelError(KioskError):
+    """A poster label staff typed is not one we can put into a link."""
+
+    status = 422
+    message = N_("A poster label has 1 to 8 small letters or digits, e.g. “bus3”.")
+
+
+class ForgedPosterError(KioskError):
+    """A poster link whose signature does not match: not a poster we printed."""
+
+    status = 400
+    message = N_(
+        "This code is not on one of our posters: perhaps someone pasted another sticker over"
+        " it. You can still take part at the address printed in full on the poster."
+    )
+
+
+def poster_key(secret: str) -> bytes:
+    """The key poster links are signed with, derived from the app's secret key."""
+    return hashlib.sha256(b"kiosk-poster-links:" + secret.encode()).digest()
+
+
+def _mac(key: bytes, code: str, label: str) -> str:
+    digest = hmac.new(key, f"{code}:{label}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:_MAC_CHARS].lower()
+
+
+def poster_token(key: bytes, code: str, label: str) -> str:
+    """The signed poster part of a place's link ("bus3.k2x7qa"), for ?p= in the QR code."""
+    if not POSTER_LABEL.fullmatch(label):
+        raise PosterLabelError()
+    return f"{label}.{_mac(key, code, label)}"
+
+
+def poster_label(key: bytes, code: str, token: str) -> str:
+    """The poster label in a link's token, or ForgedPosterError when we did not sign it."""
+    label, _, mac = token.partition(".")
+    if not POSTER_LABEL.fullmatch(label) or not hmac.compare_digest(
+        mac.lower().encode(), _mac(key, code, label).encode()
+    ):
+        raise ForgedPosterError()
+    return label
+
 
 DPI = 300
 MM = DPI / 25.4  # pixels per millimetre

@@ -240,6 +240,17 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
     ]
 
 
+def answers_per_poster(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """How many answers came through each labelled poster in the scope, most first."""
+    rows = session.execute(
+        select(Response.source, func.count())
+        .where(Response.source.is_not(None), responses_in(scope))
+        .group_by(Response.source)
+        .order_by(func.count().desc(), Response.source)
+    )
+    return [(str(source), int(count)) for source, count in rows]
+
+
 def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, int]]:
     """How many answers were given in each hour (UTC, by answered_at), oldest first.
 

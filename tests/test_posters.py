@@ -146,3 +146,73 @@ def test_the_poster_asks_the_running_campaign_s_first_question(app: Flask) -> No
     assert content.footer.startswith("Eine Befragung von: Stadtteilbüro Jena Nord.")
     viewer = login_as(app, Role.VIEWER)  # reading results is enough to print a poster
     assert viewer.get("/staff/location/1/poster-a3.pdf").status_code == 200
+
+
+def test_a_poster_label_is_signed_and_a_forged_one_refused() -> None:
+    from kiosk.posters import ForgedPosterError, PosterLabelError, poster_label, poster_token
+
+    key = b"k" * 32
+    token = poster_token(key, "ehp", "bus3")
+    assert token.startswith("bus3.") and len(token) == len("bus3.") + 6
+    assert poster_label(key, "ehp", token) == "bus3"
+    assert poster_label(key, "ehp", token.upper().replace("BUS3", "bus3")) == "bus3"
+    for forged in (
+        "bus4" + token[4:],  # another label, the same signature
+        token[:-1] + ("a" if token[-1] != "a" else "b"),
+        "bus3",
+        "",
+        ".",
+        "bus3.ä" * 3,
+        "x" * 40,
+    ):
+        with pytest.raises(ForgedPosterError):
+            poster_label(key, "ehp", forged)
+    with pytest.raises(ForgedPosterError):
+        poster_label(key, "zeitzer", token)  # another place's poster
+    with pytest.raises(ForgedPosterError):
+        poster_label(b"other key" * 4, "ehp", token)
+    for bad in ("", "Bus 3", "bus-3", "x" * 9, "bus3\n"):
+        with pytest.raises(PosterLabelError):
+            poster_token(key, "ehp", bad)
+
+
+def test_answers_count_for_the_poster_they_came_through(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    from sqlalchemy import select
+
+    from kiosk import db
+    from kiosk.models import Response
+
+    preview = staff_client.get("/staff/location/1/poster?poster=bus3")
+    assert preview.status_code == 200
+    link = re.search(
+        r"Der Code führt zu (http://localhost/q/ehp\?p=bus3\.[a-z2-7]{6})", preview.text
+    )
+    assert link is not None
+    pdf = staff_client.get("/staff/location/1/poster-a4.pdf?poster=bus3")
+    assert zbar(pdf_page(pdf.data)) == [link.group(1)]
+    bad = staff_client.get("/staff/location/1/poster?poster=Bus%203")
+    assert bad.status_code == 422 and "1 bis 8 Kleinbuchstaben" in bad.text
+    assert staff_client.get("/staff/location/1/poster-a4.pdf?poster=Bus%203").status_code == 422
+
+    phone = app.test_client()
+    first = phone.get(link.group(1).removeprefix("http://localhost"))
+    assert first.status_code == 200
+    uuid_field = re.search(r'name="uuid" value="([^"]+)"', first.text)
+    visit = re.search(r'name="visit" value="([^"]+)"', first.text)
+    question_id = re.search(r'name="question" value="([^"]+)"', first.text)
+    option = re.search(r'name="option" value="([^"]+)"', first.text)
+    assert uuid_field and visit and question_id and option
+    form = {"uuid": uuid_field.group(1), "visit": visit.group(1),
+            "question": question_id.group(1), "option": option.group(1)}  # fmt: skip
+    assert phone.post("/q/ehp/answer", data=form).status_code == 303
+    with app.app_context():
+        sources = db.session().scalars(select(Response.source)).all()
+    assert sources == ["bus3"]
+    assert "Antworten je Plakat" in staff_client.get("/staff/location/1").text
+
+    # The plain link forgets the poster; a forged one gets a clear page and counts nothing.
+    phone.get("/q/ehp")
+    forged = phone.get("/q/ehp?p=bus3.aaaaaa")
+    assert forged.status_code == 400 and "nicht von einem unserer Plakate" in forged.text

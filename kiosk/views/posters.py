@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import qrcode
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
 from flask_login import login_required
@@ -16,7 +16,16 @@ from kiosk.auth import current_reach
 from kiosk.errors import NotFoundError
 from kiosk.i18n import localized
 from kiosk.models import Location, QuestionKind, utcnow
-from kiosk.posters import PaperSize, PosterAnswer, PosterContent, poster_image, render_poster
+from kiosk.posters import (
+    PaperSize,
+    PosterAnswer,
+    PosterContent,
+    PosterLabelError,
+    poster_image,
+    poster_key,
+    poster_token,
+    render_poster,
+)
 from kiosk.reach import reaches_location, require
 from kiosk.views.staff import MAX_ID, public_link
 
@@ -41,6 +50,19 @@ def _location(location_id: int) -> Location:
         raise NotFoundError()
     require(reaches_location(db.session(), current_reach(), location.id))
     return location
+
+
+def poster_link(location: Location) -> str:
+    """The place's link for a poster: with ?p=<label>.<signature> when staff gave a label.
+
+    A bad label raises PosterLabelError (422).
+    """
+    link = public_link(location.code)
+    label = request.args.get("poster", "").strip().lower()[:40]
+    if not label:
+        return link
+    key = poster_key(current_app.config["SECRET_KEY"])
+    return f"{link}?p={poster_token(key, location.code, label)}"
 
 
 def poster_content(location: Location) -> PosterContent:
@@ -73,7 +95,7 @@ def poster_content(location: Location) -> PosterContent:
     return PosterContent(
         headline=headline,
         place=location.name,
-        link=public_link(location.code),
+        link=poster_link(location),
         call=gettext("Take part: scan the code or type the link"),
         answers=answers,
         other_languages=(english, *OTHER_LANGUAGES),
@@ -85,8 +107,17 @@ def poster_content(location: Location) -> PosterContent:
 def preview(location_id: int) -> ResponseReturnValue:
     """A print preview of the place's poster, with its downloads."""
     location = _location(location_id)
+    label = request.args.get("poster", "").strip().lower()[:40]
+    try:
+        link = poster_link(location)
+    except PosterLabelError as error:
+        page = render_template(
+            "posters/preview.html", location=location, link=None, label=label,
+            error=gettext(error.message),
+        )  # fmt: skip
+        return page, error.status
     return render_template(
-        "posters/preview.html", location=location, link=public_link(location.code)
+        "posters/preview.html", location=location, link=link, label=label, error=None
     )
 
 
@@ -116,9 +147,7 @@ def qr_svg(location_id: int) -> ResponseReturnValue:
     """The bare QR code of the place's link as SVG, for one's own layouts."""
     location = _location(location_id)
     out = io.BytesIO()
-    qrcode.make(public_link(location.code), image_factory=SvgPathImage, box_size=10, border=4).save(
-        out
-    )
+    qrcode.make(poster_link(location), image_factory=SvgPathImage, box_size=10, border=4).save(out)
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = f'attachment; filename="qr-{location.code}.svg"'
     return response

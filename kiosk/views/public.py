@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from markupsafe import Markup
@@ -34,6 +35,7 @@ from kiosk.errors import (
 )
 from kiosk.i18n import localized
 from kiosk.models import Area, Channel, utcnow
+from kiosk.posters import poster_key, poster_label
 from kiosk.showcase import (
     QuestionResult,
     Slide,
@@ -156,6 +158,7 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
             results=results_snapshot(ended, location.id) if ended else [],
         )
     if prefix == "q":
+        _note_poster(location.code)
         return _question_screen(prefix, location, campaign, 0, uuid7())
     return _render(
         "public/_start.html",
@@ -294,6 +297,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 campaign=campaign,
                 location_id=location.id,
                 channel=CHANNEL_BY_PREFIX[prefix],
+                source=_poster_of(location.code) if prefix == "q" else None,
                 queue=current_app.config["ROLE"] == "node",  # a kiosk node forwards it
             )
             cooldown = current_app.config["KIOSK_COOLDOWN_SECONDS"]
@@ -348,6 +352,28 @@ def _thanks(
         results=results,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
     )
+
+
+def _note_poster(code: str) -> None:
+    """Remember which poster a phone came from (?p=, signed), or forget it without one.
+
+    It is kept in the signed session cookie for this place only, so that the visit's answers
+    count for that poster; a forged poster link gets a clear page instead.
+    """
+    token = request.args.get("p")
+    if token is None:
+        flask_session.pop("poster", None)
+        return
+    label = poster_label(poster_key(current_app.config["SECRET_KEY"]), code, token[:40])
+    flask_session["poster"] = [code, label]
+
+
+def _poster_of(code: str) -> str | None:
+    """The poster this phone came from to this place, if any."""
+    noted = flask_session.get("poster")
+    if isinstance(noted, list) and len(noted) == 2 and noted[0] == code:
+        return str(noted[1])
+    return None
 
 
 def _valid_uuid(raw: str) -> str | None:

@@ -50,6 +50,7 @@ from kiosk.tallies import (
     Scope,
     Wish,
     answers_per_hour,
+    answers_per_poster,
     channels_with_answers,
     load_scope,
     over_time,
@@ -131,6 +132,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         link=public_link(location.code) if location else None,
         channel_names=CHANNEL_NAMES,
         over_time=_over_time_charts(session, scope),
+        posters=answers_per_poster(session, scope),
         compared_by=[
             q for q in (demographic_question(t.campaign) for t in tallies) if q is not None
         ],
