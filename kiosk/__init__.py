@@ -57,5 +57,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wall.bp)
     app.register_blueprint(paper.bp)
     app.register_blueprint(posters.bp)
+    app.register_blueprint(posters.campaigns)
     register_commands(app)
     return app

@@ -301,6 +301,42 @@ def import_batch_command(source: str, device_id: int | None) -> None:
     click.echo(" ".join(f"{status}={count}" for status, count in counts.items()))
 
 
+@click.command("posters")
+@click.argument("campaign_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--size", type=click.Choice(["a4", "a3"]), default="a4", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="The PDF to write.",
+)
+@with_appcontext
+def posters_command(campaign_id: int, size: str, output: str) -> None:
+    """Render the posters of every place of a campaign into one PDF, a page each."""
+    from kiosk.models import Campaign
+    from kiosk.posters import PaperSize, pdf_pages, poster_image
+    from kiosk.views.posters import poster_content
+
+    base = current_app.config.get("PUBLIC_URL") or ""
+    if not base:
+        click.echo("PUBLIC_URL is not set: the codes lead to http://localhost:5000.", err=True)
+    with current_app.test_request_context("/", base_url=base or "http://localhost:5000"):
+        campaign = db.session().get(Campaign, campaign_id)
+        if campaign is None:
+            raise click.ClickException(f"No campaign {campaign_id}.")
+        if not campaign.locations:
+            raise click.ClickException(f"Campaign {campaign_id} has no places yet.")
+        pages = [
+            poster_image(poster_content(place, campaign.id), PaperSize(size))
+            for place in campaign.locations
+        ]
+    body = pdf_pages(pages, title=campaign.title)
+    with click.open_file(output, "wb") as handle:
+        handle.write(body)
+    click.echo(f"Wrote {len(pages)} posters to {output}.", err=True)
+
+
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app wsgi` and `kiosk`."""
     for command in (
@@ -315,6 +351,7 @@ def register_commands(app: Flask) -> None:
         sync_command,
         export_outbox_command,
         import_batch_command,
+        posters_command,
     ):
         app.cli.add_command(command)
 

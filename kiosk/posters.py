@@ -318,11 +318,53 @@ def render_poster(
 ) -> bytes:
     """The poster's bytes: a one-page PDF at 300 dpi, or a PNG of the same page."""
     image = poster_image(content, size)
+    if fmt != "png":
+        return pdf_pages([image], title=content.place)
     out = io.BytesIO()
-    if fmt == "png":
-        image.save(out, "PNG", dpi=(DPI, DPI))
-    else:
-        # A JPEG at high quality without chroma subsampling keeps the code's edges sharp.
-        image.save(out, "PDF", resolution=DPI, quality=95, subsampling=0,
-                   title=content.place, author=content.footer[:80])  # fmt: skip
+    image.save(out, "PNG", dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Sticker:
+    """One small code on a sticker sheet, with the place's name and its link beneath."""
+
+    place: str
+    link: str
+
+
+STICKER_COLUMNS, STICKER_ROWS = 3, 5  # 15 stickers of 70 × 59 mm on an A4 sheet
+
+
+def sticker_sheet_image(stickers: tuple[Sticker, ...]) -> Image.Image:
+    """Up to 15 stickers on an A4 page (more are left out: call it once per sheet)."""
+    width, height = PaperSize.A4.pixels
+    page = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(page)
+    cell_w, cell_h = width // STICKER_COLUMNS, height // STICKER_ROWS
+    pad = round(4 * MM)
+    for index, sticker in enumerate(stickers[: STICKER_COLUMNS * STICKER_ROWS]):
+        column, row = index % STICKER_COLUMNS, index // STICKER_COLUMNS
+        left, top = column * cell_w, row * cell_h
+        # Cutting marks at the corners, light grey.
+        draw.rectangle((left, top, left + cell_w - 1, top + cell_h - 1), outline="#d5dad7", width=2)
+        code = qr_image(sticker.link, round(36 * MM))  # a 3.6 cm code
+        page.paste(code.convert("RGB"), (left + (cell_w - code.width) // 2, top + pad))
+        y = top + pad + code.height
+        name = _draw_block(draw, sticker.place, y, left=left + pad, width=cell_w - 2 * pad,
+                           max_lines=2, largest=46, smallest=26, bold=True)  # fmt: skip
+        _draw_block(draw, sticker.link, name.bottom, left=left + pad, width=cell_w - 2 * pad,
+                    max_lines=2, largest=30, smallest=20, fill="#3d4a44")  # fmt: skip
+    return page
+
+
+def pdf_pages(pages: list[Image.Image], *, title: str = "") -> bytes:
+    """Page images as one PDF at 300 dpi.
+
+    Each page is a JPEG at high quality without chroma subsampling: the codes' edges stay sharp.
+    """
+    out = io.BytesIO()
+    first, *rest = pages
+    first.save(out, "PDF", resolution=DPI, quality=95, subsampling=0, save_all=True,
+               append_images=rest, title=title)  # fmt: skip
     return out.getvalue()

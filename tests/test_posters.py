@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
+from sqlalchemy import select
 
 from kiosk.permissions import Role
 from kiosk.posters import (
@@ -179,8 +181,6 @@ def test_a_poster_label_is_signed_and_a_forged_one_refused() -> None:
 def test_answers_count_for_the_poster_they_came_through(
     app: Flask, staff_client: FlaskClient
 ) -> None:
-    from sqlalchemy import select
-
     from kiosk import db
     from kiosk.models import Response
 
@@ -216,3 +216,61 @@ def test_answers_count_for_the_poster_they_came_through(
     phone.get("/q/ehp")
     forged = phone.get("/q/ehp?p=bus3.aaaaaa")
     assert forged.status_code == 400 and "nicht von einem unserer Plakate" in forged.text
+
+
+def pdf_pages_of(pdf: bytes) -> list[Image.Image]:
+    """Every page image of a PDF made of JPEG pages."""
+    pages, start = [], 0
+    while (start := pdf.find(b"\xff\xd8\xff", start)) != -1:
+        end = pdf.index(b"\xff\xd9\nendstream", start) + 2
+        pages.append(Image.open(io.BytesIO(pdf[start:end])))
+        start = end
+    return pages
+
+
+def test_a_sticker_sheet_has_fifteen_codes_that_read(staff_client: FlaskClient) -> None:
+    sheet = staff_client.get("/staff/location/1/stickers.pdf?poster=tram")
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    (page,) = pdf_pages_of(sheet.data)
+    read = zbar(page)
+    assert len(read) == 15 and len(set(read)) == 1
+    assert re.fullmatch(r"http://localhost/q/ehp\?p=tram\.[a-z2-7]{6}", read[0])
+
+
+def test_a_campaign_s_posters_and_stickers_in_one_pdf(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    from kiosk import db
+    from kiosk.models import Campaign
+
+    with app.app_context():
+        campaign_id = db.session().scalars(select(Campaign.id)).one()
+    posters = staff_client.get(f"/staff/campaign/{campaign_id}/posters-a4.pdf")
+    assert posters.status_code == 200
+    pages = pdf_pages_of(posters.data)
+    assert [zbar(page) for page in pages] == [
+        ["http://localhost/q/ehp"],
+        ["http://localhost/q/zeitzer"],
+    ]
+    stickers = staff_client.get(f"/staff/campaign/{campaign_id}/stickers.pdf")
+    (sheet,) = pdf_pages_of(stickers.data)
+    assert (
+        sorted(zbar(sheet)) == ["http://localhost/q/ehp"] * 5 + ["http://localhost/q/zeitzer"] * 5
+    )
+    assert staff_client.get("/staff/campaign/999999/posters-a4.pdf").status_code == 404
+
+    runner = app.test_cli_runner()
+    app.config["PUBLIC_URL"] = "https://beteiligung.jena.de"
+    out = Path(app.instance_path).parent / "posters-test.pdf"
+    try:
+        done = runner.invoke(args=["posters", str(campaign_id), "--size", "a3", "-o", str(out)])
+        assert done.exit_code == 0, done.output
+        pages = pdf_pages_of(out.read_bytes())
+        assert [page.size for page in pages] == [PaperSize.A3.pixels] * 2
+        assert zbar(pages[1]) == ["https://beteiligung.jena.de/q/zeitzer"]
+    finally:
+        out.unlink(missing_ok=True)
+    missing = runner.invoke(args=["posters", "999999", "-o", str(out)])
+    assert missing.exit_code != 0 and "No campaign 999999" in missing.output
+    assert not out.exists()  # nothing written
+    assert runner.invoke(args=["posters", "x", "-o", str(out)]).exit_code == 2

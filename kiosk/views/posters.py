@@ -13,23 +13,27 @@ from qrcode.image.svg import SvgPathImage
 
 from kiosk import db
 from kiosk.auth import current_reach
-from kiosk.errors import NotFoundError
+from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.i18n import localized
-from kiosk.models import Location, QuestionKind, utcnow
+from kiosk.models import Campaign, Location, QuestionKind, utcnow
 from kiosk.posters import (
     PaperSize,
     PosterAnswer,
     PosterContent,
     PosterLabelError,
+    Sticker,
+    pdf_pages,
     poster_image,
     poster_key,
     poster_token,
     render_poster,
+    sticker_sheet_image,
 )
-from kiosk.reach import reaches_location, require
+from kiosk.reach import reaches_campaign, reaches_location, require
 from kiosk.views.staff import MAX_ID, public_link
 
 bp = Blueprint("posters", __name__, url_prefix="/staff/location")
+campaigns = Blueprint("campaign_posters", __name__, url_prefix="/staff/campaign")
 PLACE = f"<int(max={MAX_ID}):location_id>"
 # "Take part" in further languages, as the poster prints it beneath the link.
 OTHER_LANGUAGES = (
@@ -39,9 +43,17 @@ OTHER_LANGUAGES = (
 
 
 @bp.before_request
+@campaigns.before_request
 @login_required
 def _require_login() -> None:
     """Every poster needs a logged-in staff member."""
+
+
+class NoPlacesError(KioskError):
+    """A campaign without places has no posters to print."""
+
+    status = 422
+    message = N_("This campaign has no places yet: choose them first, then print.")
 
 
 def _location(location_id: int) -> Location:
@@ -65,11 +77,14 @@ def poster_link(location: Location) -> str:
     return f"{link}?p={poster_token(key, location.code, label)}"
 
 
-def poster_content(location: Location) -> PosterContent:
-    """What the poster of a place shows: the first question of the campaign running there."""
+def poster_content(location: Location, campaign_id: int | None = None) -> PosterContent:
+    """What a place's poster shows: the first question of the campaign (or the running one)."""
     catalog = db.catalog()
     place = catalog.locations.get(location.code)
-    campaign = catalog.running_campaign(place, utcnow()) if place else None
+    if campaign_id is not None:
+        campaign = catalog.campaigns.get(campaign_id)
+    else:
+        campaign = catalog.running_campaign(place, utcnow()) if place else None
     if campaign is None and place and place.campaign_ids:
         campaign = catalog.campaigns[place.campaign_ids[0]]  # one that has not begun yet
     first = (
@@ -136,8 +151,10 @@ def poster(location_id: int, size: str, fmt: str) -> ResponseReturnValue:
     """The poster to print: A4 or A3, as a PDF or a PNG at 300 dpi."""
     location = _location(location_id)
     body = render_poster(poster_content(location), PaperSize(size), fmt=fmt)
-    response = Response(body, mimetype="application/pdf" if fmt == "pdf" else "image/png")
     name = f"poster-{location.code}-{size}.{fmt}"
+    if fmt == "pdf":
+        return _pdf(body, name)
+    response = Response(body, mimetype="image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -150,4 +167,51 @@ def qr_svg(location_id: int) -> ResponseReturnValue:
     qrcode.make(poster_link(location), image_factory=SvgPathImage, box_size=10, border=4).save(out)
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = f'attachment; filename="qr-{location.code}.svg"'
+    return response
+
+
+@bp.get(f"/{PLACE}/stickers.pdf")
+def stickers(location_id: int) -> ResponseReturnValue:
+    """A sheet of 15 stickers of the place's code, each with its name and link."""
+    location = _location(location_id)
+    sheet = sticker_sheet_image((Sticker(location.name, poster_link(location)),) * 15)
+    return _pdf(pdf_pages([sheet], title=location.name), f"stickers-{location.code}.pdf")
+
+
+def campaign_places(campaign_id: int) -> list[Location]:
+    """The places of a campaign within the staff member's reach (404: no such campaign)."""
+    campaign = db.session().get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError()
+    require(reaches_campaign(db.session(), current_reach(), campaign.id))
+    return list(campaign.locations)
+
+
+@campaigns.get(f"/<int(max={MAX_ID}):campaign_id>/posters-<any(a4, a3):size>.pdf")
+def campaign_posters(campaign_id: int, size: str) -> ResponseReturnValue:
+    """Every place's poster of a campaign, a page each, in one PDF."""
+    places = campaign_places(campaign_id)
+    if not places:
+        raise NoPlacesError()
+    pages = [poster_image(poster_content(place, campaign_id), PaperSize(size)) for place in places]
+    return _pdf(pdf_pages(pages), f"posters-campaign-{campaign_id}-{size}.pdf")
+
+
+@campaigns.get(f"/<int(max={MAX_ID}):campaign_id>/stickers.pdf")
+def campaign_stickers(campaign_id: int) -> ResponseReturnValue:
+    """Stickers of every place of a campaign, five of each, 15 to a sheet."""
+    places = campaign_places(campaign_id)
+    if not places:
+        raise NoPlacesError()
+    stickers = [Sticker(place.name, public_link(place.code)) for place in places for _ in range(5)]
+    sheets = [
+        sticker_sheet_image(tuple(stickers[start : start + 15]))
+        for start in range(0, len(stickers), 15)
+    ]
+    return _pdf(pdf_pages(sheets), f"stickers-campaign-{campaign_id}.pdf")
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
