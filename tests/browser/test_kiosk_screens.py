@@ -65,24 +65,6 @@ def test_a_wish_typed_on_the_kiosks_own_keyboard(
     shoot(kiosk, f"kiosk-thanks-{width}x{height}")
 
 
-def test_still_there_asks_first_and_a_tap_keeps_the_wish(page_factory: Callable[..., Page]) -> None:
-    kiosk = page_factory(has_touch=True)
-    to_wish(kiosk)
-    type_on_screen(kiosk, "Wasser")
-    question = kiosk.get_by_role("alertdialog", name="Sind Sie noch da?")
-    expect(question).to_be_visible(timeout=6000)
-    expect(question.get_by_text(re.compile(r"\d Sekunden"))).to_be_visible()
-    shoot(kiosk, "kiosk-still-there")
-    question.tap()  # the waking tap only closes the question
-    expect(question).to_be_hidden()
-    expect(kiosk.get_by_label(re.compile("Ihr Wunsch"))).to_have_value("Wasser")
-    on_screen(kiosk, "Frage 5 von 5")
-    # Nobody answers the second time: back to the start, the wish gone.
-    expect(question).to_be_visible(timeout=6000)
-    expect(kiosk.get_by_role("button", name="Los geht's")).to_be_visible(timeout=6000)
-    expect(kiosk.get_by_text("Wasser")).to_have_count(0)
-
-
 def centre(page: Page, name: str) -> tuple[float, float]:
     box = page.get_by_role("button", name=name).bounding_box()
     assert box is not None
