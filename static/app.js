@@ -177,9 +177,10 @@
     if (heading) { heading.focus({ preventScroll: false }); }
   }
 
-  // A kiosk's thank-you screen goes back to the start screen for the next person.
+  // A kiosk's thank-you screen goes back to the start screen for the next person. (Only the
+  // thank-you screen says when: a question screen's way back is its idle count above.)
   function scheduleReturn(root) {
-    var target = root.querySelector("[data-return-to]");
+    var target = root.querySelector("[data-return-after]");
     if (returnTimer) { clearTimeout(returnTimer); returnTimer = null; }
     if (!target) { return; }
     var seconds = parseInt(target.getAttribute("data-return-after"), 10) || 8;

@@ -37,3 +37,15 @@ def test_still_there_asks_first_and_a_tap_keeps_the_wish(page_factory: Callable[
     expect(question).to_be_visible(timeout=6000)
     expect(kiosk.get_by_role("button", name="Los geht's")).to_be_visible(timeout=10000)
     expect(kiosk.get_by_text("Wasser")).to_have_count(0)
+
+
+def test_a_slow_writer_is_never_sent_away_while_typing(page_factory: Callable[..., Page]) -> None:
+    kiosk = page_factory(has_touch=True)
+    to_wish(kiosk)
+    for letter in "Bänke?":  # a letter every 2 seconds: 12 seconds in all, never idle for 3
+        type_on_screen(kiosk, letter)
+        kiosk.wait_for_timeout(2000)
+    # (A thank-you screen's 8-second way back once also fired on question screens.)
+    expect(kiosk.get_by_label(re.compile("Ihr Wunsch"))).to_have_value("Bänke?")
+    expect(kiosk.get_by_role("alertdialog", name="Sind Sie noch da?")).to_be_hidden()
+    on_screen(kiosk, "Frage 5 von 5")
