@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from kiosk import db
 from kiosk.accounts import audit
-from kiosk.auth import current_reach, requires
-from kiosk.errors import FormError, NotFoundError
+from kiosk.auth import requires
+from kiosk.errors import FormError
 from kiosk.models import Location, PaperTally
 from kiosk.paper import enter_paper_tally, paper_questions, withdraw_paper_tally
 from kiosk.permissions import Permission
-from kiosk.reach import require
 from kiosk.views.setup import field_errors
-from kiosk.views.staff import MAX_ID
+from kiosk.views.staff import MAX_ID, load_location
 
 bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
 PLACE = f"<int(max={MAX_ID}):location_id>"
@@ -48,26 +47,18 @@ def _page(location: Location, status: int = 200, **context: object) -> tuple[str
     ), status
 
 
-def _location(location_id: int) -> Location:
-    location = db.session().get(Location, location_id)
-    if location is None:
-        raise NotFoundError()
-    require(current_reach().covers_area(location.area_id))
-    return location
-
-
 @bp.get(f"/{PLACE}")
 @requires(Permission.EDIT)
 def index(location_id: int) -> ResponseReturnValue:
     """The place's questions, each with a form for a sheet's counts, and the sheets so far."""
-    return _page(_location(location_id))
+    return _page(load_location(location_id))
 
 
 @bp.post(f"/{PLACE}/<int(max={MAX_ID}):question_id>")
 @requires(Permission.EDIT)
 def enter(location_id: int, question_id: int) -> ResponseReturnValue:
     """Count a paper sheet for a question."""
-    location = _location(location_id)
+    location = load_location(location_id)
     session = db.session()
     counts = {
         key.removeprefix("option-"): value[:20]
@@ -105,7 +96,7 @@ def enter(location_id: int, question_id: int) -> ResponseReturnValue:
 def withdraw(location_id: int, sheet_id: int) -> ResponseReturnValue:
     """Take a sheet's counts out again (a typing slip)."""
     session = db.session()
-    _location(location_id)
+    load_location(location_id)
     sheet = withdraw_paper_tally(session, sheet_id, location_id=location_id)
     audit(session, current_user, "paper-withdraw", sheet=sheet.id, place=location_id)
     session.commit()

@@ -29,8 +29,8 @@ from kiosk.posters import (
     render_poster,
     sticker_sheet_image,
 )
-from kiosk.reach import reaches_campaign, reaches_location, require
-from kiosk.views.staff import MAX_ID, public_link
+from kiosk.reach import reaches_campaign, require
+from kiosk.views.staff import MAX_ID, load_location, public_link
 
 bp = Blueprint("posters", __name__, url_prefix="/staff/location")
 campaigns = Blueprint("campaign_posters", __name__, url_prefix="/staff/campaign")
@@ -54,14 +54,6 @@ class NoPlacesError(KioskError):
 
     status = 422
     message = N_("This campaign has no places yet: choose them first, then print.")
-
-
-def _location(location_id: int) -> Location:
-    location = db.session().get(Location, location_id)
-    if location is None:
-        raise NotFoundError()
-    require(reaches_location(db.session(), current_reach(), location.id))
-    return location
 
 
 def poster_link(location: Location) -> str:
@@ -121,7 +113,7 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
 @bp.get(f"/{PLACE}/poster")
 def preview(location_id: int) -> ResponseReturnValue:
     """A print preview of the place's poster, with its downloads."""
-    location = _location(location_id)
+    location = load_location(location_id)
     label = request.args.get("poster", "").strip().lower()[:40]
     try:
         link = poster_link(location)
@@ -139,7 +131,7 @@ def preview(location_id: int) -> ResponseReturnValue:
 @bp.get(f"/{PLACE}/poster-preview.png")
 def preview_png(location_id: int) -> ResponseReturnValue:
     """A small picture of the A4 poster for the preview page."""
-    image = poster_image(poster_content(_location(location_id)))
+    image = poster_image(poster_content(load_location(location_id)))
     image.thumbnail((700, 1000))
     out = io.BytesIO()
     image.save(out, "PNG")
@@ -149,7 +141,7 @@ def preview_png(location_id: int) -> ResponseReturnValue:
 @bp.get(f"/{PLACE}/poster-<any(a4, a3):size>.<any(pdf, png):fmt>")
 def poster(location_id: int, size: str, fmt: str) -> ResponseReturnValue:
     """The poster to print: A4 or A3, as a PDF or a PNG at 300 dpi."""
-    location = _location(location_id)
+    location = load_location(location_id)
     body = render_poster(poster_content(location), PaperSize(size), fmt=fmt)
     name = f"poster-{location.code}-{size}.{fmt}"
     if fmt == "pdf":
@@ -162,7 +154,7 @@ def poster(location_id: int, size: str, fmt: str) -> ResponseReturnValue:
 @bp.get(f"/{PLACE}/qr.svg")
 def qr_svg(location_id: int) -> ResponseReturnValue:
     """The bare QR code of the place's link as SVG, for one's own layouts."""
-    location = _location(location_id)
+    location = load_location(location_id)
     out = io.BytesIO()
     qrcode.make(poster_link(location), image_factory=SvgPathImage, box_size=10, border=4).save(out)
     response = Response(out.getvalue(), mimetype="image/svg+xml")
@@ -173,7 +165,7 @@ def qr_svg(location_id: int) -> ResponseReturnValue:
 @bp.get(f"/{PLACE}/stickers.pdf")
 def stickers(location_id: int) -> ResponseReturnValue:
     """A sheet of 15 stickers of the place's code, each with its name and link."""
-    location = _location(location_id)
+    location = load_location(location_id)
     sheet = sticker_sheet_image((Sticker(location.name, poster_link(location)),) * 15)
     return _pdf(pdf_pages([sheet], title=location.name), f"stickers-{location.code}.pdf")
 

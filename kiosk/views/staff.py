@@ -44,7 +44,7 @@ from kiosk.i18n import current_language, localized
 from kiosk.models import AnswerCount, Area, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
-from kiosk.reach import campaigns_within, reaches_campaign, reaches_location, reaches_scope, require
+from kiosk.reach import campaigns_within, reaches_campaign, reaches_scope, require
 from kiosk.tallies import (
     QuestionTally,
     Scope,
@@ -359,11 +359,17 @@ def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -
 @bp.get(f"/location/<int(max={MAX_ID}):location_id>/qr.png")
 def location_qr(location_id: int) -> ResponseReturnValue:
     """The QR code of a location's phone link, as a PNG for a poster."""
+    location = load_location(location_id)
+    return Response(qr_png(public_link(location.code)), mimetype="image/png")
+
+
+def load_location(location_id: int) -> Location:
+    """A place by id (404) that lies within the staff member's areas (403 otherwise)."""
     location = db.session().get(Location, location_id)
     if location is None:
         raise NotFoundError()
-    require(reaches_location(db.session(), current_reach(), location.id))
-    return Response(qr_png(public_link(location.code)), mimetype="image/png")
+    require(current_reach().covers_area(location.area_id))
+    return location
 
 
 def public_link(code: str) -> str:
