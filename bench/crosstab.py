@@ -91,7 +91,7 @@ def timed(engine: sa.Engine, runs: int) -> tuple[float, float]:
             middle = time.perf_counter()
             found = cross_tabs(session, scope, [t.campaign for t in tallies])
             end = time.perf_counter()
-            if not found or sum(found[0].tables[0].people) == 0:
+            if not found or sum(found[0].tables[0].answers) == 0:
                 raise SystemExit("the cross-tab came back empty")
             tally_ms.append((middle - begin) * 1000)
             cross_ms.append((end - middle) * 1000)

@@ -38,12 +38,12 @@ class CrossTab:
 
     question: Question
     groups: tuple[Group, ...]
-    people: tuple[int, ...]  # answers to the question, per group
+    answers: tuple[int, ...]  # answers to the question, per group
     rows: tuple[CrossRow, ...]
 
     def share(self, row: CrossRow, index: int) -> float:
         """The share of the group's answers that picked the row's option (0 when none)."""
-        return row.counts[index] / self.people[index] if self.people[index] else 0.0
+        return row.counts[index] / self.answers[index] if self.answers[index] else 0.0
 
 
 @dataclass(frozen=True)
@@ -106,16 +106,16 @@ def _campaign_cross_tabs(
         .group_by(ResponseOption.option_id, group_column)
     ):
         picks[option_id][picked_group] = int(count)
-    # One option per answer to a single choice or a scale: its people are the sum of its picks.
-    # Only a multiple choice question counts its people again (one answer, several picks).
-    people: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    # One option per answer to a single choice or a scale: its answers are the sum of its picks.
+    # Only a multiple choice question counts its answers again (one answer, several picks).
+    answers: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
     multiple = [q.id for q in campaign.questions if q.kind == QuestionKind.MULTI]
     question_of = {o.id: q.id for q in campaign.questions for o in q.options}
     for option_id, by_group in picks.items():
         question_id = question_of.get(option_id)
         if question_id is not None and question_id not in multiple:
             for key, count in by_group.items():
-                people[question_id][key] += count
+                answers[question_id][key] += count
     if multiple:
         for question_id, group, count in session.execute(
             select(Response.question_id, group_column, func.count())
@@ -124,9 +124,9 @@ def _campaign_cross_tabs(
             .where(Response.question_id.in_(multiple), *compared)
             .group_by(Response.question_id, group_column)
         ):
-            people[question_id][group] = int(count)
+            answers[question_id][group] = int(count)
 
-    not_stated = any(None in by_group for by_group in people.values())
+    not_stated = any(None in by_group for by_group in answers.values())
     groups = tuple(Group(option) for option in demographic.options) + (
         (Group(None),) if not_stated else ()
     )
@@ -139,6 +139,6 @@ def _campaign_cross_tabs(
             CrossRow(option, tuple(picks[option.id].get(key, 0) for key in keys))
             for option in question.options
         )
-        answered = tuple(people[question.id].get(key, 0) for key in keys)
+        answered = tuple(answers[question.id].get(key, 0) for key in keys)
         tables.append(CrossTab(question, groups, answered, rows))
     return CampaignCrossTabs(campaign, demographic, tuple(tables))

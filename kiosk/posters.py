@@ -184,16 +184,19 @@ def _draw_block(
     smallest: int,
     bold: bool = False,
     fill: str = "#1b2420",
-    centre: bool = True,
+    height: int | None = None,
 ) -> TextBlock:
+    """Fitted lines, each centred across the width; centred in height too when it is given."""
     lines, size = fit_text(
         text, width, max_lines=max_lines, largest=largest, smallest=smallest, bold=bold
     )
     font = _font(size, bold=bold)
     step = round(size * 1.22)
+    if height is not None:
+        top += (height - len(lines) * step) // 2
     y = top
     for line in lines:
-        x = left + (width - font.getlength(line)) / 2 if centre else left
+        x = left + (width - font.getlength(line)) / 2
         draw.text((x, y), line, font=font, fill=fill)
         y += step
     return TextBlock(lines, size, top, y)
@@ -230,11 +233,8 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
     # A band with the call to take part.
     band = px(260)
     draw.rectangle((0, 0, width, band), fill="#2e6b3f")
-    lines, call_size = fit_text(content.call, inner, max_lines=2, largest=px(84),
-                                smallest=px(40), bold=True)  # fmt: skip
-    call_top = (band - len(lines) * round(call_size * 1.22)) // 2
-    _draw_block(draw, content.call, call_top, left=margin, width=inner, max_lines=2,
-                largest=px(84), smallest=px(40), bold=True, fill="white")  # fmt: skip
+    _draw_block(draw, content.call, 0, left=margin, width=inner, max_lines=2, largest=px(84),
+                smallest=px(40), bold=True, fill="white", height=band)  # fmt: skip
     y = band + px(90)
     headline = _draw_block(draw, content.headline, y, left=margin, width=inner, max_lines=4,
                            largest=px(150), smallest=px(64), bold=True)  # fmt: skip

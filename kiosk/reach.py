@@ -7,6 +7,7 @@ answers) all lie there. A campaign without places yet belongs to everybody who m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, select, true
@@ -108,12 +109,11 @@ def reaches_scope(session: Session, reach: Reach, scope: Scope) -> bool:
     return reaches_campaign(session, reach, scope.id)
 
 
-def campaigns_within(session: Session, reach: Reach) -> list[Campaign]:
-    """The campaigns within reach, newest first."""
-    found = session.scalars(
-        select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
-    ).all()
-    return [c for c in found if reaches_campaign(session, reach, c.id)]
+def campaigns_within(
+    session: Session, reach: Reach, campaigns: Iterable[Campaign]
+) -> list[Campaign]:
+    """Those of the campaigns that lie within reach (all of them when it is everywhere)."""
+    return [c for c in campaigns if reaches_campaign(session, reach, c.id)]
 
 
 def require(allowed: bool) -> None:

@@ -62,7 +62,9 @@ def _cross_tab(
         name = text(group.option.texts) if group.option else labels["not-stated"]
         header += [_text(sheet, name, bold=True), _text(sheet, f"{name} %", bold=True)]
     sheet.append(header)
-    sheet.append([_text(sheet, labels["people"])] + [v for n in table.people for v in (n, None)])
+    sheet.append(
+        [_text(sheet, labels["group-answers"])] + [v for n in table.answers for v in (n, None)]
+    )
     for row in table.rows:
         cells: list[Any] = [_text(sheet, text(row.option.texts))]
         for index, count in enumerate(row.counts):
@@ -86,7 +88,7 @@ def tally_workbook(
     labels: the words for "answer", "pictogram", "total", "share", "answers", "wishes",
     "place", "channel", "state", "mark", "marked", "received", each wish state
     ("state-pending", ...), and for the cross-tabs (a sheet per campaign with a demographic
-    question) "compare", "people" and "not-stated", in the reader's language.
+    question) "compare", "group-answers" and "not-stated", in the reader's language.
     """
     book = Workbook(write_only=True)
     taken: set[str] = set()

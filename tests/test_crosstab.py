@@ -83,7 +83,7 @@ def test_each_answer_counts_in_the_group_its_person_chose(session: Session) -> N
     assert [t.question.kind for t in tabs.tables] == ["single", "scale", "multi"]
 
     matters = _table(found, question(campaign, QuestionKind.SINGLE, 0).id)
-    assert matters.people == (2, 0, 1, 0, 2)  # the playground's older person is elsewhere
+    assert matters.answers == (2, 0, 1, 0, 2)  # the playground's older person is elsewhere
     assert [row.counts for row in matters.rows][:3] == [
         (2, 0, 0, 0, 0),
         (0, 0, 1, 0, 1),
@@ -93,13 +93,13 @@ def test_each_answer_counts_in_the_group_its_person_chose(session: Session) -> N
     assert matters.share(matters.rows[0], 1) == 0.0  # nobody in the group: no division by 0
 
     wanted = _table(found, question(campaign, QuestionKind.MULTI).id)
-    assert wanted.people[0] == 2 and wanted.rows[1].counts[0] == 2  # both children picked it
+    assert wanted.answers[0] == 2 and wanted.rows[1].counts[0] == 2  # both children picked it
     assert wanted.share(wanted.rows[0], 0) == 0.5
 
     # The campaign's whole tally has the playground's person in the group "65 and older".
     whole = _table(cross_tabs(session, load_scope(session, "campaign", campaign.id),
                               _campaigns(session)), matters.question.id)  # fmt: skip
-    assert whole.people == (2, 0, 1, 1, 2)
+    assert whole.answers == (2, 0, 1, 1, 2)
 
 
 def test_a_person_who_answered_the_age_twice_counts_once_by_the_latest(session: Session) -> None:
@@ -110,7 +110,7 @@ def test_a_person_who_answered_the_age_twice_counts_once_by_the_latest(session: 
     scope = load_scope(session, "location", square.id)
     matters = _table(cross_tabs(session, scope, _campaigns(session)),
                      question(campaign, QuestionKind.SINGLE, 0).id)  # fmt: skip
-    assert sum(matters.people) == 1 and matters.rows[0].counts[ADULTS] == 1
+    assert sum(matters.answers) == 1 and matters.rows[0].counts[ADULTS] == 1
 
 
 def test_no_cross_tab_without_a_demographic_question(session: Session) -> None:

@@ -40,7 +40,7 @@ from kiosk.questions import (
     option_uses,
     save_question,
 )
-from kiosk.reach import reaches_campaign, require
+from kiosk.reach import campaigns_within, reaches_campaign, require
 from kiosk.views.staff import MAX_ID
 
 bp = Blueprint("setup", __name__, url_prefix="/staff/setup")
@@ -190,8 +190,7 @@ def campaigns() -> ResponseReturnValue:
     rows = session.scalars(
         select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
     )
-    reach = current_reach()
-    shown = [c for c in rows if reaches_campaign(session, reach, c.id)]
+    shown = campaigns_within(session, current_reach(), rows)
     return render_template("setup/campaigns.html", campaigns=shown)
 
 

@@ -41,7 +41,7 @@ from kiosk.exports import (
     tally_rows,
 )
 from kiosk.i18n import current_language, localized
-from kiosk.models import AnswerCount, Area, Location, Question, ResultsShown, utcnow
+from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
 from kiosk.reach import campaigns_within, reaches_campaign, reaches_scope, require
@@ -103,7 +103,13 @@ def index() -> ResponseReturnValue:
             )
         ).all()
     )
-    campaigns = campaigns_within(session, reach)
+    campaigns = campaigns_within(
+        session,
+        reach,
+        session.scalars(
+            select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
+        ),
+    )
     return render_template("staff/index.html", areas=areas, answers=answers, campaigns=campaigns)
 
 
@@ -299,7 +305,7 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "state-rejected": gettext("Rejected"),
         "received": gettext("Received"),
         "compare": gettext("Comparison"),
-        "people": gettext("Answers in the group"),
+        "group-answers": gettext("Answers in the group"),
         "not-stated": gettext("not stated"),
     }
     tallies = tally(session, scope)
