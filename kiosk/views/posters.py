@@ -114,7 +114,7 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
 def preview(location_id: int) -> ResponseReturnValue:
     """A print preview of the place's poster, with its downloads."""
     location = load_location(location_id)
-    label = request.args.get("poster", "").strip().lower()[:40]
+    label = request.args.get("poster", "").strip()[:40]  # shown as typed
     try:
         link = poster_link(location)
     except PosterLabelError as error:
