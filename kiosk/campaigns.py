@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.campaign_templates import TEMPLATES
 from kiosk.errors import N_, FormError, NotFoundError
-from kiosk.models import Area, Campaign, Location, Option, Question
+from kiosk.models import Area, Campaign, Location, Option, PosterLogo, Question
 from kiosk.places import NAME_MAX, Errors
 from kiosk.reach import EVERYWHERE, Reach
 
@@ -174,7 +174,7 @@ def shown_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False)
 
 
 def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign:
-    """A copy of a campaign's questions and options, with no places and no days yet."""
+    """A copy of a campaign's questions, options and poster logo, with no places or days yet."""
     original = session.scalar(
         select(Campaign)
         .where(Campaign.id == campaign_id)
@@ -206,4 +206,7 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign
         copy.questions.append(question)
     session.add(copy)
     session.flush()
+    logo = session.get(PosterLogo, campaign_id)
+    if logo is not None:
+        session.add(PosterLogo(campaign_id=copy.id, png=logo.png, uploaded_at=logo.uploaded_at))
     return copy

@@ -7,10 +7,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.typefaces import sans
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FALLBACK = "#6b7a72"
@@ -126,14 +127,6 @@ def _pattern(size: tuple[int, int], kind: str, colour: tuple[int, int, int]) -> 
     return tile
 
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-
-
-def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """The bundled DejaVu Sans: umlauts, ß, Cyrillic and Arabic look the same everywhere."""
-    return ImageFont.truetype(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
-
-
 def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -153,7 +146,7 @@ def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200) -> bytes:
     """A pie with a key (pattern, label, count and share), as PNG bytes."""
     total = sum(max(s.count, 0) for s in slices)
     shown = [s for s in slices if s.count > 0]
-    title_font, font = _font(34, bold=True), _font(24)
+    title_font, font = sans(34, bold=True), sans(24)
     row = 44
     height = max(560, 120 + row * len(shown) + 40)
     image = Image.new("RGB", (width, height), _PAPER)
@@ -195,7 +188,7 @@ class Bar:
 
 def bar_png(bars: Sequence[Bar], *, title: str, width: int = 1200) -> bytes:
     """Horizontal bars with their labels, counts and shares written out, as PNG bytes."""
-    title_font, font = _font(34, bold=True), _font(24)
+    title_font, font = sans(34, bold=True), sans(24)
     row = 56
     height = 120 + row * max(len(bars), 1) + 30
     image = Image.new("RGB", (width, height), _PAPER)

@@ -2,8 +2,10 @@
 
 Rendering is a pure function of its inputs returning bytes: a raster page at 300 dpi (A4 or
 A3, portrait) saved as PDF (the image embedded as a high-quality JPEG) or PNG. Fonts are
-the bundled DejaVu Sans, so a poster looks the same on every machine. Text never overflows:
-it wraps, then shrinks, and as a last resort ends with "…".
+the bundled Kiosk Sans and pictograms (kiosk.typefaces), so a poster looks the same on every
+machine and Arabic runs right to left. Text never overflows: it wraps, then shrinks, and as a
+last resort ends with "…". An organiser's logo sits in the middle of the code, which then
+uses the highest error correction.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ import hmac
 import io
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
+from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M
 
-from kiosk.charts import FONTS
 from kiosk.errors import N_, KioskError
+from kiosk.typefaces import pictogram, sans
 
 POSTER_LABEL = re.compile(r"[a-z0-9]{1,8}")
 _MAC_CHARS = 6  # 30 bits: enough against a pasted-over sticker, short enough to scan at 3 cm
@@ -91,10 +92,11 @@ class PaperSize(enum.StrEnum):
 
 @dataclass(frozen=True)
 class PosterAnswer:
-    """An answer shown on the poster: its text and colour."""
+    """An answer shown on the poster: its text, colour and pictogram (an emoji, or none)."""
 
     text: str
     colour: str
+    emoji: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class PosterContent:
     answers: tuple[PosterAnswer, ...] = ()
     other_languages: tuple[str, ...] = ()  # "Take part: scan the code", in further languages
     footer: str = ""  # who runs the survey, and a note on data protection
+    logo: bytes | None = None  # the organiser's logo as a checked PNG (kiosk.logos)
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,6 @@ class TextBlock:
     size: int
     top: int
     bottom: int
-
-
-@lru_cache(maxsize=64)
-def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), size)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -158,7 +156,7 @@ def fit_text(
     text = " ".join(text.split())
     size = largest
     while True:
-        font = _font(size, bold=bold)
+        font = sans(size, bold=bold)
         lines = _wrap(text, font, width)
         if len(lines) <= max_lines or size <= smallest:
             break
@@ -190,7 +188,7 @@ def _draw_block(
     lines, size = fit_text(
         text, width, max_lines=max_lines, largest=largest, smallest=smallest, bold=bold
     )
-    font = _font(size, bold=bold)
+    font = sans(size, bold=bold)
     step = round(size * 1.22)
     if height is not None:
         top += (height - len(lines) * step) // 2
@@ -202,12 +200,17 @@ def _draw_block(
     return TextBlock(lines, size, top, y)
 
 
-def qr_image(link: str, side: int) -> Image.Image:
+LOGO_SHARE = 0.24  # of the code's width: 6 % of its modules, far below what level H restores
+
+
+def qr_image(link: str, side: int, logo: Image.Image | None = None) -> Image.Image:
     """The QR code of the link, black on white, as close to side pixels as whole modules allow.
 
-    Medium error correction (15 %) and the standard quiet zone of four modules.
+    Medium error correction (15 %) and the standard quiet zone of four modules; with a logo
+    in the middle (on a white square) high error correction (30 %).
     """
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=1)
+    level = ERROR_CORRECT_M if logo is None else ERROR_CORRECT_H
+    code = qrcode.QRCode(error_correction=level, border=4, box_size=1)
     code.add_data(link)
     code.make(fit=True)
     modules = code.modules_count + 8
@@ -215,7 +218,20 @@ def qr_image(link: str, side: int) -> Image.Image:
     matrix = code.get_matrix()  # includes the border
     image = Image.new("1", (len(matrix), len(matrix)), 1)
     image.putdata([0 if cell else 1 for row in matrix for cell in row])
-    return image.resize((len(matrix) * box, len(matrix) * box), Image.Resampling.NEAREST)
+    image = image.resize((len(matrix) * box, len(matrix) * box), Image.Resampling.NEAREST)
+    if logo is None:
+        return image
+    image = image.convert("RGB")
+    limit = round(code.modules_count * box * LOGO_SHARE)
+    mark = logo.convert("RGBA")
+    mark.thumbnail((limit - 2 * box, limit - 2 * box), Image.Resampling.LANCZOS)
+    left, top = (image.width - mark.width) // 2, (image.height - mark.height) // 2
+    ImageDraw.Draw(image).rectangle(
+        (left - box, top - box, left + mark.width + box - 1, top + mark.height + box - 1),
+        fill="white",
+    )
+    image.paste(mark, (left, top), mark)
+    return image
 
 
 def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Image.Image:
@@ -242,17 +258,18 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
     place = _draw_block(draw, content.place, y, left=margin, width=inner,
                         max_lines=2, largest=px(96), smallest=px(48), fill="#2e6b3f",
                         bold=True)  # fmt: skip
-    y = place.bottom + px(40)
+    y = place.bottom + px(50)
 
     # The answers as coloured chips, up to two rows.
     if content.answers:
-        y = _draw_answers(draw, content.answers, y, left=margin, width=inner, scale=scale)
+        y = _draw_answers(page, content.answers, y, left=margin, width=inner, scale=scale)
         y += px(40)
 
     # The QR code, as large as the rest of the page allows.
     footer_space = px(420) + px(70) * len(content.other_languages)
     side = min(px(1300), height - y - footer_space - px(160))
-    code = qr_image(content.link, max(side, px(600)))
+    logo = Image.open(io.BytesIO(content.logo)) if content.logo else None
+    code = qr_image(content.link, max(side, px(600)), logo)
     page.paste(code.convert("RGB"), ((width - code.width) // 2, y))
     y += code.height + px(20)
     link = _draw_block(draw, content.link, y, left=margin, width=inner, max_lines=1,
@@ -271,7 +288,7 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
 
 
 def _draw_answers(
-    draw: ImageDraw.ImageDraw,
+    page: Image.Image,
     answers: tuple[PosterAnswer, ...],
     top: int,
     *,
@@ -279,16 +296,20 @@ def _draw_answers(
     width: int,
     scale: float,
 ) -> int:
-    """Answers as chips with a colour square, over at most three rows; returns the bottom."""
+    """Answers as chips with their pictogram (else a colour square) over at most three rows.
+
+    Returns the bottom of the last row.
+    """
+    draw = ImageDraw.Draw(page)
     size = round(50 * scale)
-    font = _font(size)
-    gap, pad, square = round(24 * scale), round(22 * scale), round(34 * scale)
-    chip_height = size + 2 * pad
+    font = sans(size)
+    gap, pad, icon = round(24 * scale), round(22 * scale), round(64 * scale)
+    chip_height = icon + round(28 * scale)
     rows: list[list[tuple[PosterAnswer, str, int]]] = [[]]
     used = 0
     for answer in answers:
         fitted, _ = fit_text(answer.text, width // 2, max_lines=1, largest=size, smallest=size)
-        chip = round(font.getlength(fitted[0])) + 3 * pad + square
+        chip = round(font.getlength(fitted[0])) + 3 * pad + icon
         if rows[-1] and used + gap + chip > width:
             if len(rows) == 3:
                 break
@@ -302,12 +323,17 @@ def _draw_answers(
         x = left + (width - total) // 2
         for answer, label, chip in row:
             draw.rounded_rectangle((x, y, x + chip, y + chip_height), radius=chip_height // 2,
-                                   outline="#9aa59f", width=max(2, round(3 * scale)))  # fmt: skip
-            sq_top = y + (chip_height - square) // 2
-            draw.rectangle((x + pad, sq_top, x + pad + square, sq_top + square),
-                           fill=answer.colour)  # fmt: skip
-            draw.text((x + 2 * pad + square, y + pad - round(4 * scale)), label, font=font,
-                      fill="#1b2420")  # fmt: skip
+                                   outline=answer.colour, width=round(5 * scale))  # fmt: skip
+            icon_top = y + (chip_height - icon) // 2
+            picture = pictogram(answer.emoji, icon)
+            if picture is None:
+                dot = icon // 5
+                draw.ellipse((x + pad + dot, icon_top + dot, x + pad + icon - dot,
+                              icon_top + icon - dot), fill=answer.colour)  # fmt: skip
+            else:
+                page.paste(picture, (x + pad, icon_top), picture)
+            draw.text((x + 2 * pad + icon, y + chip_height // 2), label, font=font,
+                      fill="#1b2420", anchor="lm")  # fmt: skip
             x += chip + gap
         y += chip_height + gap
     return y

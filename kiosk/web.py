@@ -50,6 +50,7 @@ class ForbiddenCharacterError(KioskError):
 LARGER_BODIES = {
     "api.push_responses": 4 * 1024 * 1024,  # a batch of 1000 answers with long wishes
     "kiosks.import_file": 64 * 1024 * 1024,  # a kiosk's whole outbox after weeks offline
+    "campaign_posters.upload_logo": 3 * 1024 * 1024,  # a logo of up to 2 MB, and its form
 }
 """Endpoints that take more than MAX_CONTENT_LENGTH (64 KB: every public form)."""
 

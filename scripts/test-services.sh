@@ -64,6 +64,15 @@ if ! ldconfig -p | grep -q 'libzbar\.so\.0'; then
 fi
 echo "zbar: $(ldconfig -p | grep -m1 'libzbar\.so\.0' | sed 's/.*=> //')"
 
+if ! ldconfig -p | grep -q 'libfribidi\.so\.0'; then
+  echo "libfribidi0 is missing; installing it (posters lay out Arabic right to left with it)."
+  apt_install libfribidi0 || {
+    echo "FAILED: install Debian's libfribidi0 package." >&2
+    exit 1
+  }
+fi
+echo "fribidi: $(ldconfig -p | grep -m1 'libfribidi\.so\.0' | sed 's/.*=> //')"
+
 if ! command -v shellcheck >/dev/null; then
   echo "shellcheck is missing; installing it (deploy/check.sh needs it)."
   apt_install shellcheck || {

@@ -1,5 +1,6 @@
 """Posters: every QR code decodes (zbar) to exactly the link, at print and sticker size; long
-text wraps or shrinks and never leaves the page; the downloads and the preview page."""
+text, German or Arabic, wraps or shrinks and never leaves the page; Arabic runs right to left;
+pictograms; the downloads and the preview page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
+from PIL import Image, ImageChops
 from pyzbar.pyzbar import ZBarSymbol, decode
 from sqlalchemy import select
 
@@ -20,12 +21,13 @@ from kiosk.posters import (
     PaperSize,
     PosterAnswer,
     PosterContent,
-    _font,
     fit_text,
     poster_image,
     qr_image,
     render_poster,
 )
+from kiosk.questions import PICTOGRAMS
+from kiosk.typefaces import can_shape_arabic, pictogram, sans
 from tests.helpers import login_as
 
 LINK = "https://beteiligung.jena.de/q/ehp"
@@ -84,12 +86,97 @@ def test_a_sticker_sized_code_of_3_cm_still_reads() -> None:
 def test_text_wraps_or_shrinks_and_never_leaves_its_box(text: str) -> None:
     width = 2000
     lines, size = fit_text(text, width, max_lines=3, largest=150, smallest=60, bold=True)
-    font = _font(size, bold=True)
+    font = sans(size, bold=True)
     assert 1 <= len(lines) <= 3 and 60 <= size <= 150
     assert all(font.getlength(line) <= width for line in lines)
     # Nothing is reordered or invented: the lines are the text's start, at most cut with "…".
     shown = "".join(lines).removesuffix("…").replace(" ", "")
     assert text.replace(" ", "").startswith(shown) and len(shown) > 0
+
+
+ARABIC_LONG = "ما هو الأهم بالنسبة لك في ساحة إميل هولاين ولماذا تأتي إلى هنا كل يوم؟ " * 6
+ARABIC_WORD = "استطلاعاتالمشاركةالمجتمعيةفيالأحياءالسكنيةبمدينةيينا" * 2  # 100 letters, no space
+
+
+def test_this_pillow_lays_out_arabic() -> None:
+    # Without raqm (libraqm + libfribidi0) Arabic letters come out unjoined, left to right.
+    # scripts/test-services.sh installs libfribidi0; this must hold wherever tests run.
+    assert can_shape_arabic()
+
+
+def _ink(text: str) -> Image.Image:
+    from PIL import ImageDraw
+
+    image = Image.new("L", (1600, 120), 255)
+    ImageDraw.Draw(image).text((0, 10), text, font=sans(60), fill=0)
+    return image
+
+
+def test_an_arabic_line_runs_right_to_left() -> None:
+    # In a right-to-left line the Latin words stand left of the Arabic ones they follow.
+    mixed, latin = _ink("شارك الآن ABC"), _ink("ABC")
+    width = round(sans(60).getlength("ABC"))
+    assert mixed.crop((0, 0, width, 120)).tobytes() == latin.crop((0, 0, width, 120)).tobytes()
+    # And Arabic letters join: a word is narrower than its letters set apart.
+    assert sans(60).getlength("شارك") < sum(sans(60).getlength(letter) for letter in "شارك")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ARABIC_LONG, ARABIC_WORD, f"{ARABIC_WORD} {LONGEST} {ARABIC_LONG}", "شارك: " + LINK * 3],
+)
+def test_arabic_text_wraps_or_shrinks_and_never_leaves_its_box(text: str) -> None:
+    width = 1800
+    lines, size = fit_text(text, width, max_lines=3, largest=150, smallest=60, bold=True)
+    assert 1 <= len(lines) <= 3 and 60 <= size <= 150
+    assert all(sans(size, bold=True).getlength(line) <= width for line in lines)
+    shown = "".join(lines).removesuffix("…").replace(" ", "")
+    assert text.replace(" ", "").startswith(shown) and len(shown) > 0
+
+
+def test_a_poster_in_arabic_keeps_its_text_on_the_page_and_its_code_readable() -> None:
+    arabic = PosterContent(
+        headline=ARABIC_LONG,
+        place=ARABIC_WORD,
+        link=LINK,
+        call="شارك: امسح الرمز أو اكتب الرابط",
+        answers=(PosterAnswer("ظل وأشجار", "#2e7d32", "🌳"), PosterAnswer(ARABIC_WORD, "#0277bd")),
+        other_languages=("شارك: امسح الرمز بكاميرا هاتفك " * 4,),
+        footer="استطلاع مجهول الهوية: لا اسم ولا تسجيل. " * 8,
+    )
+    page = poster_image(arabic)
+    assert zbar(page) == [LINK]
+    margin = round(12 * MM) - 2  # text keeps to the 12 mm margins (antialiasing: 2 px)
+    white = Image.new("RGB", page.size, "white")
+    band = 261  # the coloured call band (rows 0 to 260) spans the full width
+    for edge in ((0, band, margin, page.height), (page.width - margin, band, *page.size)):
+        assert page.crop(edge).tobytes() == white.crop(edge).tobytes(), edge
+
+
+def test_every_pictogram_staff_can_pick_is_bundled() -> None:
+    for emoji in PICTOGRAMS:
+        drawn = pictogram(emoji, 64)
+        assert drawn is not None and drawn.size == (64, 64), emoji
+        assert drawn.getbbox() is not None, emoji  # something visible
+    assert pictogram("🦄", 64) is None  # not bundled: the poster shows the answer's colour
+    assert pictogram("", 64) is None
+
+
+def _yellow(image: Image.Image) -> int:
+    """How many pixels are sunny yellow: no part of a poster is, but a sun pictogram."""
+    red, green, blue = image.convert("RGB").split()
+    masks = (red.point(lambda v: 255 * (v > 200)), green.point(lambda v: 255 * (v > 150)),
+             blue.point(lambda v: 255 * (v < 100)))  # fmt: skip
+    both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+    return both.histogram()[255]
+
+
+def test_the_answers_show_their_pictograms() -> None:
+    sunny = PosterContent(**{**CONTENT.__dict__, "answers": (
+        PosterAnswer("Sonne", "#2e7d32", "☀️"), PosterAnswer("Wasser", "#0277bd", "💧"),
+    )})  # fmt: skip
+    assert _yellow(poster_image(CONTENT)) == 0  # colour dots only
+    assert _yellow(poster_image(sunny)) > 500  # the sun
 
 
 def test_a_poster_with_the_longest_texts_keeps_its_code_readable() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kiosk.models.base import Base, Texts, intpk, name_str
+from kiosk.models.base import Base, Texts, UTCDateTime, intpk, name_str
 from kiosk.models.place import Location
 
 
@@ -135,6 +136,18 @@ class Option(Base):
     hidden: Mapped[bool] = mapped_column(default=False)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+class PosterLogo(Base):
+    """The organiser's logo a campaign's posters carry in the middle of their code."""
+
+    __tablename__ = "poster_logo"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    png: Mapped[bytes] = mapped_column(LargeBinary)  # checked and shrunk by kiosk.logos
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class CatalogRevision(Base):

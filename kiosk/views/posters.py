@@ -1,21 +1,44 @@
-"""Posters of a place to print: a preview page, A4 and A3 as PDF or PNG, the bare QR code."""
+"""Posters to print, per place and per campaign, and the organiser's logo on them.
+
+Per place: a preview, A4 and A3 as PDF or PNG, the bare QR code and stickers; per campaign:
+every place's poster and stickers in one PDF, and the logo in the middle of the codes.
+"""
 
 from __future__ import annotations
 
 import io
 
 import qrcode
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 from qrcode.image.svg import SvgPathImage
 
 from kiosk import db
-from kiosk.auth import current_reach
+from kiosk.accounts import audit
+from kiosk.auth import current_reach, requires
 from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.i18n import localized
+from kiosk.logos import (
+    MAX_BYTES,
+    LogoError,
+    campaign_logo,
+    normalise_logo,
+    remove_campaign_logo,
+    set_campaign_logo,
+)
 from kiosk.models import Campaign, Location, QuestionKind, utcnow
+from kiosk.permissions import Permission
 from kiosk.posters import (
     PaperSize,
     PosterAnswer,
@@ -30,6 +53,7 @@ from kiosk.posters import (
     sticker_sheet_image,
 )
 from kiosk.reach import reaches_campaign, require
+from kiosk.typefaces import can_shape_arabic
 from kiosk.views.staff import MAX_ID, load_location, public_link
 
 bp = Blueprint("posters", __name__, url_prefix="/staff/location")
@@ -39,6 +63,7 @@ PLACE = f"<int(max={MAX_ID}):location_id>"
 OTHER_LANGUAGES = (
     "Katılın: kodu telefon kameranızla okutun",
     "Долучайтеся: відскануйте код камерою телефону",
+    "شارك: امسح الرمز بكاميرا هاتفك",
 )
 
 
@@ -86,7 +111,8 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
     )
     headline = localized(first.texts) if first else gettext("Your opinion on this place")
     answers = tuple(
-        PosterAnswer(localized(o.texts), o.colour) for o in (first.visible_options if first else ())
+        PosterAnswer(localized(o.texts), o.colour, o.emoji)
+        for o in (first.visible_options if first else ())
     )
     with force_locale("en"):
         english = gettext("Take part: scan the code with your phone camera")
@@ -107,6 +133,7 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
         answers=answers,
         other_languages=(english, *OTHER_LANGUAGES),
         footer=footer,
+        logo=campaign_logo(db.session(), campaign.id) if campaign else None,
     )
 
 
@@ -120,12 +147,13 @@ def preview(location_id: int) -> ResponseReturnValue:
     except PosterLabelError as error:
         page = render_template(
             "posters/preview.html", location=location, link=None, label=label,
-            error=gettext(error.message),
+            error=gettext(error.message), arabic_ok=can_shape_arabic(),
         )  # fmt: skip
         return page, error.status
     return render_template(
-        "posters/preview.html", location=location, link=link, label=label, error=None
-    )
+        "posters/preview.html", location=location, link=link, label=label, error=None,
+        arabic_ok=can_shape_arabic(),
+    )  # fmt: skip
 
 
 @bp.get(f"/{PLACE}/poster-preview.png")
@@ -170,16 +198,78 @@ def stickers(location_id: int) -> ResponseReturnValue:
     return _pdf(pdf_pages([sheet], title=location.name), f"stickers-{location.code}.pdf")
 
 
-def campaign_places(campaign_id: int) -> list[Location]:
-    """The places of a campaign within the staff member's reach (404: no such campaign)."""
+def load_campaign(campaign_id: int) -> Campaign:
+    """The campaign, if the staff member's areas reach it (404: no such campaign; 403)."""
     campaign = db.session().get(Campaign, campaign_id)
     if campaign is None:
         raise NotFoundError()
     require(reaches_campaign(db.session(), current_reach(), campaign.id))
-    return list(campaign.locations)
+    return campaign
 
 
-@campaigns.get(f"/<int(max={MAX_ID}):campaign_id>/posters-<any(a4, a3):size>.pdf")
+def campaign_places(campaign_id: int) -> list[Location]:
+    """The places of a campaign within the staff member's reach (404: no such campaign)."""
+    return list(load_campaign(campaign_id).locations)
+
+
+CAMPAIGN = f"<int(max={MAX_ID}):campaign_id>"
+
+
+@campaigns.get(f"/{CAMPAIGN}/posters")
+def campaign_page(campaign_id: int) -> ResponseReturnValue:
+    """A campaign's posters: every place's downloads, and the organiser's logo."""
+    return _campaign_page(load_campaign(campaign_id), None)
+
+
+def _campaign_page(campaign: Campaign, error: str | None) -> str:
+    has_logo = campaign_logo(db.session(), campaign.id) is not None
+    return render_template(
+        "posters/campaign.html", campaign=campaign, has_logo=has_logo, error=error,
+        max_megabytes=MAX_BYTES // (1024 * 1024),
+    )  # fmt: skip
+
+
+@campaigns.post(f"/{CAMPAIGN}/poster-logo")
+@requires(Permission.EDIT)
+def upload_logo(campaign_id: int) -> ResponseReturnValue:
+    """Put the organiser's logo on a campaign's posters (PNG, JPEG or WebP, at most 2 MB)."""
+    campaign = load_campaign(campaign_id)
+    upload = request.files.get("logo")
+    try:
+        png = normalise_logo(upload.stream.read(MAX_BYTES + 1) if upload else b"")
+    except LogoError as error:
+        return _campaign_page(campaign, gettext(error.message)), error.status
+    session = db.session()
+    set_campaign_logo(session, campaign.id, png)
+    audit(session, current_user, "poster-logo", campaign=campaign.id, bytes=len(png))
+    session.commit()
+    flash(gettext("The logo is on the posters now."))
+    return redirect(url_for(".campaign_page", campaign_id=campaign.id), code=303)
+
+
+@campaigns.post(f"/{CAMPAIGN}/poster-logo/remove")
+@requires(Permission.EDIT)
+def remove_logo(campaign_id: int) -> ResponseReturnValue:
+    """Take the logo off a campaign's posters."""
+    campaign = load_campaign(campaign_id)
+    session = db.session()
+    if remove_campaign_logo(session, campaign.id):
+        audit(session, current_user, "poster-logo-remove", campaign=campaign.id)
+        session.commit()
+        flash(gettext("The posters have no logo now."))
+    return redirect(url_for(".campaign_page", campaign_id=campaign.id), code=303)
+
+
+@campaigns.get(f"/{CAMPAIGN}/poster-logo.png")
+def logo_png(campaign_id: int) -> ResponseReturnValue:
+    """The campaign's poster logo as stored (404 when it has none)."""
+    png = campaign_logo(db.session(), load_campaign(campaign_id).id)
+    if png is None:
+        raise NotFoundError()
+    return Response(png, mimetype="image/png")
+
+
+@campaigns.get(f"/{CAMPAIGN}/posters-<any(a4, a3):size>.pdf")
 def campaign_posters(campaign_id: int, size: str) -> ResponseReturnValue:
     """Every place's poster of a campaign, a page each, in one PDF."""
     places = campaign_places(campaign_id)
@@ -189,7 +279,7 @@ def campaign_posters(campaign_id: int, size: str) -> ResponseReturnValue:
     return _pdf(pdf_pages(pages), f"posters-campaign-{campaign_id}-{size}.pdf")
 
 
-@campaigns.get(f"/<int(max={MAX_ID}):campaign_id>/stickers.pdf")
+@campaigns.get(f"/{CAMPAIGN}/stickers.pdf")
 def campaign_stickers(campaign_id: int) -> ResponseReturnValue:
     """Stickers of every place of a campaign, five of each, 15 to a sheet."""
     places = campaign_places(campaign_id)

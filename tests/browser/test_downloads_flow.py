@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import SCREENSHOTS, shoot
 from tests.browser.test_flows import staff_login
 
 pytestmark = pytest.mark.browser
@@ -98,3 +98,45 @@ def test_a_poster_is_previewed_and_its_pdf_reads(page_factory: Callable[..., Pag
     for name in ("Plakat A4 (PDF)", "Plakat A3 (PDF)"):
         page = pdf_page(download(staff, name).read_bytes())
         assert zbar(page) == [staff.url.split("/staff/")[0] + "/q/ehp"]
+
+
+def test_a_campaign_s_posters_get_the_organiser_s_logo(
+    page_factory: Callable[..., Page], tmp_path: Path
+) -> None:
+    from tests.test_poster_logos import picture
+    from tests.test_posters import pdf_pages_of, zbar
+
+    staff = page_factory()
+    staff_login(staff)
+    staff.get_by_role("link", name="WerkStadt – Leben in Jena Nord").first.click()
+    staff.get_by_role("link", name="Plakate, Aufkleber und Logo").click()
+    heading = staff.get_by_role("heading", name="Plakate für WerkStadt – Leben in Jena Nord")
+    expect(heading).to_be_visible()
+    expect(staff.get_by_text("Die Plakate haben kein Logo.")).to_be_visible()
+
+    # Not a picture: the field says so, and nothing changes.
+    wrong = tmp_path / "logo.png"
+    wrong.write_text("Ich bin eine Textdatei.")
+    staff.get_by_label("Ein Logo auf die Plakate setzen").set_input_files(wrong)
+    staff.get_by_role("button", name="Hochladen").click()
+    expect(staff.get_by_role("alert")).to_contain_text("keine PNG-, JPEG- oder WebP-Datei")
+    expect(staff.get_by_text("Die Plakate haben kein Logo.")).to_be_visible()
+
+    logo = tmp_path / "stadtteilbuero.jpg"
+    logo.write_bytes(picture("JPEG", (1600, 1200)))
+    staff.get_by_label("Ein Logo auf die Plakate setzen").set_input_files(logo)
+    staff.get_by_role("button", name="Hochladen").click()
+    expect(staff.get_by_role("status")).to_have_text("Das Logo ist jetzt auf den Plakaten.")
+    shown = staff.get_by_role("img", name="Das Logo auf den Plakaten")
+    expect(shown).to_have_js_property("naturalWidth", 600)
+    shoot(staff, "staff-campaign-posters")
+
+    every = download(staff, "Plakate aller Orte, A4 (PDF, je eine Seite)")
+    pages = pdf_pages_of(every.read_bytes())
+    base = staff.url.split("/staff/")[0]
+    assert [zbar(page) for page in pages] == [[f"{base}/q/ehp"], [f"{base}/q/zeitzer"]]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pages[0].resize((827, 1170)).save(SCREENSHOTS / "poster-with-logo.png")
+
+    staff.get_by_role("button", name="Logo entfernen").click()
+    expect(staff.get_by_role("status")).to_have_text("Die Plakate haben jetzt kein Logo mehr.")
