@@ -178,12 +178,14 @@ def logout_everywhere() -> ResponseReturnValue:
     return logout()
 
 
-STAFF_BLUEPRINTS = {"staff", "kiosks", "moderation", "setup", "people", "paper"}
-
-
 def _expire_idle_staff_sessions() -> ResponseReturnValue | None:
-    """A staff session ends after a while without use, and after a working day at most."""
-    if request.blueprint not in STAFF_BLUEPRINTS or not current_user.is_authenticated:
+    """A staff session ends after a while without use, and after a working day at most.
+
+    Every page under /staff/ counts, whichever blueprint serves it (posters too); the login
+    and logout pages themselves do not.
+    """
+    staff_page = request.path.startswith("/staff/") and request.blueprint != "auth"
+    if not staff_page or not current_user.is_authenticated:
         return None
     now = time.time()
     idle = current_app.config["STAFF_IDLE_MINUTES"] * 60

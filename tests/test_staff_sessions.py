@@ -63,6 +63,14 @@ def test_a_staff_session_ends_when_idle_and_after_a_working_day(app: Flask) -> N
     assert "Ihre Sitzung ist abgelaufen" in client.get(ended.headers["Location"]).text
     assert client.get("/staff/").status_code == 302  # logged out, not just sent away once
 
+    # Every page under /staff/ counts, the posters' too.
+    for idle_on in ("/staff/location/1/poster", "/staff/campaign/1/posters"):
+        assert log_in(client) == 302
+        with client.session_transaction() as session:
+            session["staff_seen"] = time.time() - 61 * 60
+        assert client.get(idle_on).headers["Location"].startswith("/staff/login"), idle_on
+        assert client.get("/staff/").status_code == 302, idle_on
+
     assert log_in(client) == 302
     with client.session_transaction() as session:
         session["staff_since"] = time.time() - 13 * 3600  # busy all along, but too long
