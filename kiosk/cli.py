@@ -316,11 +316,18 @@ def posters_command(campaign_id: int, size: str, output: str) -> None:
     """Render the posters of every place of a campaign into one PDF, a page each."""
     from kiosk.models import Campaign
     from kiosk.posters import PaperSize, pdf_pages, poster_image
+    from kiosk.typefaces import can_shape_arabic
     from kiosk.views.posters import poster_content
 
     base = current_app.config.get("PUBLIC_URL") or ""
     if not base:
         click.echo("PUBLIC_URL is not set: the codes lead to http://localhost:5000.", err=True)
+    if not can_shape_arabic():
+        click.echo(
+            "Pillow cannot lay out Arabic here (install libfribidi0): the Arabic line comes"
+            " out with its letters apart and the wrong way round.",
+            err=True,
+        )
     with current_app.test_request_context("/", base_url=base or "http://localhost:5000"):
         campaign = db.session().get(Campaign, campaign_id)
         if campaign is None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, KioskError
 from kiosk.models import PosterLogo, utcnow
 
 MAX_BYTES = 2 * 1024 * 1024  # a logo file of at most 2 MB
-MAX_PIXELS = 25_000_000  # e.g. 5000 × 5000: anything larger is not a logo but a trap
-MAX_SIDE = 10_000
+MAX_SIDE = 5000  # pixels a side: anything larger is not a logo but a trap (an image bomb)
 STORED_SIDE = 600  # the stored PNG fits in 600 × 600: enough for the middle of an A3 code
 FORMATS = ("PNG", "JPEG", "WEBP")
 
@@ -72,18 +73,23 @@ def normalise_logo(data: bytes) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as picture:
                 width, height = picture.size  # from the header: nothing decoded yet
-                if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                if max(width, height) > MAX_SIDE:
                     raise LogoBombError()
                 if width < 1 or height < 1:
                     raise NotAPictureError()
                 picture.seek(0)  # the first frame of an animated WebP
+                if picture.format == "JPEG":  # decode at a fraction of the size where it can
+                    picture.draft("RGB", (2 * STORED_SIDE, 2 * STORED_SIDE))
                 picture.load()
-                logo = picture.convert("RGBA")
+                upright = ImageOps.exif_transpose(picture)  # a phone photo as it was held
+                if upright.mode not in ("RGB", "RGBA"):  # palette, grey, 16 bit: smooth shrinking
+                    upright = upright.convert("RGBA")
+                upright.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
+                logo = upright.convert("RGBA")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise LogoBombError() from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise NotAPictureError() from error
-    logo.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
     box = logo.getbbox()  # trim fully transparent edges
     if box is None:
         raise EmptyLogoError()
@@ -99,12 +105,19 @@ def campaign_logo(session: Session, campaign_id: int) -> bytes | None:
 
 
 def set_campaign_logo(session: Session, campaign_id: int, png: bytes) -> None:
-    """Give the campaign's posters this logo (checked by normalise_logo); the caller commits."""
-    logo = session.get(PosterLogo, campaign_id)
-    if logo is None:
-        session.add(PosterLogo(campaign_id=campaign_id, png=png, uploaded_at=utcnow()))
-    else:
-        logo.png, logo.uploaded_at = png, utcnow()
+    """Give the campaign's posters this logo (checked by normalise_logo); the caller commits.
+
+    One upsert: two uploads at once (a double click) leave one logo, the later one.
+    """
+    dialect = session.connection().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(PosterLogo).values(campaign_id=campaign_id, png=png, uploaded_at=utcnow())
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["campaign_id"],
+            set_={"png": statement.excluded.png, "uploaded_at": statement.excluded.uploaded_at},
+        )
+    )
 
 
 def remove_campaign_logo(session: Session, campaign_id: int) -> bool:

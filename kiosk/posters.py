@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M
+from qrcode.util import pattern_position
 
 from kiosk.errors import N_, KioskError
 from kiosk.typefaces import pictogram, sans
@@ -201,19 +202,22 @@ def _draw_block(
 
 
 LOGO_SHARE = 0.24  # of the code's width: 6 % of its modules, far below what level H restores
+_QUIET = 4  # modules of white around a code
 
 
 def qr_image(link: str, side: int, logo: Image.Image | None = None) -> Image.Image:
     """The QR code of the link, black on white, as close to side pixels as whole modules allow.
 
     Medium error correction (15 %) and the standard quiet zone of four modules; with a logo
-    in the middle (on a white square) high error correction (30 %).
+    in the middle (on a white square) high error correction (30 %). From version 7 on (a
+    link of about 60 characters at level H) an alignment pattern sits in the very middle:
+    it is drawn again over the logo, as readers find the code's grid by it.
     """
     level = ERROR_CORRECT_M if logo is None else ERROR_CORRECT_H
-    code = qrcode.QRCode(error_correction=level, border=4, box_size=1)
+    code = qrcode.QRCode(error_correction=level, border=_QUIET, box_size=1)
     code.add_data(link)
     code.make(fit=True)
-    modules = code.modules_count + 8
+    modules = code.modules_count + 2 * _QUIET
     box = max(1, side // modules)
     matrix = code.get_matrix()  # includes the border
     image = Image.new("1", (len(matrix), len(matrix)), 1)
@@ -231,6 +235,14 @@ def qr_image(link: str, side: int, logo: Image.Image | None = None) -> Image.Ima
         fill="white",
     )
     image.paste(mark, (left, top), mark)
+    draw = ImageDraw.Draw(image)
+    centres = pattern_position(code.version)
+    for row in centres:
+        for column in centres:
+            for y in range(row - 2 + _QUIET, row + 3 + _QUIET):
+                for x in range(column - 2 + _QUIET, column + 3 + _QUIET):
+                    draw.rectangle((x * box, y * box, (x + 1) * box - 1, (y + 1) * box - 1),
+                                   fill="black" if matrix[y][x] else "white")  # fmt: skip
     return image
 
 
@@ -260,7 +272,7 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
                         bold=True)  # fmt: skip
     y = place.bottom + px(50)
 
-    # The answers as coloured chips, up to two rows.
+    # The answers as chips with their pictograms, up to three rows.
     if content.answers:
         y = _draw_answers(page, content.answers, y, left=margin, width=inner, scale=scale)
         y += px(40)
@@ -296,7 +308,7 @@ def _draw_answers(
     width: int,
     scale: float,
 ) -> int:
-    """Answers as chips with their pictogram (else a colour square) over at most three rows.
+    """Answers as chips with their pictogram (else a colour dot) over at most three rows.
 
     Returns the bottom of the last row.
     """

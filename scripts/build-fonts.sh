@@ -15,7 +15,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-apt-get download fonts-noto-core fonts-noto-color-emoji
+# The versions kiosk/fonts/LICENSE-OFL.txt names; a newer Debian release changes them there too.
+apt-get download fonts-noto-core=20201225-1 fonts-noto-color-emoji=2.042-0+deb12u1
 for deb in ./*.deb; do dpkg-deb -x "$deb" unpacked; done
 noto=unpacked/usr/share/fonts/truetype/noto
 
@@ -45,5 +46,18 @@ pictograms="$(cd "$root" && PYTHONPATH=. python3 -c \
 start = src.index("PICTOGRAMS = tuple(")
 print("".join(ast.literal_eval(src[src.index("\"\"\"", start):src.index(".split()", start)]).split()))')"
 tools/bin/pyftsubset "$noto/NotoColorEmoji.ttf" --text="$pictograms" --layout-features='*' \
-  --output-file="$out/KioskEmoji.ttf"
+  --output-file=emoji.ttf
+tools/bin/python - emoji.ttf "$out/KioskEmoji.ttf" <<'EOF'
+import sys
+from fontTools.ttLib import TTFont
+
+source, target = sys.argv[1:]
+font = TTFont(source)
+names = {1: "Kiosk Emoji", 3: "KioskEmoji;subset of Noto Color Emoji", 4: "Kiosk Emoji",
+         6: "KioskEmoji", 16: "Kiosk Emoji"}
+for record in font["name"].names:
+    if record.nameID in names:
+        record.string = names[record.nameID]
+font.save(target)
+EOF
 ls -l "$out"/Kiosk*.ttf

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import random
 import struct
 import zlib
 
@@ -129,6 +130,14 @@ def test_what_is_not_a_logo_is_refused_clearly(data: bytes, error: type[LogoErro
     assert raised.value.status == 422 and raised.value.message
 
 
+def test_a_phone_photo_is_stored_the_way_up_it_was_held() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90° clockwise to show
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), "#1b5e20").save(out, "JPEG", exif=exif)
+    assert Image.open(io.BytesIO(normalise_logo(out.getvalue()))).size == (200, 400)
+
+
 def test_a_fully_transparent_picture_is_refused() -> None:
     out = io.BytesIO()
     Image.new("RGBA", (50, 50), (0, 0, 0, 0)).save(out, "PNG")
@@ -136,14 +145,32 @@ def test_a_fully_transparent_picture_is_refused() -> None:
         normalise_logo(out.getvalue())
 
 
-def _logo() -> Image.Image:
-    return Image.open(io.BytesIO(normalise_logo(picture())))
+def _logo(kind: str = "disc") -> Image.Image:
+    """A logo as stored: a light disc on transparency, black to its edges, or photo noise."""
+    if kind == "disc":
+        return Image.open(io.BytesIO(normalise_logo(picture())))
+    rng = random.Random(7)  # noqa: S311 (test noise)
+    image = Image.new("RGB", (300, 300), "black")
+    if kind == "noise":
+        image.putdata([(rng.randrange(256),) * 3 for _ in range(300 * 300)])
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return Image.open(io.BytesIO(normalise_logo(out.getvalue())))
 
 
-@pytest.mark.parametrize("size", [round(30 * MM), round(36 * MM), 600, 1300])
-def test_a_code_with_a_logo_in_the_middle_still_reads(size: int) -> None:
-    link = LINK + "?p=bus3.k2x7qa"
-    plain, marked = qr_image(link, size), qr_image(link, size, _logo())
+# The longest link a poster can hold: a long public address, a place code of 32 characters
+# (the most a code may have) and a signed label of 8.
+LONGEST_LINK = (
+    "https://beteiligung.jena.de/q/" + "spielplatz-zeitzer-strasse-nord1" + "?p=abcd1234.k2x7qa"
+)
+LINKS = [LINK + "?p=bus3.k2x7qa", LONGEST_LINK]
+
+
+@pytest.mark.parametrize("link", LINKS, ids=["short", "longest"])
+@pytest.mark.parametrize("kind", ["disc", "black", "noise"])
+@pytest.mark.parametrize("size", [round(30 * MM), round(36 * MM), 600, 1300, 1838])
+def test_a_code_with_a_logo_in_the_middle_still_reads(link: str, kind: str, size: int) -> None:
+    plain, marked = qr_image(link, size), qr_image(link, size, _logo(kind))
     assert zbar(marked) == [link]
     # High error correction (30 %) with the logo, medium (15 %) without: module for module.
     for image, level in ((marked, ERROR_CORRECT_H), (plain, ERROR_CORRECT_M)):
@@ -152,16 +179,20 @@ def test_a_code_with_a_logo_in_the_middle_still_reads(size: int) -> None:
         code.make(fit=True)
         modules = code.modules_count + 8
         assert image.width == modules * (size // modules)
-    # The logo is there: the middle holds the disc's red.
-    fifth = marked.width // 5
-    centre = marked.convert("RGB").crop((2 * fifth, 2 * fifth, 3 * fifth, 3 * fifth))
-    assert any(r > 150 and g < 90 for r, g, _ in centre.get_flattened_data())
+    if kind == "disc":  # the logo is there: the middle holds the disc's red
+        fifth = marked.width // 5
+        centre = marked.convert("RGB").crop((2 * fifth, 2 * fifth, 3 * fifth, 3 * fifth))
+        assert any(r > 150 and g < 90 for r, g, _ in centre.get_flattened_data())
 
 
 @pytest.mark.parametrize("size", list(PaperSize))
-def test_a_poster_with_a_logo_reads_exactly_the_link(size: PaperSize) -> None:
-    content = CONTENT.__class__(**{**CONTENT.__dict__, "logo": normalise_logo(picture())})
-    assert zbar(pdf_page(render_poster(content, size))) == [LINK]
+@pytest.mark.parametrize("kind", ["disc", "black", "noise"])
+def test_a_poster_with_a_logo_reads_exactly_the_link(size: PaperSize, kind: str) -> None:
+    out = io.BytesIO()
+    _logo(kind).save(out, "PNG")
+    for link in LINKS:
+        content = CONTENT.__class__(**{**CONTENT.__dict__, "link": link, "logo": out.getvalue()})
+        assert zbar(pdf_page(render_poster(content, size))) == [link]
 
 
 def upload_logo(client: FlaskClient, path: str, upload: tuple[bytes, str] | None) -> TestResponse:
@@ -250,6 +281,9 @@ def test_a_body_far_over_the_limit_gets_a_readable_413(
 
 def test_only_editors_change_the_logo(app: Flask) -> None:
     campaign = _campaign_id(app)
+    editor = login_as(app, Role.EDITOR)
+    unknown = upload_logo(editor, "/staff/campaign/999999/poster-logo", (picture(), "l.png"))
+    assert unknown.status_code == 404
     viewer = login_as(app, Role.VIEWER)
     assert viewer.get(f"/staff/campaign/{campaign}/posters").status_code == 200  # may print
     sent = upload_logo(viewer, f"/staff/campaign/{campaign}/poster-logo", (picture(), "l.png"))

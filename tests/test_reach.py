@@ -115,6 +115,10 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
     for path in (
         f"/staff/setup/campaigns/{ids['campaign']}",
         f"/staff/setup/questions/{ids['question']}",
+        f"/staff/campaign/{ids['campaign']}/posters",
+        f"/staff/campaign/{ids['campaign']}/poster-logo.png",
+        f"/staff/campaign/{ids['campaign']}/posters-a4.pdf",
+        f"/staff/location/{ids['square']}/poster",
     ):
         _refused(editor, path)
     for path in (
@@ -123,6 +127,8 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
         f"/staff/setup/questions/{ids['question']}/move",
         f"/staff/question/{ids['question']}/results-shown",
         f"/staff/paper/{ids['square']}/{ids['question']}",
+        f"/staff/campaign/{ids['campaign']}/poster-logo",
+        f"/staff/campaign/{ids['campaign']}/poster-logo/remove",
     ):
         _refused(editor, path, {"direction": "up", "results_shown": "live"})
     _refused(editor, f"/staff/paper/{ids['square']}")
