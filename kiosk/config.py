@@ -25,6 +25,7 @@ class Defaults:
     KIOSK_IDLE_SECONDS = 90  # a kiosk question left alone this long asks "still there?"
     KIOSK_STILL_THERE_SECONDS = 10  # ... and returns to the start when nobody answers that
     KIOSK_COOLDOWN_SECONDS = 5  # a kiosk counts one answer per question this often (0: off)
+    QR_VOTER_DAYS = 180  # how long a phone's anonymous cookie lasts (one answer per question)
     PUBLIC_RESULTS_MIN_ANSWERS = 10  # public screens show a question's results from this many on
     PUBLIC_RESULTS_MINUTES = 15  # ... as a snapshot this old at most (no before/after reading)
     WALL_REFRESH_SECONDS = 30  # the public results wall loads its figures anew this often

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, render_template, request, url_for
 from flask_babel import gettext
 from flask_htmx import HTMX
@@ -35,6 +37,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(_body_limit)  # before anything reads the body, which fixes the limit
     app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_cross_site_posts)
     app.after_request(_security_headers)
     app.register_error_handler(KioskError, _kiosk_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -69,7 +72,34 @@ def _refuse_nul_characters() -> None:
                 raise ForbiddenCharacterError()
 
 
+class CrossSiteError(KioskError):
+    """A form sent from another website (a cross-site request forgery attempt)."""
+
+    status = 403
+    message = N_("This form was sent from another website and was not accepted.")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse_cross_site_posts() -> None:
+    """Refuse a state-changing request another site's page sent, besides the CSRF token.
+
+    The browser says where a request comes from (Sec-Fetch-Site; Origin). The sync API is
+    left out: kiosks call it with a bearer token, no cookie, and no browser.
+    """
+    if request.method in SAFE_METHODS or request.blueprint == "api":
+        return
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise CrossSiteError()
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise CrossSiteError()  # also "null": a sandboxed or privacy-hidden origin
+
+
 def _security_headers(response: Response) -> Response:
+    if request.is_secure:  # behind TLS (with KIOSK_TRUSTED_PROXIES set behind nginx)
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

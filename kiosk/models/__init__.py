@@ -25,6 +25,7 @@ from kiosk.models.response import (
     SharedWish,
     WishState,
 )
+from kiosk.models.safeguard import QrBallot, RefusalCount
 from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
 
 __all__ = [
@@ -45,8 +46,10 @@ __all__ = [
     "Outbox",
     "PaperTally",
     "PosterLogo",
+    "QrBallot",
     "Question",
     "QuestionKind",
+    "RefusalCount",
     "RejectedResponse",
     "Response",
     "ResponseOption",

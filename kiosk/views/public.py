@@ -7,7 +7,16 @@ import time
 import uuid
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -36,6 +45,16 @@ from kiosk.errors import (
 from kiosk.i18n import localized
 from kiosk.models import Area, Channel, utcnow
 from kiosk.posters import poster_key, poster_label
+from kiosk.safeguards import (
+    VOTER_COOKIE,
+    AlreadyAnsweredError,
+    Safeguard,
+    ballot_key,
+    count_refusal,
+    new_voter_cookie,
+    take_qr_ballot,
+    voter_of,
+)
 from kiosk.showcase import (
     QuestionResult,
     Slide,
@@ -56,6 +75,34 @@ def _no_store(response: Response) -> Response:
     # One person's answers must not be shown to the next from a cache or the history.
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("HX-Request")
+    return response
+
+
+@bp.before_request
+def _know_the_phone() -> None:
+    """On the QR pages: the phone's anonymous id (one answer per question and phone)."""
+    if (request.view_args or {}).get("prefix") != "q":
+        return
+    secret = current_app.config["SECRET_KEY"]
+    g.voter = voter_of(secret, request.cookies.get(VOTER_COOKIE))
+    if g.voter is None:
+        g.voter, g.voter_cookie = new_voter_cookie(secret)
+
+
+@bp.after_request
+def _give_the_phone_its_cookie(response: Response) -> Response:
+    """A phone without a (valid) anonymous cookie gets one; the privacy page explains it."""
+    cookie = g.pop("voter_cookie", None)
+    if cookie is not None:
+        response.set_cookie(
+            VOTER_COOKIE,
+            cookie,
+            max_age=current_app.config["QR_VOTER_DAYS"] * 86400,
+            path="/q/",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
     return response
 
 
@@ -301,27 +348,37 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 queue=current_app.config["ROLE"] == "node",  # a kiosk node forwards it
             )
             cooldown = current_app.config["KIOSK_COOLDOWN_SECONDS"]
-            if stored and prefix == "k" and cooldown > 0:
-                try:
+            try:
+                if stored and prefix == "k" and cooldown > 0:
                     take_kiosk_turn(
                         session,
                         location_id=location.id,
                         question_id=question.id,
                         cooldown=dt.timedelta(seconds=cooldown),
                     )
-                except KioskCooldownError as error:
-                    session.rollback()  # not counted: the same screen, the same UUID
-                    return _question_screen(
-                        prefix,
-                        location,
-                        campaign,
-                        index,
-                        visit,
-                        error=gettext(error.message),
-                        form=form,
-                        answer_uuid=str(parsed.uuid),
-                        status=error.status,
-                    )
+                elif stored and prefix == "q":
+                    secret = current_app.config["SECRET_KEY"]
+                    ballot = ballot_key(secret, g.voter, question.id)
+                    take_qr_ballot(session, question_id=question.id, ballot=ballot)
+            except KioskCooldownError as error:
+                session.rollback()  # not counted: the same screen, the same UUID
+                count_refusal(session, location.id, Safeguard.KIOSK_COOLDOWN)
+                session.commit()
+                return _question_screen(
+                    prefix,
+                    location,
+                    campaign,
+                    index,
+                    visit,
+                    error=gettext(error.message),
+                    form=form,
+                    answer_uuid=str(parsed.uuid),
+                    status=error.status,
+                )
+            except AlreadyAnsweredError as error:
+                session.rollback()  # the first answer stays; on to the next question
+                count_refusal(session, location.id, Safeguard.QR_REPEAT)
+                flash(gettext(error.message))  # shown on the next screen
             session.commit()
     next_step = index + 1
     if next_step >= len(campaign.questions):

@@ -45,6 +45,7 @@ from kiosk.models import AnswerCount, Area, Campaign, Location, Question, Result
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
 from kiosk.reach import campaigns_within, reaches_campaign, reaches_scope, require
+from kiosk.safeguards import refusals
 from kiosk.tallies import (
     QuestionTally,
     Scope,
@@ -139,6 +140,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         channel_names=CHANNEL_NAMES,
         over_time=_over_time_charts(session, scope),
         posters=answers_per_poster(session, scope),
+        refused=refusals(session, [location.id]) if location else None,
         compared_by=[
             q for q in (demographic_question(t.campaign) for t in tallies) if q is not None
         ],
