@@ -45,6 +45,7 @@ class Defaults:
     CENTRAL_URL = ""  # on a node: where `kiosk sync` sends (written by `kiosk enrol`)
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
     POSTER_ORGANISER = ""  # printed on posters: who runs the survey, e.g. "Stadtteilbüro Nord"
+    PRIVACY_CONTACT = ""  # on the privacy page: whom to ask about data, e.g. an e-mail address
 
 
 def _coerce(default: Any, raw: str) -> Any:

@@ -117,6 +117,19 @@ def index() -> ResponseReturnValue:
     return render_template("public/index.html", areas=areas)
 
 
+@bp.get("/privacy")
+def privacy() -> ResponseReturnValue:
+    """What the survey stores and why, and the cookies of the phone pages (German, English)."""
+    return render_template(
+        "public/privacy.html",
+        organiser=current_app.config["POSTER_ORGANISER"],
+        contact=current_app.config["PRIVACY_CONTACT"],
+        session_days=current_app.permanent_session_lifetime.days,
+        voter_cookie=VOTER_COOKIE,
+        voter_days=current_app.config["QR_VOTER_DAYS"],
+    )
+
+
 @bp.get("/enrol")
 def enrolment() -> ResponseReturnValue:
     """What an enrolment link opens: how to enrol the kiosk with it (it changes nothing).
