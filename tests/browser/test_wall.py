@@ -43,7 +43,7 @@ def test_the_wall_shows_what_is_allowed_and_keeps_up(page_factory: Callable[...,
     expect(wall.get_by_text("Wie alt sind Sie?")).to_have_count(0)
     expect(cards.first).to_contain_text("1 Person hat geantwortet.")
     shoot(wall, "wall-place")
-    answer_first_question(phone, "Wasser")
+    answer_first_question(page_factory(), "Wasser")  # another phone: one answer each
     expect(cards.first).to_contain_text("2 Personen haben geantwortet.", timeout=5000)
 
     wall.goto("/wall/campaign/1")
