@@ -10,7 +10,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,17 +17,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
-from kiosk.cli import upgrade_database
 from kiosk.db import make_engine
-from kiosk.demo import load_demo
 from kiosk.logscrub import scrub
 from kiosk.models import Base
 from kiosk.safeguards import VOTER_COOKIE
-from tests.conftest import wipe
 from tests.test_public_views import hidden, option_ids
-from tests.test_sync_e2e import free_port
+from tests.test_sync_e2e import demo_on_postgres, free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENT = "Zeppelin/9.9 (Marker-Browser; unique-ua-4711)"
@@ -68,12 +63,7 @@ def _traffic(base: str) -> None:
 def test_no_address_or_user_agent_in_the_database_or_the_logs(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    upgrade_database(postgres_url)
-    engine = make_engine(postgres_url)
-    wipe(engine)
-    with Session(engine) as session:
-        load_demo(session, sample_visits=0)
-        session.commit()
+    demo_on_postgres(postgres_url)
     port = free_port()
     out, err = tmp_path / "access.log", tmp_path / "error.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -97,12 +87,7 @@ def test_no_address_or_user_agent_in_the_database_or_the_logs(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_serving(base)
             _traffic(base)
         finally:
             server.terminate()
@@ -115,6 +100,7 @@ def test_no_address_or_user_agent_in_the_database_or_the_logs(
     assert "unique-ua-4711" not in logs and "Zeppelin" not in logs
 
     found: list[str] = []
+    engine = make_engine(postgres_url)
     with engine.connect() as connection:
         # The traffic arrived: the answer, and the failed login's throttle row.
         assert connection.scalar(sa.text("SELECT count(*) FROM response")) == 1

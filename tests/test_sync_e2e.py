@@ -38,16 +38,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Central: the demo on PostgreSQL, served by gunicorn in its own process."""
-    upgrade_database(postgres_url)
-    engine = make_engine(postgres_url)
+def demo_on_postgres(url: str) -> None:
+    """The schema and the demo, without sample visits, on a clean PostgreSQL database."""
+    upgrade_database(url)
+    engine = make_engine(url)
     wipe(engine)
     with Session(engine) as session:
         load_demo(session, sample_visits=0)
         session.commit()
     engine.dispose()
+
+
+def wait_until_serving(base: str) -> None:
+    """Wait (up to 10 s) until the server at base answers."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Central: the demo on PostgreSQL, served by gunicorn in its own process."""
+    demo_on_postgres(postgres_url)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -69,12 +84,7 @@ def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         },
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_until_serving(base)
     yield base, server
     server.terminate()
     server.wait(timeout=30)
