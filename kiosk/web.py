@@ -93,7 +93,8 @@ def _refuse_cross_site_posts() -> None:
     if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         raise CrossSiteError()
     origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
+    # By host name: a proxy may pass the Host without the port the browser saw.
+    if origin is not None and urlsplit(origin).hostname != urlsplit(f"//{request.host}").hostname:
         raise CrossSiteError()  # also "null": a sandboxed or privacy-hidden origin
 
 
