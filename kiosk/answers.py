@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Executable, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.catalog import CatalogCampaign, CatalogQuestion
@@ -22,6 +21,7 @@ from kiosk.models import (
     Response,
     ResponseOption,
     WishState,
+    upsert_insert,
     utcnow,
 )
 
@@ -127,9 +127,10 @@ def parse_answer(
 @cache
 def _insert_response(dialect: str) -> Executable:
     """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING id, built once (the hot path)."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement: Executable = (
-        insert(Response).on_conflict_do_nothing(index_elements=["uuid"]).returning(Response.id)
+        upsert_insert(dialect)(Response)
+        .on_conflict_do_nothing(index_elements=["uuid"])
+        .returning(Response.id)
     )
     return statement
 
@@ -247,9 +248,7 @@ def take_kiosk_turn(
     same transaction, and roll back when it raises.
     """
     now = now or utcnow()
-    dialect = session.connection().dialect.name
-    insert_pace: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_pace(KioskPace).values(
+    statement = upsert_insert(session.connection().dialect.name)(KioskPace).values(
         location_id=location_id, question_id=question_id, last_at=now
     )
     statement = statement.on_conflict_do_update(

@@ -19,13 +19,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.answers import Answer, check_answer, parse_answer, response_row
 from kiosk.catalog import Catalog
 from kiosk.errors import KioskError
-from kiosk.models import Device, RejectedResponse, Response, ResponseOption, utcnow
+from kiosk.models import Device, RejectedResponse, Response, ResponseOption, upsert_insert, utcnow
 
 MAX_BATCH = 1000
 
@@ -216,7 +215,7 @@ def _prepare(
 
 @cache
 def _insert_new(dialect: str) -> Any:
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(dialect)
     return (
         insert(Response)
         .on_conflict_do_nothing(index_elements=["uuid"])

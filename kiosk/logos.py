@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, KioskError
-from kiosk.models import PosterLogo, utcnow
+from kiosk.models import PosterLogo, upsert_insert, utcnow
 
 MAX_BYTES = 2 * 1024 * 1024  # a logo file of at most 2 MB
 MAX_SIDE = 5000  # pixels a side: anything larger is not a logo but a trap (an image bomb)
@@ -109,8 +107,7 @@ def set_campaign_logo(session: Session, campaign_id: int, png: bytes) -> None:
 
     One upsert: two uploads at once (a double click) leave one logo, the later one.
     """
-    dialect = session.connection().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session.connection().dialect.name)
     statement = insert(PosterLogo).values(campaign_id=campaign_id, png=png, uploaded_at=utcnow())
     session.execute(
         statement.on_conflict_do_update(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, FormError, NotFoundError
@@ -20,6 +18,7 @@ from kiosk.models import (
     Question,
     QuestionKind,
     campaign_location,
+    upsert_insert,
     utcnow,
 )
 from kiosk.places import Errors
@@ -130,8 +129,7 @@ def withdraw_paper_tally(session: Session, sheet_id: int, *, location_id: int) -
 
 
 def _add_to_counters(session: Session, sheet: PaperTally, *, sign: int) -> None:
-    dialect = session.connection().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session.connection().dialect.name)
     paper = Channel.PAPER.value
     for option_id, count in sheet.counts.items():
         statement = insert(OptionCount).values(

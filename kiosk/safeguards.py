@@ -15,15 +15,13 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
-from typing import Any
 
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, KioskError
-from kiosk.models import QrBallot, RefusalCount, utcnow
+from kiosk.models import QrBallot, RefusalCount, upsert_insert, utcnow
 
 VOTER_COOKIE = "kiosk_voter"
 
@@ -68,10 +66,6 @@ def ballot_key(secret: str, voter: str, question_id: int) -> str:
     return hmac.new(key, f"{voter}:{question_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-
-
 def take_qr_ballot(session: Session, *, question_id: int, ballot: str) -> None:
     """Let this phone's answer to the question count, or raise AlreadyAnsweredError.
 
@@ -80,7 +74,7 @@ def take_qr_ballot(session: Session, *, question_id: int, ballot: str) -> None:
     when it raises.
     """
     statement = (
-        _insert(session)(QrBallot)
+        upsert_insert(session.connection().dialect.name)(QrBallot)
         .values(question_id=question_id, voter=ballot)
         .on_conflict_do_nothing(index_elements=["question_id", "voter"])
         .returning(QrBallot.question_id)
@@ -93,7 +87,7 @@ def count_refusal(
     session: Session, location_id: int, safeguard: Safeguard, *, now: dt.datetime | None = None
 ) -> None:
     """Count one answer a safeguard turned away at a place today (UTC); the caller commits."""
-    statement = _insert(session)(RefusalCount).values(
+    statement = upsert_insert(session.connection().dialect.name)(RefusalCount).values(
         location_id=location_id, safeguard=safeguard.value, day=(now or utcnow()).date(), count=1
     )
     session.execute(

@@ -1,6 +1,6 @@
 """The data model: every table, importable from one place."""
 
-from kiosk.models.base import Base, utcnow
+from kiosk.models.base import Base, upsert_insert, utcnow
 from kiosk.models.campaign import (
     Campaign,
     CatalogRevision,
@@ -59,5 +59,6 @@ __all__ = [
     "WishState",
     "campaign_location",
     "staff_area",
+    "upsert_insert",
     "utcnow",
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -38,6 +39,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         stored: dt.datetime = value
         return stored.replace(tzinfo=dt.UTC)
+
+
+def upsert_insert(dialect: str) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (PostgreSQL's or SQLite's), by dialect name."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def utcnow() -> dt.datetime:
