@@ -83,6 +83,17 @@ def take_qr_ballot(session: Session, *, question_id: int, ballot: str) -> None:
         raise AlreadyAnsweredError()
 
 
+def answered_by(session: Session, secret: str, voter: str, question_ids: Iterable[int]) -> set[int]:
+    """The questions among these that this phone has answered (holds a ballot for)."""
+    ballots = {ballot_key(secret, voter, question_id): question_id for question_id in question_ids}
+    found = session.scalars(
+        select(QrBallot.voter).where(
+            QrBallot.question_id.in_(list(ballots.values())), QrBallot.voter.in_(list(ballots))
+        )
+    )
+    return {ballots[ballot] for ballot in found}
+
+
 def count_refusal(
     session: Session, location_id: int, safeguard: Safeguard, *, now: dt.datetime | None = None
 ) -> None:

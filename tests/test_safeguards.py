@@ -49,9 +49,9 @@ def test_a_phone_answers_each_question_once(app: Flask, client: FlaskClient) -> 
     first = answer_fields(page, option=option_ids(page)[0])
     after_first = client.post("/q/ehp/answer", headers=HX, data=first)
     assert after_first.status_code == 200 and REPEAT_NOTICE not in after_first.text
-    # The same phone again, from a fresh screen (a new answer id) and another choice.
-    page = first_question(client)
-    again = answer_fields(page, option=option_ids(page)[1])
+    # The same phone again from a tab left open on the first question: a new answer id (as a
+    # script would send) and another choice.
+    again = answer_fields(page, option=option_ids(page)[1]) | {"uuid": str(uuid.uuid4())}
     second = client.post("/q/ehp/answer", headers=HX, data=again)
     assert second.status_code == 200 and REPEAT_NOTICE in second.text  # said on the next screen
     assert responses(app) == 1
@@ -60,8 +60,8 @@ def test_a_phone_answers_each_question_once(app: Flask, client: FlaskClient) -> 
     assert client.post("/q/ehp/answer", headers=HX, data=following).status_code == 200
     assert responses(app) == 2
     # Without htmx (a plain form), the notice waits for the next page.
-    page = client.get("/q/ehp").text
-    plain = client.post("/q/ehp/answer", data=answer_fields(page, option=option_ids(page)[0]))
+    again = answer_fields(page, option=option_ids(page)[0]) | {"uuid": str(uuid.uuid4())}
+    plain = client.post("/q/ehp/answer", data=again)
     assert plain.status_code == 303
     assert REPEAT_NOTICE in client.get(plain.headers["Location"]).text
     # A resend of the first answer (same id) is the same answer, not a second one.
@@ -78,6 +78,33 @@ def test_a_phone_answers_each_question_once(app: Flask, client: FlaskClient) -> 
         == 200
     )
     assert responses(app) == 3
+
+
+def test_a_phone_coming_back_is_asked_only_what_it_has_not_answered(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = first_question(client)
+    client.post("/q/ehp/answer", headers=HX, data=answer_fields(page, option=option_ids(page)[0]))
+    back = first_question(client)
+    assert hidden(back, "question") != hidden(page, "question")  # straight to the second
+    assert "Frage 2 von 5" in back
+    # Answer the rest; then the phone is thanked for what it gave before.
+    screen = back
+    while 'name="question"' in screen:
+        fields = answer_fields(screen, skip="1")
+        if option_ids(screen):
+            fields = answer_fields(screen, option=option_ids(screen)[0])
+        elif 'name="value"' in screen:
+            fields = answer_fields(screen, value="5")
+        elif 'name="text"' in screen:
+            fields = answer_fields(screen, text="Mehr Bänke")
+        screen = client.post("/q/ehp/answer", headers=HX, data=fields).text
+    assert "Ihre Antworten sind gespeichert" in screen and responses(app) == 5
+    done = client.get("/q/ehp")
+    assert done.status_code == 200 and "schon alle Fragen beantwortet" in done.text
+    assert 'name="question"' not in done.text and responses(app) == 5
+    # Another phone starts at the beginning.
+    assert "Frage 1 von 5" in first_question(app.test_client())
 
 
 def test_skipping_takes_no_ballot(app: Flask, client: FlaskClient) -> None:
@@ -156,9 +183,10 @@ def test_staff_see_what_the_safeguards_turned_away(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
     app.config["KIOSK_COOLDOWN_SECONDS"] = 60
-    for _ in range(2):  # a phone answering twice
-        page = first_question(client)
-        client.post("/q/ehp/answer", headers=HX, data=answer_fields(page, option="1"))
+    page = first_question(client)
+    for _ in range(2):  # a phone answering twice, from the same open page (new answer ids)
+        fields = answer_fields(page, option="1") | {"uuid": str(uuid.uuid4())}
+        client.post("/q/ehp/answer", headers=HX, data=fields)
     kiosk = app.test_client()
     for _ in range(3):  # a kiosk hammered: the first counts, two wait
         screen = kiosk.post("/k/ehp/begin", headers=HX).text

@@ -148,11 +148,12 @@ def preview(location_id: int) -> ResponseReturnValue:
         page = render_template(
             "posters/preview.html", location=location, link=None, label=label,
             error=gettext(error.message), arabic_ok=can_shape_arabic(),
+            public_url=current_app.config["PUBLIC_URL"],
         )  # fmt: skip
         return page, error.status
     return render_template(
         "posters/preview.html", location=location, link=link, label=label, error=None,
-        arabic_ok=can_shape_arabic(),
+        arabic_ok=can_shape_arabic(), public_url=current_app.config["PUBLIC_URL"],
     )  # fmt: skip
 
 

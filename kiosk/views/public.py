@@ -49,6 +49,7 @@ from kiosk.safeguards import (
     VOTER_COOKIE,
     AlreadyAnsweredError,
     Safeguard,
+    answered_by,
     ballot_key,
     count_refusal,
     new_voter_cookie,
@@ -219,7 +220,10 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
         )
     if prefix == "q":
         _note_poster(location.code)
-        return _question_screen(prefix, location, campaign, 0, uuid7())
+        first = _first_open(prefix, campaign, 0)
+        if first >= len(campaign.questions):  # this phone has answered them all before
+            return _thanks(prefix, location, campaign, already=True)
+        return _question_screen(prefix, location, campaign, first, uuid7())
     return _render(
         "public/_start.html",
         prefix=prefix,
@@ -393,7 +397,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 count_refusal(session, location.id, Safeguard.QR_REPEAT)
                 flash(gettext(error.message))  # shown on the next screen
             session.commit()
-    next_step = index + 1
+    next_step = _first_open(prefix, campaign, index + 1)
     if next_step >= len(campaign.questions):
         if not htmx:
             return redirect(url_for("public.thanks", prefix=prefix, code=code), code=303)
@@ -410,8 +414,29 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
     return _thanks(prefix, location, campaign)
 
 
+def _first_open(prefix: str, campaign: CatalogCampaign, step: int) -> int:
+    """The first question from step on that this phone has not answered yet (a kiosk: step).
+
+    A phone coming back is not asked again what it answered before; past the last question
+    (len of the questions) when it has answered them all.
+    """
+    if prefix != "q":
+        return step
+    questions = campaign.questions
+    done = answered_by(
+        db.session(), current_app.config["SECRET_KEY"], g.voter, [q.id for q in questions]
+    )
+    while step < len(questions) and questions[step].id in done:
+        step += 1
+    return step
+
+
 def _thanks(
-    prefix: str, location: CatalogLocation, campaign: CatalogCampaign | None
+    prefix: str,
+    location: CatalogLocation,
+    campaign: CatalogCampaign | None,
+    *,
+    already: bool = False,
 ) -> ResponseReturnValue:
     results = results_snapshot(campaign, location.id) if campaign is not None else []
     return _render(
@@ -421,6 +446,7 @@ def _thanks(
         campaign=campaign,
         results=results,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
+        already=already,
     )
 
 
