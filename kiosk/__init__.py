@@ -23,10 +23,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(overrides))
     if app.config["TRUSTED_PROXIES"]:
-        # Behind nginx: trust only the scheme it reports. The Host header it passes on as is;
-        # the client address is never needed.
+        # Behind nginx: trust the scheme and the client address it reports (the address only
+        # keys rate limits, hashed, and is never stored). The Host header it passes on as is.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

@@ -344,6 +344,35 @@ def posters_command(campaign_id: int, size: str, output: str) -> None:
     click.echo(f"Wrote {len(pages)} posters to {output}.", err=True)
 
 
+@click.command("retention")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36500),
+    help="The retention period in days (default: KIOSK_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would change.")
+@with_appcontext
+def retention_command(days: int | None, dry_run: bool) -> None:
+    """Anonymise answers older than the retention period (see the privacy page)."""
+    from kiosk.retention import apply_retention
+
+    days = days or current_app.config["RETENTION_DAYS"]
+    if not days:
+        raise click.ClickException("KIOSK_RETENTION_DAYS is 0 (off): give --days.")
+    session = db.session()
+    with db.write_lock().held():
+        report = apply_retention(session, days=days, dry_run=dry_run)
+        if not dry_run:
+            session.commit()
+    would = "would be " if dry_run else ""
+    click.echo(
+        f"Older than {report.cutoff:%Y-%m-%d %H:%M} UTC ({days} days): "
+        f"{report.anonymised} answers {would}anonymised, "
+        f"{report.wishes_blanked} wish texts {would}removed, "
+        f"{report.kept_aside_deleted} kept-aside copies {would}deleted."
+    )
+
+
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask --app wsgi` and `kiosk`."""
     for command in (
@@ -359,6 +388,7 @@ def register_commands(app: Flask) -> None:
         export_outbox_command,
         import_batch_command,
         posters_command,
+        retention_command,
     ):
         app.cli.add_command(command)
 

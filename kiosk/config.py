@@ -37,14 +37,24 @@ class Defaults:
     STAFF_SESSION_HOURS = 12  # ... and this long after the login at most
     WTF_CSRF_TIME_LIMIT = None  # a kiosk page stays open all day; the token lives with the session
     SQL_ECHO = False
-    TRUSTED_PROXIES = 0  # 1 behind one reverse proxy (nginx) that sets X-Forwarded-Proto/Host
+    # 1 behind one reverse proxy (nginx) that sets X-Forwarded-For and -Proto: the client's
+    # address is then read from it (for rate limits, never stored); 0 when clients connect directly.
+    TRUSTED_PROXIES = 0
+    RATE_WINDOW_MINUTES = 10  # rate limits count a client's requests in windows this long ...
+    QR_ANSWERS_PER_CLIENT = 300  # ... answers from phones on one network (a café's Wi-Fi) (0: off)
+    LOGINS_PER_CLIENT = 30  # ... staff login attempts from one network (0: off)
     KIOSK_SILENT_HOURS = 24  # staff see a kiosk flagged when not heard from for this long
+    # ... or when its cooldown turned away this many answers in a day: someone hammering it
+    KIOSK_HAMMER_REFUSALS = 30
     # "node" on a kiosk beside a touch screen: its answers are synced to disk and queued for
     # central from the very first one (before enrolment too); "central" elsewhere.
     ROLE = "central"
     CENTRAL_URL = ""  # on a node: where `kiosk sync` sends (written by `kiosk enrol`)
     PUBLIC_URL = ""  # e.g. https://beteiligung.example.org, for QR links; else the request host
     POSTER_ORGANISER = ""  # printed on posters: who runs the survey, e.g. "Stadtteilbüro Nord"
+    # `kiosk retention` anonymises answers older than this: visit numbers and exact times go,
+    # wishes never approved lose their text (the privacy page says so) (0: off)
+    RETENTION_DAYS = 365
     PRIVACY_CONTACT = ""  # on the privacy page: whom to ask about data, e.g. an e-mail address
 
 

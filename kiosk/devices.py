@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, KioskError, NotFoundError
 from kiosk.models import Device, Location, RejectedResponse, Response, utcnow
+from kiosk.safeguards import recent_device_refusals
 
 ENROLMENT_VALID = dt.timedelta(days=7)
 
@@ -128,6 +129,7 @@ class KioskStatus:
     held: int  # what central kept aside (conflicts, rejects)
     silent: bool  # not heard from for longer than allowed (or never)
     elsewhere: int  # answers it sent for other places than its own: worth a look
+    refused: int  # answers its cooldown turned away today or yesterday (as it reported)
 
     @property
     def gap(self) -> int | None:
@@ -165,6 +167,7 @@ def kiosk_overview(
             .group_by(Response.device_id)
         ).all()
     )
+    refused = recent_device_refusals(session, today=now.date())
     query = select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
     if places is not None:
         query = query.where(Device.location_id.in_(places))
@@ -177,6 +180,7 @@ def kiosk_overview(
             device.revoked_at is None
             and (device.last_seen_at is None or now - device.last_seen_at > silent_after),
             elsewhere.get(device.id, 0),
+            refused.get(device.id, 0),
         )
         for device in devices
     ]

@@ -1,7 +1,7 @@
-"""Moderating wishes: a pre-filter that flags (never drops), and approve, reject or mark them.
+"""Moderating wishes: a pre-filter that flags (never drops); approve, reject, mark, redact.
 
-Nothing is deleted: rejection hides. Only approved wishes without a mark ever reach a public
-screen (kiosk attract loop, results wall).
+Rejection hides; only redaction deletes: a wish's text, for good (the answer still counts).
+Only approved wishes without a mark ever reach a public screen (kiosk attract loop, wall).
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, select, true, update
+from sqlalchemy import ColumnElement, Select, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, InvalidSettingError
-from kiosk.models import Location, Response, WishState
+from kiosk.models import Location, RejectedResponse, Response, WishState
 
 
 class WishMark(enum.StrEnum):
     """A moderator's note on a wish; a marked wish is never shown publicly."""
 
     PERSONAL_DATA = "personal_data"
+    REDACTED = "redacted"  # its text was removed for good (personal data); the answer counts
 
 
 class WishAction(enum.StrEnum):
@@ -32,6 +33,7 @@ class WishAction(enum.StrEnum):
     REOPEN = "reopen"  # back to the queue
     MARK_PERSONAL_DATA = "mark_personal_data"
     UNMARK = "unmark"
+    REDACT = "redact"  # remove the text for good; cannot be undone
 
 
 class Flag(enum.StrEnum):
@@ -152,12 +154,16 @@ def queue(
     before: int | None = None,
     limit: int = 50,
     places: Select[int] | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[QueuedWish]:
     """Wishes in a state (or all), newest first, older than the id `before` if given.
 
-    places: the ids of the places whose wishes to list (a moderator limited to some areas).
+    places: the ids of the places whose wishes to list (a moderator limited to some areas);
+    ids: only these wishes.
     """
     conditions: list[ColumnElement[bool]] = [Response.text.is_not(None)]
+    if ids is not None:
+        conditions.append(Response.id.in_(ids))
     if places is not None:
         conditions.append(Response.location_id.in_(places))
     if state is not None:
@@ -220,7 +226,12 @@ def moderate(
     The caller writes the audit entry and commits.
     """
     within = Response.location_id.in_(places) if places is not None else true()
+    # A redacted wish stays as it is: nothing brings its text back or shows it again.
+    not_redacted = or_(Response.wish_mark.is_(None), Response.wish_mark != WishMark.REDACTED.value)
+    selected = Response.id.in_(ids), Response.text.is_not(None), within, not_redacted
     values: dict[str, object]
+    if action == WishAction.REDACT:
+        return redact(session, select(Response.id).where(*selected))
     if action == WishAction.APPROVE:
         values = {"wish_state": WishState.APPROVED.value}
     elif action == WishAction.REJECT:
@@ -233,8 +244,40 @@ def moderate(
         values = {"wish_mark": None}
     changed = session.execute(
         update(Response)
-        .where(Response.id.in_(ids), Response.text.is_not(None), within)
+        .where(*selected)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(changed, "rowcount", 0) or 0)
+
+
+def redact(session: Session, wishes: Select[int]) -> int:
+    """Remove the text of these wishes for good; return how many; the caller commits.
+
+    The answer stays (it counts as a wish given, and the counters are kept by triggers on
+    insert); its text becomes empty, it is rejected and marked, so it is never shown again.
+    A copy central kept aside with the same answer id loses its text too.
+    """
+    ids = list(session.scalars(wishes))
+    if not ids:
+        return 0
+    uuids = [str(u) for u in session.scalars(select(Response.uuid).where(Response.id.in_(ids)))]
+    session.execute(
+        update(Response)
+        .where(Response.id.in_(ids))
+        .values(
+            text="",
+            wish_state=WishState.REJECTED.value,
+            wish_mark=WishMark.REDACTED.value,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    forget_kept_aside_text(session, uuids)
+    return len(ids)
+
+
+def forget_kept_aside_text(session: Session, uuids: Sequence[str]) -> None:
+    """Blank the wish text in copies central kept aside (conflicts, refusals) of these ids."""
+    for kept in session.scalars(select(RejectedResponse).where(RejectedResponse.uuid.in_(uuids))):
+        if isinstance(kept.payload, dict) and kept.payload.get("text"):
+            kept.payload = {**kept.payload, "text": ""}

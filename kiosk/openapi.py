@@ -166,6 +166,14 @@ OPENAPI: dict[str, Any] = {
                                             },
                                             "captured": {"type": "integer"},
                                             "unsent": {"type": "integer"},
+                                            "refused": {
+                                                "type": "object",
+                                                "description": (
+                                                    "Answers the kiosk's cooldown turned away,"
+                                                    " per day (ISO date) of the latest 7."
+                                                ),
+                                                "additionalProperties": {"type": "integer"},
+                                            },
                                         },
                                     },
                                 },

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import N_, KioskError
-from kiosk.models import QrBallot, RefusalCount, upsert_insert, utcnow
+from kiosk.models import Device, DeviceRefusal, QrBallot, RefusalCount, upsert_insert, utcnow
 
 VOTER_COOKIE = "kiosk_voter"
 
@@ -31,6 +31,7 @@ class Safeguard(enum.StrEnum):
 
     KIOSK_COOLDOWN = "kiosk_cooldown"  # a shared kiosk took an answer to it a moment ago
     QR_REPEAT = "qr_repeat"  # this phone has answered the question already
+    RATE_LIMIT = "rate_limit"  # very many answers from one network in a few minutes
 
 
 class AlreadyAnsweredError(KioskError):
@@ -112,13 +113,90 @@ def count_refusal(
 def refusals(
     session: Session, location_ids: Iterable[int], *, since: dt.date | None = None
 ) -> dict[Safeguard, int]:
-    """How many answers each safeguard turned away at these places (since a day, or ever)."""
+    """How many answers each safeguard turned away at these places (since a day, or ever).
+
+    Kiosk nodes' cooldown refusals, as they reported them, count for their kiosk's place.
+    """
+    places = list(location_ids)
     query = (
         select(RefusalCount.safeguard, func.sum(RefusalCount.count))
-        .where(RefusalCount.location_id.in_(list(location_ids)))
+        .where(RefusalCount.location_id.in_(places))
         .group_by(RefusalCount.safeguard)
+    )
+    on_nodes = (
+        select(func.sum(DeviceRefusal.count))
+        .join(Device, Device.id == DeviceRefusal.device_id)
+        .where(Device.location_id.in_(places))
     )
     if since is not None:
         query = query.where(RefusalCount.day >= since)
+        on_nodes = on_nodes.where(DeviceRefusal.day >= since)
     found = {Safeguard(name): int(total) for name, total in session.execute(query).all()}
+    found[Safeguard.KIOSK_COOLDOWN] = found.get(Safeguard.KIOSK_COOLDOWN, 0) + int(
+        session.scalar(on_nodes) or 0
+    )
     return {safeguard: found.get(safeguard, 0) for safeguard in Safeguard}
+
+
+REPORTED_DAYS = 7  # a node reports its cooldown refusals of this many latest days
+
+
+def refusals_by_day(session: Session, *, today: dt.date) -> dict[str, int]:
+    """On a node: its kiosk cooldown's refusals per day (ISO date), of the latest days."""
+    rows = session.execute(
+        select(RefusalCount.day, func.sum(RefusalCount.count))
+        .where(
+            RefusalCount.safeguard == Safeguard.KIOSK_COOLDOWN.value,
+            RefusalCount.day > today - dt.timedelta(days=REPORTED_DAYS),
+        )
+        .group_by(RefusalCount.day)
+    ).all()
+    return {day.isoformat(): int(count) for day, count in rows}
+
+
+def parse_reported_refusals(raw: object, *, today: dt.date) -> dict[dt.date, int]:
+    """A node's reported refusals per day, of sound entries only (the rest is ignored).
+
+    Days must be ISO dates within the reported span around central's today (a node's clock
+    may be a day off); counts whole numbers from 0 below 2**31.
+    """
+    if not isinstance(raw, dict) or len(raw) > 2 * REPORTED_DAYS:
+        return {}
+    reported: dict[dt.date, int] = {}
+    earliest, latest = today - dt.timedelta(days=REPORTED_DAYS), today + dt.timedelta(days=1)
+    for key, count in raw.items():
+        try:
+            day = dt.date.fromisoformat(key) if isinstance(key, str) and len(key) == 10 else None
+        except ValueError:
+            continue
+        whole = isinstance(count, int) and not isinstance(count, bool) and 0 <= count < 2**31
+        if day is not None and earliest < day <= latest and whole:
+            reported[day] = count
+    return reported
+
+
+def note_device_refusals(session: Session, device_id: int, reported: dict[dt.date, int]) -> None:
+    """Keep what a node reported of its refusals: its latest word per day; the caller commits."""
+    if not reported:
+        return
+    statement = upsert_insert(session.connection().dialect.name)(DeviceRefusal).values(
+        [{"device_id": device_id, "day": day, "count": count} for day, count in reported.items()]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["device_id", "day"], set_={"count": statement.excluded.count}
+        )
+    )
+
+
+def recent_device_refusals(session: Session, *, today: dt.date) -> dict[int, int]:
+    """By device id: the most answers its cooldown turned away today or yesterday.
+
+    As the node reported them; a node's day may end an hour away from central's.
+    """
+    rows = session.execute(
+        select(DeviceRefusal.device_id, func.max(DeviceRefusal.count))
+        .where(DeviceRefusal.day >= today - dt.timedelta(days=1), DeviceRefusal.day <= today)
+        .group_by(DeviceRefusal.device_id)
+    ).all()
+    return {device_id: int(count) for device_id, count in rows}

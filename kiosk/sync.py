@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kiosk.configsync import apply_config
 from kiosk.errors import N_, KioskError
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
+from kiosk.safeguards import refusals_by_day
 from kiosk.safejson import load_json
 
 Transport = Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]]
@@ -190,11 +191,16 @@ def send_pass(
 
 
 def node_status(session: Session) -> dict[str, Any]:
-    """What the node tells central of itself: its clock, answers taken, answers unsent."""
+    """What the node tells central of itself: clock, answers taken, unsent and turned away.
+
+    Turned away: by its cooldown, per day of the latest days.
+    """
+    now = utcnow()
     return {
-        "clock": utcnow().isoformat(),
+        "clock": now.isoformat(),
         "captured": session.scalar(select(func.count()).select_from(Response)) or 0,
         "unsent": session.scalar(select(func.count()).select_from(Outbox)) or 0,
+        "refused": refusals_by_day(session, today=now.date()),
     }
 
 

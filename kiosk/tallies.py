@@ -231,7 +231,8 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
             Response.wish_mark,
         )
         .join(Location, Location.id == Response.location_id)
-        .where(Response.text.is_not(None), responses_in(scope))
+        # A wish whose text a moderator removed ("") has nothing to show.
+        .where(Response.text.is_not(None), Response.text != "", responses_in(scope))
     )
     rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
     return [

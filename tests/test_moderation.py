@@ -6,14 +6,21 @@ import uuid
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import db
 from kiosk.answers import Answer, record_answer
 from kiosk.configsync import shared_wishes
 from kiosk.errors import InvalidSettingError
-from kiosk.models import AuditEntry, QuestionKind, Response, WishState
+from kiosk.models import (
+    AnswerCount,
+    AuditEntry,
+    QuestionKind,
+    RejectedResponse,
+    Response,
+    WishState,
+)
 from kiosk.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
 from kiosk.permissions import Permission, Role, allowed
 from kiosk.showcase import approved_wishes
@@ -232,3 +239,79 @@ def test_each_role_sees_and_does_only_its_part(app: Flask) -> None:
     assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
     with app.app_context():
         assert db.session().get(Response, wish).wish_state == "pending"  # type: ignore[union-attr]
+
+
+def test_a_redacted_wish_loses_its_text_for_good_and_still_counts(session: Session) -> None:
+    phone, kind = _wish(session, "Ruf mich an: 0176 1234567"), _wish(session, "Mehr Bänke")
+    session.commit()
+    counted_before = session.scalar(select(func.sum(AnswerCount.count)))
+    assert moderate(session, [phone], WishAction.APPROVE) == 1
+    assert moderate(session, [phone], WishAction.REDACT) == 1
+    session.commit()
+    redacted = session.get(Response, phone)
+    assert redacted is not None
+    assert (redacted.text, redacted.wish_state, redacted.wish_mark) == ("", "rejected", "redacted")
+    assert session.scalar(select(func.sum(AnswerCount.count))) == counted_before
+    # Nothing brings it back or shows it again, and a second redaction changes nothing.
+    for action in WishAction:
+        assert moderate(session, [phone], action) == 0
+    session.commit()
+    assert session.get(Response, phone).wish_state == "rejected"  # type: ignore[union-attr]
+    campaign, _, _ = demo(session)
+    assert approved_wishes(session, campaign.id, None, limit=10) == []  # not the redacted one
+    assert session.get(Response, kind).text == "Mehr Bänke"  # type: ignore[union-attr]
+
+
+def test_redaction_blanks_a_copy_kept_aside(session: Session) -> None:
+    wish = _wish(session, "Meine Adresse: Hauptstraße 5")
+    answer = session.get(Response, wish)
+    assert answer is not None
+    session.add(
+        RejectedResponse(
+            uuid=str(answer.uuid),
+            reason="conflict",
+            payload={"uuid": str(answer.uuid), "text": "Meine Adresse: Hauptstraße 5"},
+        )
+    )
+    session.commit()
+    moderate(session, [wish], WishAction.REDACT)
+    session.commit()
+    kept = session.scalars(select(RejectedResponse)).one()
+    assert kept.payload == {"uuid": str(answer.uuid), "text": ""}
+
+
+def test_moderators_redact_after_confirming_and_it_is_audited(app: Flask) -> None:
+    phone, _ = wishes_in_db(app, "Ruf an: 0176 1234567", "Mehr Bänke")
+    moderator = login_as(app, Role.MODERATOR)
+    asked = moderator.post(
+        "/staff/wishes/", data={"action": "redact", "ids": [str(phone)], "state": "pending"}
+    )
+    assert asked.status_code == 200 and "für immer" in asked.text and "0176 1234567" in asked.text
+    with app.app_context():
+        assert db.session().get(Response, phone).text != ""  # type: ignore[union-attr]
+    done = moderator.post(
+        "/staff/wishes/",
+        data={"action": "redact", "ids": [str(phone)], "state": "pending", "confirmed": "yes"},
+    )
+    assert done.status_code == 303
+    queue_page = moderator.get("/staff/wishes/?state=all").text
+    assert "0176" not in queue_page and "Text entfernt" in queue_page and "Mehr Bänke" in queue_page
+    with app.app_context():
+        session = db.session()
+        assert session.get(Response, phone).text == ""  # type: ignore[union-attr]
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert entry is not None and entry.action == "wishes-redact"
+    # Asking again for a wish already redacted: nothing left to remove.
+    again = moderator.post("/staff/wishes/", data={"action": "redact", "ids": [str(phone)]})
+    assert again.status_code == 200 and "bereits entfernt" in again.text
+
+
+def test_a_viewer_cannot_redact(app: Flask) -> None:
+    (wish,) = wishes_in_db(app, "Ruf an: 0176 1234567")
+    viewer = login_as(app, Role.VIEWER)
+    refused = viewer.post(
+        "/staff/wishes/", data={"action": "redact", "ids": [str(wish)], "confirmed": "yes"}
+    )
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session().get(Response, wish).text == "Ruf an: 0176 1234567"  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.db import make_engine
@@ -141,3 +142,16 @@ def test_the_privacy_page_says_what_is_stored_in_german_and_english(client: Flas
     assert 'href="/privacy"' in client.get("/q/ehp").text
     assert 'href="/privacy"' in client.get("/").text
     assert 'href="/privacy"' not in client.get("/k/ehp").text
+
+
+def test_the_privacy_page_names_the_retention_period_and_the_rights(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["PRIVACY_CONTACT"] = "datenschutz@example.org"
+    german = " ".join(client.get("/privacy").text.split())
+    assert "Nach 365 Tagen wird die Besuchsnummer gelöscht" in german
+    assert "DSGVO" in german and "Schreiben Sie an: datenschutz@example.org." in german
+    assert "unkenntlich gemachten Form der Netzadresse" in german  # the rate limits
+    app.config["RETENTION_DAYS"] = 0
+    english = " ".join(client.get("/privacy?lang=en").text.split())
+    assert "has not set a period" in english and "GDPR" in english

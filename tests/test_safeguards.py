@@ -175,6 +175,7 @@ def test_refusals_are_counted_per_place_safeguard_and_day(session: Session) -> N
     assert refusals(session, [square.id]) == {
         Safeguard.KIOSK_COOLDOWN: 1,
         Safeguard.QR_REPEAT: 3,
+        Safeguard.RATE_LIMIT: 0,
     }
     assert refusals(session, [square.id, other.id])[Safeguard.QR_REPEAT] == 4
 

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,14 @@ def wait_until_serving(base: str) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture
-def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Central: the demo on PostgreSQL, served by gunicorn in its own process."""
+@contextmanager
+def serving_central(
+    postgres_url: str, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Central on the demo on PostgreSQL, served by gunicorn's two workers: (URL, process).
+
+    settings: more environment, e.g. KIOSK_QR_ANSWERS_PER_CLIENT="40".
+    """
     demo_on_postgres(postgres_url)
     port = free_port()
     server = subprocess.Popen(
@@ -81,13 +87,23 @@ def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             "PATH": "/usr/bin:/bin",
             "KIOSK_DATABASE_URL": postgres_url,
             "KIOSK_SECRET_KEY": secrets.token_hex(32),
+            **settings,
         },
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until_serving(base)
-    yield base, server
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        wait_until_serving(base)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def central(postgres_url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Central: the demo on PostgreSQL, served by gunicorn in its own process."""
+    with serving_central(postgres_url) as served:
+        yield served
 
 
 @pytest.fixture

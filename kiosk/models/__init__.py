@@ -25,7 +25,7 @@ from kiosk.models.response import (
     SharedWish,
     WishState,
 )
-from kiosk.models.safeguard import QrBallot, RefusalCount
+from kiosk.models.safeguard import DeviceRefusal, QrBallot, RateCount, RefusalCount
 from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "CatalogRevision",
     "Channel",
     "Device",
+    "DeviceRefusal",
     "KioskPace",
     "Location",
     "LoginFailure",
@@ -49,6 +50,7 @@ __all__ = [
     "QrBallot",
     "Question",
     "QuestionKind",
+    "RateCount",
     "RefusalCount",
     "RejectedResponse",
     "Response",

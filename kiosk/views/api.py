@@ -17,6 +17,7 @@ from kiosk.errors import N_, KioskError
 from kiosk.ingest import MAX_BATCH, ingest
 from kiosk.models import Device, utcnow
 from kiosk.openapi import OPENAPI
+from kiosk.safeguards import note_device_refusals, parse_reported_refusals
 from kiosk.safejson import load_json
 from kiosk.web import csrf
 
@@ -61,7 +62,10 @@ def _device() -> Device:
 
 
 def _node_status(body: dict[str, Any]) -> dict[str, Any]:
-    """What the node says of itself (all optional): its clock, answers taken and unsent."""
+    """What the node says of itself (all optional): its clock, answers taken and unsent.
+
+    Its cooldown's refusals per day are read apart (parse_reported_refusals).
+    """
     node = body.get("node")
     if not isinstance(node, dict):
         return {}
@@ -139,6 +143,11 @@ def push_responses() -> ResponseReturnValue:
             clock_offset=node_clock - now if node_clock is not None else None,
         )
         note_contact(device, now=now, **status)
+        node = body.get("node")
+        reported = node.get("refused") if isinstance(node, dict) else None
+        note_device_refusals(
+            session, device.id, parse_reported_refusals(reported, today=now.date())
+        )
         session.commit()
     return jsonify(
         server_time=now.isoformat(),

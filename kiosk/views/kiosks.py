@@ -54,6 +54,7 @@ def _page(status: int = 200, **context: object) -> ResponseReturnValue:
             select(Location).where(reach.where_area(Location.area_id)).order_by(Location.name)
         ).all(),
         silent_hours=current_app.config["KIOSK_SILENT_HOURS"],
+        hammer_refusals=current_app.config["KIOSK_HAMMER_REFUSALS"],
         **context,
     ), status
 

@@ -16,6 +16,7 @@ from kiosk.models import Response, WishState
 from kiosk.moderation import (
     Flag,
     WishAction,
+    WishMark,
     moderate,
     parse_action,
     parse_selection,
@@ -87,6 +88,14 @@ def act() -> ResponseReturnValue:
         action = parse_action(request.form.get("action", ""))
         ids = parse_selection(request.form.getlist("ids"))
     session = db.session()
+    if action == WishAction.REDACT and request.form.get("confirmed") != "yes":
+        # It cannot be undone: show what would go, and ask once more.
+        chosen = queue(session, state=None, ids=ids, places=_places(), limit=len(ids))
+        return render_template(
+            "moderation/redact.html",
+            wishes=[w for w in chosen if w.mark != WishMark.REDACTED],
+            state=request.form.get("state", ""),
+        )
     changed = moderate(session, ids, action, places=_places())
     audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
     session.commit()

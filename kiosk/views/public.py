@@ -45,6 +45,7 @@ from kiosk.errors import (
 from kiosk.i18n import localized
 from kiosk.models import Area, Channel, utcnow
 from kiosk.posters import poster_key, poster_label
+from kiosk.ratelimits import RateLimitedError, Scope, check_rate
 from kiosk.safeguards import (
     VOTER_COOKIE,
     AlreadyAnsweredError,
@@ -128,6 +129,7 @@ def privacy() -> ResponseReturnValue:
         session_days=current_app.permanent_session_lifetime.days,
         voter_cookie=VOTER_COOKIE,
         voter_days=current_app.config["QR_VOTER_DAYS"],
+        retention_days=current_app.config["RETENTION_DAYS"],
     )
 
 
@@ -338,10 +340,12 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
     if "skip" not in request.form:
         form = request.form.to_dict(flat=False)
         try:
+            if prefix == "q":
+                _check_phone_rate(location.id)
             parsed = parse_answer(
                 question, form, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
             )
-        except InvalidAnswerError as error:
+        except (InvalidAnswerError, RateLimitedError) as error:
             return _question_screen(
                 prefix,
                 location,
@@ -351,7 +355,7 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
                 error=gettext(error.message, **error.params),
                 form=form,
                 answer_uuid=_valid_uuid(request.form.get("uuid", "")),
-                status=422,
+                status=error.status,
             )
         session = db.session()
         with db.write_lock().held():
@@ -412,6 +416,27 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
     """The thank-you screen; a kiosk returns to its start screen by itself."""
     location, campaign = _place(code)
     return _thanks(prefix, location, campaign)
+
+
+def _check_phone_rate(location_id: int) -> None:
+    """Count an answer from this phone's network; past the limit, count the refusal and raise."""
+    config = current_app.config
+    session = db.session()
+    try:
+        with db.write_lock().held():
+            check_rate(
+                session,
+                Scope.QR_ANSWER,
+                secret=config["SECRET_KEY"],
+                address=request.remote_addr or "",
+                limit=config["QR_ANSWERS_PER_CLIENT"],
+                window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
+            )
+    except RateLimitedError:
+        with db.write_lock().held():
+            count_refusal(session, location_id, Safeguard.RATE_LIMIT)
+            session.commit()
+        raise
 
 
 def _first_open(prefix: str, campaign: CatalogCampaign, step: int) -> int:
