@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test check deploy-check lint translations messages bench clean
+.PHONY: run test check deploy-check audit lint translations messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test:
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory check
 
-check: translations deploy-check
+check: translations deploy-check audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -45,6 +45,10 @@ check: translations deploy-check
 ## The kiosk set-up and the shell scripts: shellcheck, and systemd-analyze verify where it runs.
 deploy-check:
 	bash deploy/check.sh
+
+## Known vulnerabilities in the pinned dependencies (pip-audit; see scripts/audit.py).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
