@@ -41,7 +41,9 @@ class Defaults:
     # address is then read from it (for rate limits, never stored); 0 when clients connect directly.
     TRUSTED_PROXIES = 0
     RATE_WINDOW_MINUTES = 10  # rate limits count a client's requests in windows this long ...
-    QR_ANSWERS_PER_CLIENT = 300  # ... answers from phones on one network (a café's Wi-Fi) (0: off)
+    # ... answers from one network: phones on a café's Wi-Fi, or a kiosk page served by
+    # central (a node's own kiosk is not limited) (0: off)
+    ANSWERS_PER_CLIENT = 300
     LOGINS_PER_CLIENT = 30  # ... staff login attempts from one network (0: off)
     KIOSK_SILENT_HOURS = 24  # staff see a kiosk flagged when not heard from for this long
     # ... or when its cooldown turned away this many answers in a day: someone hammering it

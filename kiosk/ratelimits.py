@@ -26,7 +26,7 @@ from kiosk.models import RateCount, upsert_insert, utcnow
 class Scope(enum.StrEnum):
     """A kind of request with a limit of its own."""
 
-    QR_ANSWER = "qr_answer"  # an answer sent from a phone (QR pages)
+    ANSWER = "answer"  # an answer from a phone, or from a kiosk page central serves
     LOGIN = "login"  # a staff login attempt
 
 

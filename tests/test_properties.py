@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import uuid
 from typing import Any
@@ -48,7 +49,7 @@ any_text = st.one_of(
     st.sampled_from(["", " ", "0", "-1", "1e9", "NaN", "approve", "pending", "\x00", "\u202e"]),
 )
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    st.none() | st.booleans() | st.integers() | st.floats() | any_text,
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(any_text, inner, max_size=5),
     max_leaves=20,
 )
@@ -139,6 +140,12 @@ def test_any_bytes_are_json_or_a_value_error(raw: bytes) -> None:
 @WITH_DB
 @given(items=st.lists(json_values, max_size=6))
 def test_any_batch_gets_one_verdict_per_item(session: Session, items: list[Any]) -> None:
+    # As the API reads it: through load_json, which refuses what JSON cannot say (1e999 reads
+    # as infinity, which PostgreSQL's json refuses: this test found that).
+    try:
+        items = load_json(json.dumps(items).encode())
+    except ValueError:
+        return
     _, square, _ = demo(session)
     device = Device(name="Fuzz", location_id=square.id)
     session.add(device)

@@ -58,17 +58,17 @@ def test_counts_go_up_per_window_and_old_windows_are_forgotten(session: Session)
     start = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
     minutes = [start + dt.timedelta(minutes=n) for n in range(3)]
     counts = [
-        count_request(session, Scope.QR_ANSWER, "a" * 32, window=window, now=moment)
+        count_request(session, Scope.ANSWER, "a" * 32, window=window, now=moment)
         for moment in minutes
     ]
     assert counts == [1, 2, 3]
     assert count_request(session, Scope.LOGIN, "a" * 32, window=window, now=start) == 1  # own
     # Twenty minutes on: a new window, and the rows of windows before the last one go.
     later = start + dt.timedelta(minutes=25)
-    assert count_request(session, Scope.QR_ANSWER, "a" * 32, window=window, now=later) == 1
+    assert count_request(session, Scope.ANSWER, "a" * 32, window=window, now=later) == 1
     session.commit()
     kept = session.execute(select(RateCount.scope, RateCount.since)).all()
-    assert sorted(kept) == [("login", start), ("qr_answer", later.replace(minute=20))]
+    assert sorted(kept) == [("answer", later.replace(minute=20)), ("login", start)]
 
 
 def test_counting_at_once_in_many_sessions_loses_no_count(engine: sa.Engine) -> None:
@@ -79,7 +79,7 @@ def test_counting_at_once_in_many_sessions_loses_no_count(engine: sa.Engine) -> 
     def count(_: int) -> int:
         with factory() as session:
             value = count_request(
-                session, Scope.QR_ANSWER, "b" * 32, window=dt.timedelta(minutes=10), now=now
+                session, Scope.ANSWER, "b" * 32, window=dt.timedelta(minutes=10), now=now
             )
             session.commit()
             return value
@@ -91,7 +91,7 @@ def test_counting_at_once_in_many_sessions_loses_no_count(engine: sa.Engine) -> 
 
 @pytest.fixture
 def limited(app: Flask) -> Flask:
-    app.config["QR_ANSWERS_PER_CLIENT"] = 2
+    app.config["ANSWERS_PER_CLIENT"] = 2
     return app
 
 
@@ -138,7 +138,7 @@ def test_a_skip_is_not_counted(limited: Flask) -> None:
 
 
 def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(app: Flask) -> None:
-    app.config["QR_ANSWERS_PER_CLIENT"] = 1
+    app.config["ANSWERS_PER_CLIENT"] = 1
     forged = {"X-Forwarded-For": "192.0.2.1"}
     assert answer_from_a_new_phone(app, "127.0.0.1", **forged)[0] == 200
     # Without a trusted proxy, a header made up by the client changes nothing.
@@ -155,7 +155,7 @@ def test_a_trusted_proxy_tells_the_clients_apart(database_url: str, engine: sa.E
             "SECRET_KEY": SECRET,
             "WTF_CSRF_ENABLED": False,
             "TRUSTED_PROXIES": 1,
-            "QR_ANSWERS_PER_CLIENT": 1,
+            "ANSWERS_PER_CLIENT": 1,
         }
     )
     try:
@@ -183,7 +183,7 @@ def test_logins_from_one_network_are_limited(app: Flask) -> None:
 
 def test_the_limit_holds_across_gunicorn_workers(postgres_url: str) -> None:
     """60 phones at once from one address, two workers, a limit of 40: 40 rows, 20 refused."""
-    with serving_central(postgres_url, KIOSK_QR_ANSWERS_PER_CLIENT="40") as (base, _):
+    with serving_central(postgres_url, KIOSK_ANSWERS_PER_CLIENT="40") as (base, _):
 
         def answer(_: int) -> int:
             phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
@@ -221,3 +221,17 @@ def test_the_limit_holds_across_gunicorn_workers(postgres_url: str) -> None:
         engine.dispose()
     assert (rows, refused) == (40, 20)
     assert len(counts) == 1 and counts[0].count == 60 and "127.0.0.1" not in counts[0].client
+
+
+def test_kiosk_pages_served_by_central_count_too_a_nodes_own_kiosk_not(app: Flask) -> None:
+    app.config.update(ANSWERS_PER_CLIENT=1, KIOSK_COOLDOWN_SECONDS=0)
+    kiosk = app.test_client()
+
+    def answer() -> int:
+        screen = kiosk.post("/k/ehp/begin", headers=HX).text
+        fields = answer_fields(screen, option=option_ids(screen)[0])
+        return kiosk.post("/k/ehp/answer", headers=HX, data=fields).status_code
+
+    assert [answer(), answer()] == [200, 429]
+    app.config["ROLE"] = "node"  # the kiosk beside its own node: its passers-by are not limited
+    assert [answer(), answer()] == [200, 200]

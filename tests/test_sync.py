@@ -442,6 +442,7 @@ def test_config_is_served_to_enrolled_kiosks_with_an_etag(client: FlaskClient, t
     "body",
     [
         b'{"responses": [{"uuid": "x", "value": NaN}]}',
+        b'{"responses": [{"uuid": "x", "value": 1e999, "extra": -1e999}]}',  # found by hypothesis
         b"[" * 5000 + b"]" * 5000,
         b'{"responses": [{"uuid": "\\ud800", "location": "\\ud800", "text": "\\ud800"}]}',
         b'{"responses": [{"uuid": "a", "answered_at": "0001-01-01T00:00:00+01:00"}]}',

@@ -66,7 +66,7 @@ def serving_central(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Central on the demo on PostgreSQL, served by gunicorn's two workers: (URL, process).
 
-    settings: more environment, e.g. KIOSK_QR_ANSWERS_PER_CLIENT="40".
+    settings: more environment, e.g. KIOSK_ANSWERS_PER_CLIENT="40".
     """
     demo_on_postgres(postgres_url)
     port = free_port()

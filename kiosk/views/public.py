@@ -340,8 +340,8 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
     if "skip" not in request.form:
         form = request.form.to_dict(flat=False)
         try:
-            if prefix == "q":
-                _check_phone_rate(location.id)
+            if prefix == "q" or current_app.config["ROLE"] == "central":
+                _check_rate(location.id)
             parsed = parse_answer(
                 question, form, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
             )
@@ -418,18 +418,18 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
     return _thanks(prefix, location, campaign)
 
 
-def _check_phone_rate(location_id: int) -> None:
-    """Count an answer from this phone's network; past the limit, count the refusal and raise."""
+def _check_rate(location_id: int) -> None:
+    """Count an answer from this network; past the limit, count the refusal and raise."""
     config = current_app.config
     session = db.session()
     try:
         with db.write_lock().held():
             check_rate(
                 session,
-                Scope.QR_ANSWER,
+                Scope.ANSWER,
                 secret=config["SECRET_KEY"],
                 address=request.remote_addr or "",
-                limit=config["QR_ANSWERS_PER_CLIENT"],
+                limit=config["ANSWERS_PER_CLIENT"],
                 window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
             )
     except RateLimitedError:
