@@ -126,8 +126,9 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
     try:
         shown = ResultsShown(form.results_shown)
     except ValueError:
-        errors["results_shown"] = (N_("Please choose from the list."), {})
         shown = question.results_shown
+        if question.kind != QuestionKind.WISH:  # a wish has no results: its form has no choice
+            errors["results_shown"] = (N_("Please choose from the list."), {})
     if form.demographic and question.kind != QuestionKind.SINGLE:
         errors["demographic"] = (N_("Only a question with one answer can group people."), {})
     existing = {str(o.id): o for o in question.options}

@@ -282,3 +282,19 @@ def test_the_form_deletes_and_marks_the_demographic_question(app: Flask) -> None
     wrong = editor.post(f"/staff/setup/questions/{multi.id}",
                         data={"de": "?", "max_choices": "2", "demographic": "yes"})  # fmt: skip
     assert wrong.status_code == 422 and "Nur eine Frage, bei der man genau eine" in wrong.text
+
+
+def test_a_wish_question_saves_without_a_results_setting(session: Session) -> None:
+    """Its editor shows no "results shown" choice (a wish has no results), so none is sent."""
+    campaign, _, _ = demo(session)
+    wish = question(campaign, QuestionKind.WISH)
+    saved = save_question(
+        session, wish.id, QuestionForm(de="Was wünschen Sie sich?", en="", results_shown="")
+    )
+    assert saved.texts["de"] == "Was wünschen Sie sich?"
+    single = session.get(Question, question(campaign, QuestionKind.SINGLE).id)
+    assert single is not None
+    with pytest.raises(FormError) as refused:  # a choice question still needs one
+        form = QuestionForm(de="Frage", results_shown="", options=rows_of(single))
+        save_question(session, single.id, form)
+    assert set(refused.value.fields) == {"results_shown"}

@@ -5,10 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    event,
+    inspect,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
+
+from kiosk.bidi import balance_bidi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -69,3 +81,23 @@ class Base(DeclarativeBase):
         dt.datetime: UTCDateTime,
         Texts: JSON,
     }
+
+
+def _balanced(value: object) -> object:
+    """A text (or a text per language) with its right-to-left controls closed."""
+    if isinstance(value, str):
+        return balance_bidi(value)
+    if isinstance(value, dict):
+        return {k: balance_bidi(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _balance_right_to_left_controls(session: Session, _context: object, _instances: object) -> None:
+    """Close the right-to-left controls each text to be saved leaves open (kiosk.bidi)."""
+    for instance in (*session.new, *session.dirty):
+        for attribute in inspect(instance).mapper.column_attrs:
+            value = getattr(instance, attribute.key, None)
+            balanced = _balanced(value)
+            if balanced != value:
+                setattr(instance, attribute.key, balanced)
