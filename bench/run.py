@@ -226,7 +226,11 @@ def main() -> None:
         question_id, option_id = first.id, first.options[0].id
     engine.dispose()
     print(f"database: {total:,} responses")
-    app_env = {"KIOSK_DATABASE_URL": url, "KIOSK_SECRET_KEY": secrets.token_hex(32)}
+    app_env = {
+        "KIOSK_DATABASE_URL": url,
+        "KIOSK_SECRET_KEY": secrets.token_hex(32),
+        "KIOSK_ANSWERS_PER_CLIENT": "0",  # one load generator: the rate limit would refuse it
+    }
     results: dict[str, dict[str, float]] = {}
 
     hello = Gunicorn("bench.hello:app", {})

@@ -22,6 +22,7 @@ readonly UNITS=(
     kiosk-browser.service
     kiosk-browser-restart.service kiosk-browser-restart.timer
     kiosk-watchdog.service kiosk-watchdog.timer
+    kiosk-retention.service kiosk-retention.timer
 )
 readonly SCRIPTS=(
     deploy/kiosk-browser.sh deploy/kiosk-watchdog.sh deploy/kiosk-devtools.py deploy/kiosk-cli.sh
@@ -405,11 +406,12 @@ take_over_screen() {
 start_services() {
     say "Starting the services"
     systemctl enable kiosk.service kiosk-browser.service \
-        kiosk-sync.timer kiosk-watchdog.timer kiosk-browser-restart.timer
+        kiosk-sync.timer kiosk-watchdog.timer kiosk-browser-restart.timer kiosk-retention.timer
     # A restart, not a start: an update's code and migrations (kiosk init-db) take effect.
     systemctl restart kiosk.service ||
         die "kiosk.service did not start: journalctl -u kiosk -e says why."
-    systemctl start kiosk-sync.timer kiosk-watchdog.timer kiosk-browser-restart.timer
+    systemctl start kiosk-sync.timer kiosk-watchdog.timer kiosk-browser-restart.timer \
+        kiosk-retention.timer
     local url waited=0
     url=$(app_url)
     until curl --silent --output /dev/null --max-time 2 "$url/"; do

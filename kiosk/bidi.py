@@ -1,11 +1,12 @@
-"""Right-to-left controls in stored text: whatever a text opens, it closes itself.
+"""Right-to-left controls in stored text: none is left open to turn what follows.
 
-A name like "\u202egnp.exe" (RIGHT-TO-LEFT OVERRIDE) reads "exe.png", and without a closing
-character it also turns round everything after it on the same line: a place name would make
-"· Handy (QR)" beside it read "(RQ) ydnaH". Every text saved through the ORM is balanced here
-(kiosk.models.base calls it before each flush): the embeddings, overrides and isolates it
-opens are closed at its end. A balanced text stays as it is, so saving again changes nothing.
-Wishes from the public are shown isolated (dir="auto") besides.
+A name like "\u202egnp.exe" (RIGHT-TO-LEFT OVERRIDE) reads "exe.png", and left open it also
+turns round everything after it on the same line: a place name would make "· Handy (QR)"
+beside it read "(RQ) ydnaH". Every text saved through the ORM goes through balance_bidi
+(kiosk.models.base, before each flush): an embedding, override or isolate that a text opens
+and never closes is taken out. Closed ones stay; the text never grows (so it still fits its
+column), and a balanced text stays as it is. Wishes from the public are shown isolated
+(dir="auto") besides.
 """
 
 from __future__ import annotations
@@ -19,19 +20,20 @@ _CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def balance_bidi(text: str) -> str:
-    """The text with what it leaves open of embeddings, overrides and isolates closed."""
+    """The text without the embeddings, overrides and isolates it opens and never closes."""
     if not _CONTROLS.search(text):
         return text
-    open_: list[str] = []  # the closing character each open one needs, innermost last
-    for char in text:
+    open_: list[tuple[int, str]] = []  # (position, the closer it needs), innermost last
+    for position, char in enumerate(text):
         if char in _OPENS_EMBEDDING:
-            open_.append(PDF)
+            open_.append((position, PDF))
         elif char in _OPENS_ISOLATE:
-            open_.append(PDI)
-        elif char == PDF and open_ and open_[-1] == PDF:
+            open_.append((position, PDI))
+        elif char == PDF and open_ and open_[-1][1] == PDF:
             open_.pop()
-        elif char == PDI and PDI in open_:
+        elif char == PDI and any(closer == PDI for _, closer in open_):
             # A PDI closes its isolate and every embedding opened within it.
-            while open_.pop() != PDI:
+            while open_.pop()[1] != PDI:
                 pass
-    return text + "".join(reversed(open_))
+    unclosed = {position for position, _ in open_}
+    return "".join(char for position, char in enumerate(text) if position not in unclosed)

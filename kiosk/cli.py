@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -24,7 +25,8 @@ from kiosk.devices import new_enrolment, register_device, revoke
 from kiosk.errors import KioskError
 from kiosk.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
 from kiosk.ingest import import_items
-from kiosk.models import Device, Location
+from kiosk.models import Device, Location, utcnow
+from kiosk.ratelimits import forget_rates
 from kiosk.sync import (
     BatchFileError,
     SyncAuthError,
@@ -357,9 +359,14 @@ def retention_command(days: int | None, dry_run: bool) -> None:
     from kiosk.retention import apply_retention
 
     days = days or current_app.config["RETENTION_DAYS"]
-    if not days:
-        raise click.ClickException("KIOSK_RETENTION_DAYS is 0 (off): give --days.")
     session = db.session()
+    if not days:
+        # Off: answers are kept as they are; old rate-limit counters still go.
+        with db.write_lock().held():
+            forget_rates(session, before=utcnow() - dt.timedelta(days=1))
+            session.commit()
+        click.echo("KIOSK_RETENTION_DAYS is 0 (off): answers are kept as they are.")
+        return
     with db.write_lock().held():
         report = apply_retention(session, days=days, dry_run=dry_run)
         if not dry_run:

@@ -78,6 +78,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         if raw is not None:
             config[name] = _coerce(default, raw)
     config.update(overrides or {})
+    for name in ("RATE_WINDOW_MINUTES",):
+        if config[name] < 1:
+            raise ValueError(f"KIOSK_{name} must be at least 1, not {config[name]!r}")
+    for name in ("RETENTION_DAYS", "ANSWERS_PER_CLIENT", "LOGINS_PER_CLIENT"):
+        if config[name] < 0:
+            raise ValueError(f"KIOSK_{name} must be 0 (off) or more, not {config[name]!r}")
     if config["ROLE"] not in ("central", "node"):
         raise ValueError(f"KIOSK_ROLE must be central or node, not {config['ROLE']!r}")
     if not config["SECRET_KEY"]:

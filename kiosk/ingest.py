@@ -354,7 +354,7 @@ def ingest(
         if r.answer.uuid in stored:
             verdicts[r.index] = Verdict(str(r.answer.uuid), "stored")
     for r in earlier:
-        if same.get(r.answer.uuid) == _content(r.answer, r.location_id):
+        if _agrees(same.get(r.answer.uuid), _content(r.answer, r.location_id)):
             verdicts[r.index] = Verdict(str(r.answer.uuid), "duplicate")
         else:
             _keep(
@@ -384,6 +384,23 @@ def _content(answer: Answer, location_id: int) -> Content:
 
 def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _agrees(stored: Content | None, sent: Content) -> bool:
+    """Whether a resent answer is the one stored, as far as what is stored still says.
+
+    A wish whose text a moderator removed is stored with "" (an empty wish is never taken),
+    and retention removes visit numbers: a resend of such an answer is the same answer, and
+    its text must not come back by way of the kept-aside conflicts.
+    """
+    if stored is None:
+        return False
+    question, location, visit, value, text, options = stored
+    return (
+        (question, location, value, options) == (sent[0], sent[1], sent[3], sent[5])
+        and (visit is None or visit == sent[2])
+        and (text == "" or text == sent[4])
+    )
 
 
 def _same_as_stored(session: Session, answers: list[Answer]) -> dict[UUID, Content]:

@@ -259,20 +259,22 @@ def redact(session: Session, wishes: Select[int]) -> int:
     A copy central kept aside with the same answer id loses its text too.
     """
     ids = list(session.scalars(wishes))
-    if not ids:
-        return 0
-    uuids = [str(u) for u in session.scalars(select(Response.uuid).where(Response.id.in_(ids)))]
-    session.execute(
-        update(Response)
-        .where(Response.id.in_(ids))
-        .values(
-            text="",
-            wish_state=WishState.REJECTED.value,
-            wish_mark=WishMark.REDACTED.value,
+    for start in range(0, len(ids), 1000):  # PostgreSQL takes at most 65,535 parameters
+        chunk = ids[start : start + 1000]
+        uuids = [
+            str(u) for u in session.scalars(select(Response.uuid).where(Response.id.in_(chunk)))
+        ]
+        session.execute(
+            update(Response)
+            .where(Response.id.in_(chunk))
+            .values(
+                text="",
+                wish_state=WishState.REJECTED.value,
+                wish_mark=WishMark.REDACTED.value,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    forget_kept_aside_text(session, uuids)
+        forget_kept_aside_text(session, uuids)
     return len(ids)
 
 

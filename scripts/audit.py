@@ -3,8 +3,8 @@
 Fails when a pinned version has a known vulnerability. pip-audit asks an advisory service
 (PyPI's JSON API, or OSV); a package it cannot look up is reported as skipped, and when it
 could look up none at all (a build machine without that access), nothing was audited: this
-says so loudly, and fails only when KIOSK_AUDIT_REQUIRED=1 (set it where the service is
-reachable, so that a green run always means "audited").
+says so loudly. With KIOSK_AUDIT_REQUIRED=1 (set it where the service is reachable) every
+pinned package must have been looked up, so that a green run always means "audited".
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ def verdict(found: dict[str, Any], *, pinned: int, required: bool) -> tuple[list
         f"looked up, {len(vulnerable)} with known vulnerabilities"
     )
     if vulnerable:
+        return lines, 1
+    if required and skipped:
+        lines.append(f"NOT AUDITED: {len(skipped)} pinned packages could not be looked up.")
         return lines, 1
     if audited == 0:
         lines.append(

@@ -35,8 +35,10 @@ def test_a_known_vulnerability_fails() -> None:
     assert "3 pinned, 2 audited, 1 could not be looked up, 1 with known" in lines[-1]
 
 
-def test_audited_and_clean_passes() -> None:
-    assert audit().verdict({"dependencies": [CLEAN, SKIPPED]}, pinned=2, required=True)[1] == 0
+def test_audited_and_clean_passes_and_where_required_every_pin_counts() -> None:
+    assert audit().verdict({"dependencies": [CLEAN]}, pinned=1, required=True)[1] == 0
+    assert audit().verdict({"dependencies": [CLEAN, SKIPPED]}, pinned=2, required=False)[1] == 0
+    assert audit().verdict({"dependencies": [CLEAN, SKIPPED]}, pinned=2, required=True)[1] == 1
 
 
 def test_nothing_audited_is_said_and_fails_where_required() -> None:

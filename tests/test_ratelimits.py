@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.db import make_engine
-from kiosk.models import RateCount, Response
+from kiosk.models import RateCount, Response, utcnow
 from kiosk.ratelimits import Scope, client_key, count_request, network_of, window_start
 from kiosk.safeguards import Safeguard, refusals
 from tests.test_public_views import HX, answer_fields, hidden, option_ids, responses
@@ -120,8 +120,10 @@ def test_phones_on_one_network_answer_up_to_the_limit(limited: Flask) -> None:
 
         session = db.session()
         assert refusals(session, [1])[Safeguard.RATE_LIMIT] == 1
-        clients = session.scalars(select(RateCount.client)).all()
-    assert len(clients) == 2 and not any("198.51" in c or "203.0" in c for c in clients)
+        clients = set(session.scalars(select(RateCount.client)))
+    today = utcnow().date()
+    # Stored under the keyed hashes of the two networks, not the addresses.
+    assert clients == {client_key(SECRET, a, today) for a in ("198.51.100.4", "203.0.113.9")}
 
 
 def test_a_skip_is_not_counted(limited: Flask) -> None:
@@ -183,7 +185,9 @@ def test_logins_from_one_network_are_limited(app: Flask) -> None:
 
 def test_the_limit_holds_across_gunicorn_workers(postgres_url: str) -> None:
     """60 phones at once from one address, two workers, a limit of 40: 40 rows, 20 refused."""
-    with serving_central(postgres_url, KIOSK_ANSWERS_PER_CLIENT="40") as (base, _):
+    secret = "g" * 64
+    settings = {"KIOSK_ANSWERS_PER_CLIENT": "40", "KIOSK_SECRET_KEY": secret}
+    with serving_central(postgres_url, **settings) as (base, _):
 
         def answer(_: int) -> int:
             phone = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
@@ -220,7 +224,10 @@ def test_the_limit_holds_across_gunicorn_workers(postgres_url: str) -> None:
     finally:
         engine.dispose()
     assert (rows, refused) == (40, 20)
-    assert len(counts) == 1 and counts[0].count == 60 and "127.0.0.1" not in counts[0].client
+    # One counter, under the keyed hash of the address, not the address.
+    assert [tuple(row) for row in counts] == [
+        (client_key(secret, "127.0.0.1", utcnow().date()), 60)
+    ]
 
 
 def test_kiosk_pages_served_by_central_count_too_a_nodes_own_kiosk_not(app: Flask) -> None:
@@ -235,3 +242,13 @@ def test_kiosk_pages_served_by_central_count_too_a_nodes_own_kiosk_not(app: Flas
     assert [answer(), answer()] == [200, 429]
     app.config["ROLE"] = "node"  # the kiosk beside its own node: its passers-by are not limited
     assert [answer(), answer()] == [200, 200]
+
+
+@pytest.mark.parametrize(
+    "setting", [{"RATE_WINDOW_MINUTES": 0}, {"ANSWERS_PER_CLIENT": -1}, {"RETENTION_DAYS": -5}]
+)
+def test_a_setting_that_would_break_the_limits_is_refused_at_start(setting: dict[str, int]) -> None:
+    from kiosk.config import load_config
+
+    with pytest.raises(ValueError, match=next(iter(setting))):
+        load_config({"SECRET_KEY": "s" * 64, **setting})

@@ -33,6 +33,7 @@ from kiosk.models import (
     QuestionKind,
     RejectedResponse,
     Response,
+    utcnow,
 )
 from kiosk.sync import SyncAuthError, SyncError, outbox_batch, release_held, send_round, sync
 from tests.helpers import demo, question
@@ -683,3 +684,34 @@ def test_enrolment_codes_never_look_like_a_command_line_option() -> None:
     with mock.patch("secrets.token_urlsafe", side_effect=["-Ffw8ic5SOlmEuC6vnxexg", "Abc"]):
         assert enrolment_code() == "Abc"
     assert not any(enrolment_code().startswith("-") for _ in range(2000))
+
+
+def test_a_redacted_or_anonymised_answer_resent_stays_as_it_is(
+    session: Session, device: Device
+) -> None:
+    """A lost acknowledgement or a batch file imported twice: the text must not come back."""
+    from kiosk.moderation import WishAction, moderate
+    from kiosk.retention import apply_retention
+
+    campaign, _, _ = demo(session)
+    wish = item(question(campaign, QuestionKind.WISH).id, [], text="Ruf an: 0176 1234567")
+    ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
+    session.commit()
+    stored = session.scalars(select(Response).where(Response.text.is_not(None))).one()
+    moderate(session, [stored.id], WishAction.REDACT)
+    session.commit()
+    again = ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
+    assert [v.status for v in again] == ["duplicate"]
+    # Years later, after retention took the visit number too.
+    apply_retention(session, days=1, now=utcnow() + dt.timedelta(days=800))
+    session.commit()
+    later = ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
+    assert [v.status for v in later] == ["duplicate"]
+    session.commit()
+    assert session.scalars(select(RejectedResponse)).all() == []
+    session.expire_all()
+    assert session.get(Response, stored.id).text == ""  # type: ignore[union-attr]
+    # Other content under the same UUID is still a conflict.
+    changed = ingest(session, load_catalog(session), device, [wish | {"question_id": 99999}],
+                     wish_max_chars=280)  # fmt: skip
+    assert [v.status for v in changed] != ["duplicate"]

@@ -84,7 +84,7 @@ class Base(DeclarativeBase):
 
 
 def _balanced(value: object) -> object:
-    """A text (or a text per language) with its right-to-left controls closed."""
+    """A text (or a text per language) with no right-to-left control left open."""
     if isinstance(value, str):
         return balance_bidi(value)
     if isinstance(value, dict):
@@ -92,11 +92,18 @@ def _balanced(value: object) -> object:
     return value
 
 
+# Kept verbatim, as they came: what central kept aside, and the audit log's details.
+_VERBATIM_TABLES = frozenset({"rejected_response", "audit_entry"})
+
+
 @event.listens_for(Session, "before_flush")
 def _balance_right_to_left_controls(session: Session, _context: object, _instances: object) -> None:
-    """Close the right-to-left controls each text to be saved leaves open (kiosk.bidi)."""
+    """Take out the right-to-left controls each text to be saved leaves open (kiosk.bidi)."""
     for instance in (*session.new, *session.dirty):
-        for attribute in inspect(instance).mapper.column_attrs:
+        mapper = inspect(instance).mapper
+        if mapper.local_table.name in _VERBATIM_TABLES:
+            continue
+        for attribute in mapper.column_attrs:
             value = getattr(instance, attribute.key, None)
             balanced = _balanced(value)
             if balanced != value:

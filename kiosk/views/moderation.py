@@ -99,7 +99,10 @@ def act() -> ResponseReturnValue:
     changed = moderate(session, ids, action, places=_places())
     audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
     session.commit()
-    flash(ngettext("%(num)d wish changed.", "%(num)d wishes changed.", changed))
+    if action == WishAction.REDACT:
+        flash(ngettext("Text of %(num)d wish removed.", "Text of %(num)d wishes removed.", changed))
+    else:
+        flash(ngettext("%(num)d wish changed.", "%(num)d wishes changed.", changed))
     state = request.form.get("state", "")
     try:
         parse_state(state)

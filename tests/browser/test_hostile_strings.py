@@ -347,10 +347,11 @@ def _setup_places(site: Site) -> None:
     parser.feed(page_text(api, "/staff/setup/places"))
     for found in parser.forms:
         if match := re.fullmatch(r"/staff/setup/areas/(\d+)", found.action):
-            # Stored with what a right-to-left override opens closed (kiosk.bidi).
-            name = dict(found.fields)["name"].rstrip("\u202c\u2069")
-            site.areas[name] = int(match.group(1))
-    assert set(HOSTILE) <= set(site.areas), site.areas
+            site.areas[dict(found.fields)["name"]] = int(match.group(1))
+    # Stored without a right-to-left override left open (kiosk.bidi): keyed as sent, too.
+    for sent in HOSTILE:
+        site.areas.setdefault(sent, site.areas.get(balance_bidi(sent), 0))
+    assert set(HOSTILE) <= {name for name, ident in site.areas.items() if ident}, site.areas
     for i, s in enumerate(HOSTILE):
         submit(
             api,
@@ -606,7 +607,8 @@ class Screen:
         self.sweep.executed += len(ran)
         assert ran == [], f"{where}: {ran}"
         corpus: str = found["corpus"]
-        missing = [s for s in dict.fromkeys(shows) if s not in corpus]
+        # A right-to-left override left open is taken out when saved (kiosk.bidi).
+        missing = [s for s in dict.fromkeys(shows) if balance_bidi(s) not in corpus]
         assert missing == [], f"{where} does not show {missing}"
         assert SECRET_KEY not in corpus, f"{where} shows the secret key"
         return corpus
