@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -40,8 +39,9 @@ from kiosk.accounts import (
 from kiosk.errors import ForbiddenError
 from kiosk.models import StaffUser
 from kiosk.permissions import Permission, allowed
-from kiosk.ratelimits import RateLimitedError, Scope, check_rate
+from kiosk.ratelimits import RateLimitedError, Scope
 from kiosk.reach import EVERYWHERE, Reach, reach_of
+from kiosk.web import check_client_rate
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -130,20 +130,12 @@ def login() -> ResponseReturnValue:
         email = request.form.get("email", "")[:254]
         password = request.form.get("password", "")[:1024]
         session = db.session()
-        config = current_app.config
         try:
-            check_rate(
-                session,
-                Scope.LOGIN,
-                secret=config["SECRET_KEY"],
-                address=request.remote_addr or "",
-                limit=config["LOGINS_PER_CLIENT"],
-                window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
-            )
+            check_client_rate(Scope.LOGIN, "LOGINS_PER_CLIENT")
         except RateLimitedError:
             error = gettext(
                 "Too many logins from your network. Please wait %(minutes)d minutes.",
-                minutes=config["RATE_WINDOW_MINUTES"],
+                minutes=current_app.config["RATE_WINDOW_MINUTES"],
             )
             return render_template("auth/login.html", error=error, email=email), 429
         key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]

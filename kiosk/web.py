@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, render_template, request, url_for
+from flask import Flask, Response, current_app, render_template, request, url_for
 from flask_babel import gettext
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from kiosk import db
 from kiosk.errors import N_, KioskError
+from kiosk.ratelimits import Scope, check_rate
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -106,6 +109,23 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+def check_client_rate(scope: Scope, limit_setting: str) -> None:
+    """Count this request against its network's limit (named by the setting); commits.
+
+    Past the limit it raises RateLimitedError (kiosk.ratelimits).
+    """
+    config = current_app.config
+    with db.write_lock().held():
+        check_rate(
+            db.session(),
+            scope,
+            secret=config["SECRET_KEY"],
+            address=request.remote_addr or "",
+            limit=config[limit_setting],
+            window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
+        )
 
 
 def render_error(message: str, status: int) -> tuple[str, int]:

@@ -45,7 +45,7 @@ from kiosk.errors import (
 from kiosk.i18n import localized
 from kiosk.models import Area, Channel, utcnow
 from kiosk.posters import poster_key, poster_label
-from kiosk.ratelimits import RateLimitedError, Scope, check_rate
+from kiosk.ratelimits import RateLimitedError, Scope
 from kiosk.safeguards import (
     VOTER_COOKIE,
     AlreadyAnsweredError,
@@ -64,7 +64,7 @@ from kiosk.showcase import (
     attract_slides,
     public_results,
 )
-from kiosk.web import htmx
+from kiosk.web import check_client_rate, htmx
 
 bp = Blueprint("public", __name__)
 
@@ -420,19 +420,10 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
 
 def _check_rate(location_id: int) -> None:
     """Count an answer from this network; past the limit, count the refusal and raise."""
-    config = current_app.config
-    session = db.session()
     try:
-        with db.write_lock().held():
-            check_rate(
-                session,
-                Scope.ANSWER,
-                secret=config["SECRET_KEY"],
-                address=request.remote_addr or "",
-                limit=config["ANSWERS_PER_CLIENT"],
-                window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
-            )
+        check_client_rate(Scope.ANSWER, "ANSWERS_PER_CLIENT")
     except RateLimitedError:
+        session = db.session()
         with db.write_lock().held():
             count_refusal(session, location_id, Safeguard.RATE_LIMIT)
             session.commit()
