@@ -396,10 +396,12 @@ def _agrees(stored: Content | None, sent: Content) -> bool:
     if stored is None:
         return False
     question, location, visit, value, text, options = stored
+    sent_question, sent_location, sent_visit, sent_value, sent_text, sent_options = sent
     return (
-        (question, location, value, options) == (sent[0], sent[1], sent[3], sent[5])
-        and (visit is None or visit == sent[2])
-        and (text == "" or text == sent[4])
+        (question, location, value, options)
+        == (sent_question, sent_location, sent_value, sent_options)
+        and (visit is None or visit == sent_visit)
+        and (text == "" or text == sent_text)
     )
 
 

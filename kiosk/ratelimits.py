@@ -95,7 +95,7 @@ def count_request(
     return count
 
 
-def check_rate(
+def over_limit(
     session: Session,
     scope: Scope,
     *,
@@ -104,17 +104,17 @@ def check_rate(
     limit: int,
     window: dt.timedelta,
     now: dt.datetime | None = None,
-) -> None:
-    """Count this request and raise RateLimitedError past the limit (0: no limit); commits."""
+) -> bool:
+    """Count this request; tell whether it is past the limit (0: no limit, nothing counted).
+
+    The caller commits the count at once, before the request's work, and refuses the request
+    with RateLimitedError when this says so.
+    """
     if limit <= 0:
-        return
+        return False
     now = now or utcnow()
-    count = count_request(
-        session, scope, client_key(secret, address, now.date()), window=window, now=now
-    )
-    session.commit()
-    if count > limit:
-        raise RateLimitedError()
+    key = client_key(secret, address, now.date())
+    return count_request(session, scope, key, window=window, now=now) > limit
 
 
 def forget_rates(session: Session, *, before: dt.datetime) -> int:

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk import db
 from kiosk.errors import N_, KioskError
-from kiosk.ratelimits import Scope, check_rate
+from kiosk.ratelimits import RateLimitedError, Scope, over_limit
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -117,15 +117,19 @@ def check_client_rate(scope: Scope, limit_setting: str) -> None:
     Past the limit it raises RateLimitedError (kiosk.ratelimits).
     """
     config = current_app.config
+    session = db.session()
     with db.write_lock().held():
-        check_rate(
-            db.session(),
+        past = over_limit(
+            session,
             scope,
             secret=config["SECRET_KEY"],
             address=request.remote_addr or "",
             limit=config[limit_setting],
             window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
         )
+        session.commit()  # the count holds even when the request then fails
+    if past:
+        raise RateLimitedError()
 
 
 def render_error(message: str, status: int) -> tuple[str, int]:

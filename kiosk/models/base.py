@@ -100,11 +100,14 @@ _VERBATIM_TABLES = frozenset({"rejected_response", "audit_entry"})
 def _balance_right_to_left_controls(session: Session, _context: object, _instances: object) -> None:
     """Take out the right-to-left controls each text to be saved leaves open (kiosk.bidi)."""
     for instance in (*session.new, *session.dirty):
-        mapper = inspect(instance).mapper
-        if mapper.local_table.name in _VERBATIM_TABLES:
+        state = inspect(instance)
+        if state.mapper.local_table.name in _VERBATIM_TABLES:
             continue
-        for attribute in mapper.column_attrs:
-            value = getattr(instance, attribute.key, None)
+        for attribute in state.mapper.column_attrs:
+            # Only what is set or changed now: reading anything else could load it mid-flush.
+            if not state.attrs[attribute.key].history.has_changes():
+                continue
+            value = getattr(instance, attribute.key)
             balanced = _balanced(value)
             if balanced != value:
                 setattr(instance, attribute.key, balanced)
