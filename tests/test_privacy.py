@@ -151,7 +151,7 @@ def test_the_privacy_page_names_the_retention_period_and_the_rights(
     german = " ".join(client.get("/privacy").text.split())
     assert "Nach 365 Tagen wird die Besuchsnummer gelöscht" in german
     assert "DSGVO" in german and "Schreiben Sie an: datenschutz@example.org." in german
-    assert "unkenntlich gemachten Form der Netzadresse" in german  # the rate limits
+    assert "höchstens 300 Antworten in 10 Minuten" in german  # the rate limits
     app.config["RETENTION_DAYS"] = 0
     english = " ".join(client.get("/privacy?lang=en").text.split())
     assert "has not set a period" in english and "GDPR" in english

@@ -100,7 +100,13 @@ def act() -> ResponseReturnValue:
     audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
     session.commit()
     if action == WishAction.REDACT:
-        flash(ngettext("Text of %(num)d wish removed.", "Text of %(num)d wishes removed.", changed))
+        flash(
+            ngettext(
+                "Text of %(num)d wish removed; it is now among the rejected wishes.",
+                "Text of %(num)d wishes removed; they are now among the rejected wishes.",
+                changed,
+            )
+        )
     else:
         flash(ngettext("%(num)d wish changed.", "%(num)d wishes changed.", changed))
     state = request.form.get("state", "")

@@ -130,6 +130,8 @@ def privacy() -> ResponseReturnValue:
         voter_cookie=VOTER_COOKIE,
         voter_days=current_app.config["QR_VOTER_DAYS"],
         retention_days=current_app.config["RETENTION_DAYS"],
+        answers_per_client=current_app.config["ANSWERS_PER_CLIENT"],
+        rate_minutes=current_app.config["RATE_WINDOW_MINUTES"],
     )
 
 
