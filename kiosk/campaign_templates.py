@@ -8,30 +8,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.errors import N_
+from kiosk.languages import translated_all
 from kiosk.models import Option, Question, QuestionKind, ResultsShown
 
 
 @dataclass(frozen=True)
 class TemplateOption:
-    """An answer with its pictogram, German and English text, and colour."""
+    """An answer with its pictogram, text (an English message id) and colour."""
 
     emoji: str
-    de: str
-    en: str
+    text: str
     colour: str
 
 
 @dataclass(frozen=True)
 class TemplateQuestion:
-    """A question of a template."""
+    """A question of a template; its text is an English message id."""
 
     kind: QuestionKind
-    de: str
-    en: str
+    text: str
     options: tuple[TemplateOption, ...] = ()
     max_choices: int | None = None
     results_shown: ResultsShown = ResultsShown.LIVE
     demographic: bool = False  # results are compared by it (e.g. age group)
+
+
+def texts_in_all(message: str, area: str = "") -> dict[str, str]:
+    """A template's text in every language the catalogues have it in, the area filled in."""
+    return {code: text.format(area=area) for code, text in translated_all(message).items()}
 
 
 @dataclass(frozen=True)
@@ -41,18 +45,20 @@ class CampaignTemplate:
     key: str
     name: str  # marked with N_, translated where shown
     description: str  # marked with N_
-    intro_de: str
-    intro_en: str
+    intro: str  # marked with N_, may name "{area}"
     questions: tuple[TemplateQuestion, ...]
 
     def build_questions(self, area: str) -> list[Question]:
-        """New question rows (with options) for a campaign in this area; positions from 0."""
+        """New question rows (with options) for a campaign in this area; positions from 0.
+
+        Their texts are in every language whose catalogue has the template's texts.
+        """
         built = []
         for position, q in enumerate(self.questions):
             question = Question(
                 position=position,
                 kind=q.kind,
-                texts={"de": q.de.format(area=area), "en": q.en.format(area=area)},
+                texts=texts_in_all(q.text, area),
                 max_choices=q.max_choices,
                 results_shown=q.results_shown,
                 demographic=q.demographic,
@@ -63,7 +69,7 @@ class CampaignTemplate:
                         position=option_position,
                         emoji=o.emoji,
                         colour=o.colour,
-                        texts={"de": o.de, "en": o.en},
+                        texts=texts_in_all(o.text),
                         value=option_position + 1 if q.kind == QuestionKind.SCALE else None,
                         hidden=False,
                     )
@@ -73,22 +79,21 @@ class CampaignTemplate:
 
 
 SMILEYS = (
-    TemplateOption("😞", "Gar nicht gern", "Not at all", "#c62828"),
-    TemplateOption("🙁", "Nicht so gern", "Not much", "#ef6c00"),
-    TemplateOption("😐", "Geht so", "It's okay", "#9e9d24"),
-    TemplateOption("🙂", "Gern", "I like it", "#558b2f"),
-    TemplateOption("😀", "Sehr gern", "I love it", "#2e7d32"),
+    TemplateOption("😞", N_("Not at all"), "#c62828"),
+    TemplateOption("🙁", N_("Not much"), "#ef6c00"),
+    TemplateOption("😐", N_("It's okay"), "#9e9d24"),
+    TemplateOption("🙂", N_("I like it"), "#558b2f"),
+    TemplateOption("😀", N_("I love it"), "#2e7d32"),
 )
 
 AGE_GROUPS = TemplateQuestion(
     QuestionKind.SINGLE,
-    "Wie alt sind Sie?",
-    "How old are you?",
+    N_("How old are you?"),
     (
-        TemplateOption("🧒", "unter 12", "under 12", "#8e24aa"),
-        TemplateOption("🧑", "12 bis 17", "12 to 17", "#3949ab"),
-        TemplateOption("👩", "18 bis 64", "18 to 64", "#00897b"),
-        TemplateOption("👵", "65 und älter", "65 and older", "#6d4c41"),
+        TemplateOption("🧒", N_("under 12"), "#8e24aa"),
+        TemplateOption("🧑", N_("12 to 17"), "#3949ab"),
+        TemplateOption("👩", N_("18 to 64"), "#00897b"),
+        TemplateOption("👵", N_("65 and older"), "#6d4c41"),
     ),
     # Who took part is for the report, not for the next passer-by while it runs.
     results_shown=ResultsShown.AFTER_CLOSE,
@@ -99,49 +104,42 @@ POP_UP = CampaignTemplate(
     key="pop-up",
     name=N_("Pop-up event in the neighbourhood"),
     description=N_("What matters, how people like it here, what is missing, age, a wish."),
-    intro_de="Sagen Sie uns, was Ihnen in {area} wichtig ist. Es dauert eine Minute.",
-    intro_en="Tell us what matters to you in {area}. It takes one minute.",
+    intro=N_("Tell us what matters to you in {area}. It takes one minute."),
     questions=(
         TemplateQuestion(
             QuestionKind.SINGLE,
-            "Was ist Ihnen in {area} am wichtigsten?",
-            "What matters most to you in {area}?",
+            N_("What matters most to you in {area}?"),
             (
-                TemplateOption("🌳", "Grün und Schatten", "Green and shade", "#2e7d32"),
-                TemplateOption("⚽", "Spielen und Sport", "Play and sport", "#ef6c00"),
-                TemplateOption("🪑", "Treffpunkte", "Places to meet", "#6a1b9a"),
-                TemplateOption("🧹", "Sauberkeit", "Cleanliness", "#00838f"),
-                TemplateOption("🛡️", "Sicherheit", "Safety", "#37474f"),
-                TemplateOption("💧", "Wasser", "Water", "#1565c0"),
+                TemplateOption("🌳", N_("Green and shade"), "#2e7d32"),
+                TemplateOption("⚽", N_("Play and sport"), "#ef6c00"),
+                TemplateOption("🪑", N_("Places to meet"), "#6a1b9a"),
+                TemplateOption("🧹", N_("Cleanliness"), "#00838f"),
+                TemplateOption("🛡️", N_("Safety"), "#37474f"),
+                TemplateOption("💧", N_("Water"), "#1565c0"),
             ),
         ),
         TemplateQuestion(
             QuestionKind.SCALE,
-            "Wie gern sind Sie hier?",
-            "How much do you like being here?",
+            N_("How much do you like being here?"),
             SMILEYS,
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            "Was fehlt hier? (bis zu 3)",
-            "What is missing here? (up to 3)",
+            N_("What is missing here? (up to 3)"),
             (
-                TemplateOption("🌲", "Mehr Bäume", "More trees", "#2e7d32"),
-                TemplateOption("🚰", "Trinkbrunnen", "Drinking fountain", "#1565c0"),
-                TemplateOption("🪑", "Bänke", "Benches", "#6d4c41"),
-                TemplateOption("🚻", "Toiletten", "Toilets", "#455a64"),
-                TemplateOption("💡", "Licht am Abend", "Light in the evening", "#f9a825"),
-                TemplateOption(
-                    "🤸", "Bewegung für alle Generationen", "Exercise for all ages", "#ad1457"
-                ),
+                TemplateOption("🌲", N_("More trees"), "#2e7d32"),
+                TemplateOption("🚰", N_("Drinking fountain"), "#1565c0"),
+                TemplateOption("🪑", N_("Benches"), "#6d4c41"),
+                TemplateOption("🚻", N_("Toilets"), "#455a64"),
+                TemplateOption("💡", N_("Light in the evening"), "#f9a825"),
+                TemplateOption("🤸", N_("Exercise for all ages"), "#ad1457"),
             ),
             max_choices=3,
         ),
         AGE_GROUPS,
         TemplateQuestion(
             QuestionKind.WISH,
-            "Was wünschen Sie sich für {area}?",
-            "What do you wish for {area}?",
+            N_("What do you wish for {area}?"),
         ),
     ),
 )
@@ -150,42 +148,38 @@ PLAYGROUND = CampaignTemplate(
     key="playground",
     name=N_("A playground"),
     description=N_("For children and parents: how they like it, what to add, a wish."),
-    intro_de="Wie soll euer Spielplatz werden? Tippt auf die Bilder!",
-    intro_en="What should your playground be like? Tap the pictures!",
+    intro=N_("What should your playground be like? Tap the pictures!"),
     questions=(
         TemplateQuestion(
             QuestionKind.SCALE,
-            "Wie gefällt dir der Spielplatz?",
-            "Do you like the playground?",
+            N_("Do you like the playground?"),
             SMILEYS,
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            "Was möchtest du hier machen? (bis zu 3)",
-            "What would you like to do here? (up to 3)",
+            N_("What would you like to do here? (up to 3)"),
             (
-                TemplateOption("🛝", "Rutschen", "Slide", "#ef6c00"),
-                TemplateOption("🧗", "Klettern", "Climb", "#6a1b9a"),
-                TemplateOption("🏖️", "Im Sand spielen", "Play in the sand", "#f9a825"),
-                TemplateOption("💦", "Mit Wasser spielen", "Play with water", "#1565c0"),
-                TemplateOption("⚽", "Ball spielen", "Play ball", "#2e7d32"),
-                TemplateOption("🌳", "Im Schatten sitzen", "Sit in the shade", "#558b2f"),
+                TemplateOption("🛝", N_("Slide"), "#ef6c00"),
+                TemplateOption("🧗", N_("Climb"), "#6a1b9a"),
+                TemplateOption("🏖️", N_("Play in the sand"), "#f9a825"),
+                TemplateOption("💦", N_("Play with water"), "#1565c0"),
+                TemplateOption("⚽", N_("Play ball"), "#2e7d32"),
+                TemplateOption("🌳", N_("Sit in the shade"), "#558b2f"),
             ),
             max_choices=3,
         ),
         TemplateQuestion(
             QuestionKind.SINGLE,
-            "Was stört dich am meisten?",
-            "What bothers you most?",
+            N_("What bothers you most?"),
             (
-                TemplateOption("🗑️", "Müll", "Litter", "#455a64"),
-                TemplateOption("☀️", "Kein Schatten", "No shade", "#f9a825"),
-                TemplateOption("🔧", "Kaputte Geräte", "Broken equipment", "#c62828"),
-                TemplateOption("👍", "Nichts", "Nothing", "#2e7d32"),
+                TemplateOption("🗑️", N_("Litter"), "#455a64"),
+                TemplateOption("☀️", N_("No shade"), "#f9a825"),
+                TemplateOption("🔧", N_("Broken equipment"), "#c62828"),
+                TemplateOption("👍", N_("Nothing"), "#2e7d32"),
             ),
         ),
         AGE_GROUPS,
-        TemplateQuestion(QuestionKind.WISH, "Was wünschst du dir?", "What do you wish for?"),
+        TemplateQuestion(QuestionKind.WISH, N_("What do you wish for?")),
     ),
 )
 
@@ -193,38 +187,33 @@ CLIMATE_WALK = CampaignTemplate(
     key="climate-walk",
     name=N_("A climate walk with stations"),
     description=N_("At each station: heat, shade, water and what would help most."),
-    intro_de="Wie fühlt sich dieser Ort bei Hitze an? Ihre Antwort hilft bei der Planung.",
-    intro_en="How does this place feel in the heat? Your answer helps the planning.",
+    intro=N_("How does this place feel in the heat? Your answer helps the planning."),
     questions=(
         TemplateQuestion(
             QuestionKind.SCALE,
-            "Wie angenehm ist es hier an heißen Tagen?",
-            "How pleasant is it here on hot days?",
+            N_("How pleasant is it here on hot days?"),
             (
-                TemplateOption("🥵", "Sehr unangenehm", "Very unpleasant", "#c62828"),
-                TemplateOption("😓", "Unangenehm", "Unpleasant", "#ef6c00"),
-                TemplateOption("😐", "Geht so", "It's okay", "#9e9d24"),
-                TemplateOption("🙂", "Angenehm", "Pleasant", "#558b2f"),
-                TemplateOption("😎", "Sehr angenehm", "Very pleasant", "#2e7d32"),
+                TemplateOption("🥵", N_("Very unpleasant"), "#c62828"),
+                TemplateOption("😓", N_("Unpleasant"), "#ef6c00"),
+                TemplateOption("😐", N_("It's okay"), "#9e9d24"),
+                TemplateOption("🙂", N_("Pleasant"), "#558b2f"),
+                TemplateOption("😎", N_("Very pleasant"), "#2e7d32"),
             ),
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            "Was würde hier am meisten helfen? (bis zu 2)",
-            "What would help most here? (up to 2)",
+            N_("What would help most here? (up to 2)"),
             (
-                TemplateOption("🌳", "Bäume", "Trees", "#2e7d32"),
-                TemplateOption("⛱️", "Sonnensegel", "Shade sails", "#f9a825"),
-                TemplateOption("🚰", "Trinkbrunnen", "Drinking fountain", "#1565c0"),
-                TemplateOption("🌿", "Entsiegeln und Grün", "Unseal and green", "#558b2f"),
-                TemplateOption("🪑", "Schattige Bänke", "Shaded benches", "#6d4c41"),
+                TemplateOption("🌳", N_("Trees"), "#2e7d32"),
+                TemplateOption("⛱️", N_("Shade sails"), "#f9a825"),
+                TemplateOption("🚰", N_("Drinking fountain"), "#1565c0"),
+                TemplateOption("🌿", N_("Unseal and green"), "#558b2f"),
+                TemplateOption("🪑", N_("Shaded benches"), "#6d4c41"),
             ),
             max_choices=2,
         ),
         AGE_GROUPS,
-        TemplateQuestion(
-            QuestionKind.WISH, "Ihre Idee für diesen Ort:", "Your idea for this place:"
-        ),
+        TemplateQuestion(QuestionKind.WISH, N_("Your idea for this place:")),
     ),
 )
 

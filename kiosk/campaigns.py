@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.campaign_templates import TEMPLATES
+from kiosk.campaign_templates import TEMPLATES, texts_in_all
 from kiosk.errors import N_, FormError, NotFoundError
 from kiosk.models import Area, Campaign, Location, Option, PosterLogo, Question
 from kiosk.places import NAME_MAX, Errors
@@ -122,11 +122,7 @@ def create_campaign(
     campaign = Campaign(
         title=title,
         # A language not given keeps the template's invitation: German is always there.
-        intro={
-            "de": template.intro_de.format(area=area),
-            "en": template.intro_en.format(area=area),
-            **intro,
-        },
+        intro={**texts_in_all(template.intro, area), **intro},
         starts_at=starts,
         ends_at=ends,
         locations=places,

@@ -18,7 +18,7 @@ class Defaults:
     SECRET_KEY: str | None = None
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"  # times are stored in UTC, shown in local time
-    LANGUAGES = ("de", "en")
+    LANGUAGES = ("de", "de-x-ls", "en", "tr", "ar", "uk", "ru")
     WISH_MAX_CHARS = 280
     MAX_CONTENT_LENGTH = 64 * 1024  # public forms are tiny; bigger bodies get a 413
     KIOSK_THANKS_SECONDS = 8  # the thank-you screen returns to the start after this

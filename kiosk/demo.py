@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.accounts import create_user
 from kiosk.answers import Answer, record_answer
-from kiosk.campaign_templates import POP_UP
+from kiosk.campaign_templates import POP_UP, texts_in_all
 from kiosk.catalog import CatalogCampaign, load_catalog
 from kiosk.models import Area, Campaign, Location, QuestionKind, Response, StaffUser, WishState
 
@@ -44,10 +44,7 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
     )
     campaign = Campaign(
         title="WerkStadt – Leben in Jena Nord",
-        intro={
-            "de": POP_UP.intro_de.format(area=AREA_NAME),
-            "en": POP_UP.intro_en.format(area=AREA_NAME),
-        },
+        intro=texts_in_all(POP_UP.intro, AREA_NAME),
         starts_at=dt.datetime(2025, 9, 27, 8, 0, tzinfo=dt.UTC),
         ends_at=None,
         locations=[square, playground],

@@ -1,42 +1,73 @@
-"""Languages: the choice per visitor, gettext catalogues, text direction."""
+"""Languages in requests: the choice per visitor, catalogues falling back to German, direction."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
+from markupsafe import Markup, escape
 
 from kiosk.config import PROJECT_ROOT
+from kiosk.languages import KNOWN, SOURCE, language_for_locale
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # Babel's format_datetime parses its pattern on every call (~45 µs); lists of wishes show
 # hundreds of times, so they use a fixed pattern per language instead.
-DATETIME_PATTERNS = {"de": "%d.%m.%Y %H:%M", "en": "%d %b %Y, %H:%M"}
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+DAY_FIRST = "%d.%m.%Y %H:%M"
+DATETIME_PATTERNS = {"en": "%d %b %Y, %H:%M"} | dict.fromkeys(("de", "de-x-ls", "tr", "uk", "ru"), DAY_FIRST)
+
+
+class GermanFallbackDomain(Domain):  # type: ignore[misc]  # Flask-Babel has no type hints
+    """The catalogues, where a text missing from a language's comes in German (not English)."""
+
+    def get_translations(self) -> NullTranslations:
+        """This request's catalogue, German behind it for what it lacks."""
+        translations: NullTranslations = super().get_translations()
+        locale = str(get_locale())
+        if locale not in (SOURCE, "en") and not getattr(translations, "kiosk_fallback", False):
+            german = Translations.load(self.translation_directories[0], [SOURCE])
+            translations.add_fallback(german)
+            translations.kiosk_fallback = True  # type: ignore[attr-defined]
+        return translations
 
 
 def select_locale() -> str:
-    """Pick the language: ?lang= (remembered), then the session, then the browser, then German."""
+    """Pick the language: ?lang= (remembered), then the session, then the browser, then German.
+
+    Returns Babel's identifier ("de@easy" for Leichte Sprache).
+    """
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
     asked = request.args.get("lang", "")
     if asked in languages:
         session["lang"] = asked
-        return asked
-    if session.get("lang") in languages:
-        return str(session["lang"])
-    return request.accept_languages.best_match(languages) or languages[0]
+        return KNOWN[asked].locale
+    code = session.get("lang")
+    if code not in languages:
+        code = request.accept_languages.best_match(languages) or languages[0]
+    return KNOWN[str(code)].locale
 
 
 def current_language() -> str:
-    """The language code of this request, e.g. "de"."""
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The language code of this request, e.g. "de" or "de-x-ls"."""
+    return language_for_locale(str(get_locale() or SOURCE)).code
 
 
 def localized(texts: dict[str, str]) -> str:
     """A content text in this request's language, else German, else any there is."""
-    return texts.get(current_language()) or texts.get("de") or next(iter(texts.values()), "")
+    return texts.get(current_language()) or texts.get(SOURCE) or next(iter(texts.values()), "")
+
+
+def localized_html(texts: dict[str, str]) -> Markup:
+    """A content text for a page: where it is not in this request's language, the German one,
+    marked `lang="de"` (read out in German) and with the class staff see outlined."""
+    language = current_language()
+    text = texts.get(language)
+    if text:
+        return escape(text)
+    fallback = texts.get(SOURCE) or next(iter(texts.values()), "")
+    return Markup('<span lang="de" class="untranslated">{}</span>').format(fallback)
 
 
 def init_app(app: Flask) -> None:
@@ -44,7 +75,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "kiosk" / "translations")
     )
+    unknown = [code for code in app.config["LANGUAGES"] if code not in KNOWN]
+    if unknown or not app.config["LANGUAGES"]:
+        raise ValueError(f"KIOSK_LANGUAGES: unknown {unknown}; known are {', '.join(KNOWN)}")
     Babel(app, locale_selector=select_locale)
+    app.extensions["babel"].domain_instance = GermanFallbackDomain()
     zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
 
     @app.template_filter("local_datetime")
@@ -52,15 +87,14 @@ def init_app(app: Flask) -> None:
         pattern = DATETIME_PATTERNS.get(current_language(), "%Y-%m-%d %H:%M")
         return value.astimezone(zone).strftime(pattern)
 
-    language_names = {code: LANGUAGE_NAMES.get(code, code) for code in app.config["LANGUAGES"]}
+    languages = [KNOWN[code] for code in app.config["LANGUAGES"]]
 
     @app.context_processor
     def _language_helpers() -> dict[str, object]:
-        language = current_language()
-
+        language = KNOWN[current_language()]
         return {
-            "lang": language,
-            "text_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
-            "localized": localized,
-            "language_names": language_names,
+            "lang": language.code,
+            "text_dir": "rtl" if language.rtl else "ltr",
+            "localized": localized_html,
+            "languages": languages,
         }

@@ -44,9 +44,10 @@ def test_every_template_makes_a_campaign_people_can_answer(session: Session, key
     assert campaign.ends_at == dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)  # last day whole
     snapshot = load_catalog(session).campaigns[campaign.id]
     assert len(snapshot.questions) == len(TEMPLATES[key].questions) >= 3
-    assert all("{area}" not in q.texts["de"] for q in snapshot.questions)
-    assert "{area}" not in campaign.intro["de"] and campaign.intro["en"]
-    if "{area}" in TEMPLATES[key].intro_de:
+    assert all("{area}" not in text for q in snapshot.questions for text in q.texts.values())
+    assert campaign.intro["de"] and campaign.intro["en"]
+    assert all("{area}" not in text for text in campaign.intro.values())
+    if "{area}" in TEMPLATES[key].intro:
         assert "Jena Nord" in campaign.intro["de"]  # the place's area, in the invitation
     for question in snapshot.questions:
         if question.kind != QuestionKind.WISH:
