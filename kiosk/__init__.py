@@ -43,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         public,
         setup,
         staff,
+        translations,
         wall,
     )
 
@@ -53,6 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosks.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(setup.bp)
+    app.register_blueprint(translations.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(paper.bp)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.campaign_templates import TEMPLATES, texts_in_all
 from kiosk.errors import N_, FormError, NotFoundError
+from kiosk.languages import kept_translations
 from kiosk.models import Area, Campaign, Location, Option, PosterLogo, Question
 from kiosk.places import NAME_MAX, Errors
 from kiosk.reach import EVERYWHERE, Reach
@@ -149,7 +150,10 @@ def update_campaign(
     if intro and "de" not in intro:
         raise FormError({"intro_de": (N_("The invitation in German is needed."), {})})
     campaign.title = title
-    campaign.intro = intro
+    # Emptying the invitation removes it in every language; else the others are kept.
+    campaign.intro = (
+        kept_translations(campaign.intro or {}, intro["de"], intro.get("en", "")) if intro else {}
+    )
     # A moment set elsewhere (e.g. 10:00) stays as long as the day shown for it does.
     if shown_day(campaign.starts_at, zone) != shown_day(starts, zone):
         campaign.starts_at = starts

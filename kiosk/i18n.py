@@ -16,14 +16,16 @@ from kiosk.languages import KNOWN, SOURCE, language_for_locale
 # Babel's format_datetime parses its pattern on every call (~45 µs); lists of wishes show
 # hundreds of times, so they use a fixed pattern per language instead.
 DAY_FIRST = "%d.%m.%Y %H:%M"
-DATETIME_PATTERNS = {"en": "%d %b %Y, %H:%M"} | dict.fromkeys(("de", "de-x-ls", "tr", "uk", "ru"), DAY_FIRST)
+DATETIME_PATTERNS = {"en": "%d %b %Y, %H:%M"} | dict.fromkeys(
+    ("de", "de-x-ls", "tr", "uk", "ru"), DAY_FIRST
+)
 
 
 class GermanFallbackDomain(Domain):  # type: ignore[misc]  # Flask-Babel has no type hints
     """The catalogues, where a text missing from a language's comes in German (not English)."""
 
     def get_translations(self) -> NullTranslations:
-        """This request's catalogue, German behind it for what it lacks."""
+        """The catalogue of the request's language, with German behind it for what it lacks."""
         translations: NullTranslations = super().get_translations()
         locale = str(get_locale())
         if locale not in (SOURCE, "en") and not getattr(translations, "kiosk_fallback", False):
@@ -60,8 +62,11 @@ def localized(texts: dict[str, str]) -> str:
 
 
 def localized_html(texts: dict[str, str]) -> Markup:
-    """A content text for a page: where it is not in this request's language, the German one,
-    marked `lang="de"` (read out in German) and with the class staff see outlined."""
+    """A content text for a page, in German where this request's language lacks it.
+
+    The German stand-in is marked `lang="de"` (so that it is read out in German) and has the
+    class `untranslated`, which staff see outlined.
+    """
     language = current_language()
     text = texts.get(language)
     if text:
@@ -78,8 +83,8 @@ def init_app(app: Flask) -> None:
     unknown = [code for code in app.config["LANGUAGES"] if code not in KNOWN]
     if unknown or not app.config["LANGUAGES"]:
         raise ValueError(f"KIOSK_LANGUAGES: unknown {unknown}; known are {', '.join(KNOWN)}")
-    Babel(app, locale_selector=select_locale)
-    app.extensions["babel"].domain_instance = GermanFallbackDomain()
+    babel = Babel(app, locale_selector=select_locale)
+    babel.domain_instance = GermanFallbackDomain()
     zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
 
     @app.template_filter("local_datetime")
@@ -96,5 +101,6 @@ def init_app(app: Flask) -> None:
             "lang": language.code,
             "text_dir": "rtl" if language.rtl else "ltr",
             "localized": localized_html,
+            "localized_text": localized,
             "languages": languages,
         }

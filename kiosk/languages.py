@@ -10,6 +10,7 @@ is used. Every catalogue falls back to German, never to the English message ids.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel.support import NullTranslations, Translations
@@ -43,6 +44,12 @@ KNOWN = {
     )
 }
 BY_LOCALE = {language.locale: language for language in KNOWN.values()}
+
+
+def kept_translations(old: Mapping[str, str], de: str, en: str) -> dict[str, str]:
+    """Texts from a form in German and (optionally) English, with every other language kept."""
+    others = {code: text for code, text in old.items() if code not in (SOURCE, "en")}
+    return {**others, SOURCE: de, **({"en": en} if en else {})}
 
 
 def language_for_locale(locale: str) -> Language:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import N_, FormError, NotFoundError
+from kiosk.languages import kept_translations
 from kiosk.models import (
     AnswerCount,
     Campaign,
@@ -205,7 +206,7 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
         raise FormError(
             {"demographic": (N_("Another question was just marked: please look again."), {})}
         ) from None
-    question.texts = {"de": de, **({"en": en} if en else {})}
+    question.texts = kept_translations(question.texts, de, en)
     question.results_shown = shown
     question.max_choices = max_choices
     for option in deleted:
@@ -228,7 +229,9 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
             option = Option(question_id=question.id, value=None)
             session.add(option)
         option.position = position
-        option.texts = {"de": " ".join(row.de.split()), **({"en": row.en} if row.en else {})}
+        option.texts = kept_translations(
+            option.texts if option.texts else {}, " ".join(row.de.split()), " ".join(row.en.split())
+        )
         option.emoji = row.emoji
         option.colour = row.colour
         option.hidden = row.hidden

@@ -15,7 +15,7 @@ CATALOGUES = Path(__file__).resolve().parent.parent / "kiosk" / "translations"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 
 
-def _catalog(locale: str):  # noqa: ANN202 - babel has no type hints
+def _catalog(locale: str):
     with (CATALOGUES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         return read_po(handle, locale=locale)
 

@@ -24,7 +24,9 @@ from kiosk.campaigns import (
     shown_day,
     update_campaign,
 )
+from kiosk.content_translations import progress
 from kiosk.errors import FormError, NotFoundError
+from kiosk.languages import KNOWN
 from kiosk.models import Area, Campaign, Location, Question
 from kiosk.permissions import Permission
 from kiosk.places import PlaceForm, save_area, save_place
@@ -167,6 +169,8 @@ def _campaign_page(
         templates=TEMPLATES.values(),
         pictograms=PICTOGRAMS,
         max_options=6,
+        progress=progress(campaign, current_app.config["LANGUAGES"]) if campaign else {},
+        known=KNOWN,
     )
 
 
