@@ -35,13 +35,17 @@ def server(
 ) -> Iterator[str]:
     """The app with the demo on its own SQLite file, served over HTTP in a thread.
 
-    A test module may set SERVER_CONFIG to override settings for its server.
+    A test module may set SERVER_CONFIG to override settings for its server, DEMO_VISITS
+    for the demo's sample answers (none by default), and SERVER_SETUP(session) to add to it.
     """
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'kiosk.sqlite3'}"
     upgrade_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=getattr(request.module, "DEMO_VISITS", 0))
+        setup = getattr(request.module, "SERVER_SETUP", None)
+        if setup is not None:
+            setup(session)
         session.commit()
     engine.dispose()
     overrides = getattr(request.module, "SERVER_CONFIG", {})
