@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -142,8 +142,13 @@ def _fit(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
     return text + "…"
 
 
-def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200) -> bytes:
-    """A pie with a key (pattern, label, count and share), as PNG bytes."""
+def _side(width: int, rtl: bool) -> Callable[[float], float]:
+    """Where a distance from the start edge lies: from the left, or from the right in RTL."""
+    return (lambda x: width - x) if rtl else (lambda x: x)
+
+
+def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200, rtl: bool = False) -> bytes:
+    """A pie with a key (pattern, label, count and share), as PNG bytes; mirrored in RTL."""
     total = sum(max(s.count, 0) for s in slices)
     shown = [s for s in slices if s.count > 0]
     title_font, font = sans(34, bold=True), sans(24)
@@ -151,8 +156,10 @@ def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200) -> bytes:
     height = max(560, 120 + row * len(shown) + 40)
     image = Image.new("RGB", (width, height), _PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text((40, 30), _fit(title, title_font, width - 80), font=title_font, fill=_INK)
-    box = (40, 110, 460, 530)
+    at, start, end = _side(width, rtl), ("ra" if rtl else "la"), ("la" if rtl else "ra")
+    title = _fit(title, title_font, width - 80)
+    draw.text((at(40), 30), title, font=title_font, fill=_INK, anchor=start)
+    box = (min(at(40), at(460)), 110, max(at(40), at(460)), 530)
     turn = -90.0
     for index, piece in enumerate(shown):
         sweep = 360.0 * piece.count / total
@@ -167,12 +174,14 @@ def pie_png(slices: Sequence[Slice], *, title: str, width: int = 1200) -> bytes:
     for index, piece in enumerate(shown):
         top = 120 + index * row
         swatch = _pattern((34, 34), _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
-        image.paste(swatch, (500, top))
-        draw.rectangle([500, top, 534, top + 34], outline=_INK, width=2)
+        left = int(min(at(500), at(534)))
+        image.paste(swatch, (left, top))
+        draw.rectangle([left, top, left + 34, top + 34], outline=_INK, width=2)
         label = f"{piece.count} ({round(100 * piece.count / total)} %)"
-        draw.text((width - 40, top + 4), label, font=font, fill=_INK, anchor="ra")
+        draw.text((at(width - 40), top + 4), label, font=font, fill=_INK, anchor=end)
         space = width - 40 - font.getlength(label) - 560
-        draw.text((550, top + 4), _fit(piece.label, font, int(space)), font=font, fill=_INK)
+        name = _fit(piece.label, font, int(space))
+        draw.text((at(550), top + 4), name, font=font, fill=_INK, anchor=start)
     return _png(image)
 
 
@@ -186,28 +195,32 @@ class Bar:
     colour: str
 
 
-def bar_png(bars: Sequence[Bar], *, title: str, width: int = 1200) -> bytes:
-    """Horizontal bars with their labels, counts and shares written out, as PNG bytes."""
+def bar_png(bars: Sequence[Bar], *, title: str, width: int = 1200, rtl: bool = False) -> bytes:
+    """Horizontal bars with labels, counts and shares written out, as PNG; mirrored in RTL."""
     title_font, font = sans(34, bold=True), sans(24)
     row = 56
     height = 120 + row * max(len(bars), 1) + 30
     image = Image.new("RGB", (width, height), _PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text((40, 30), _fit(title, title_font, width - 80), font=title_font, fill=_INK)
+    at, start, end = _side(width, rtl), ("ra" if rtl else "la"), ("la" if rtl else "ra")
+    title = _fit(title, title_font, width - 80)
+    draw.text((at(40), 30), title, font=title_font, fill=_INK, anchor=start)
     label_width, value_width = 380, 170
     track = width - 80 - label_width - value_width
     for index, bar in enumerate(bars):
         top = 110 + index * row
-        draw.text((40, top + 8), _fit(bar.label, font, label_width - 20), font=font, fill=_INK)
+        label = _fit(bar.label, font, label_width - 20)
+        draw.text((at(40), top + 8), label, font=font, fill=_INK, anchor=start)
         length = max(int(track * min(max(bar.share, 0.0), 1.0)), 0)
-        left = 40 + label_width
+        left = 40 + (value_width if rtl else label_width)
         draw.rectangle([left, top, left + track, top + 40], outline=(200, 200, 200), width=1)
         if length:
+            begin = left + track - length if rtl else left  # a bar grows from the start edge
             fill = _pattern((length, 40), _PATTERNS[index % len(_PATTERNS)], _rgb(bar.colour))
-            image.paste(fill, (left, top))
-            draw.rectangle([left, top, left + length, top + 40], outline=_INK, width=2)
+            image.paste(fill, (begin, top))
+            draw.rectangle([begin, top, begin + length, top + 40], outline=_INK, width=2)
         value = f"{bar.count} ({round(100 * bar.share)} %)"
-        draw.text((width - 40, top + 8), value, font=font, fill=_INK, anchor="ra")
+        draw.text((at(width - 40), top + 8), value, font=font, fill=_INK, anchor=end)
     return _png(image)
 
 
@@ -218,9 +231,17 @@ def _bar_value(bar: Bar, value: str) -> str:
 
 
 def bar_svg(
-    bars: Sequence[Bar], *, title: str, width: int = 640, value: str = "count-share"
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    width: int = 640,
+    value: str = "count-share",
+    rtl: bool = False,
 ) -> Markup:
     """Horizontal bars as inline SVG with their labels and values written out.
+
+    In RTL the labels stand on the right and the bars grow leftwards; the SVG states its own
+    direction, so that the page's does not move its text out of sight.
 
     value: "count-share" writes "12 (40 %)", "count" just the count (the bar's length is
     then relative to the longest).
@@ -229,31 +250,36 @@ def bar_svg(
     track = width - label_width - value_width - 10
     height = row * max(len(bars), 1) + 6
     parts: list[Markup] = []
+    # Text anchors follow the SVG's direction: "start" is the right edge in RTL.
+    label_x, value_x = (width, 0) if rtl else (0, width)
+    left = value_width + 10 if rtl else label_width
     for index, bar in enumerate(bars):
         top = 3 + index * row
         length = round(track * min(max(bar.share, 0.0), 1.0), 1)
         parts.append(
             Markup(
-                '<text x="0" y="{0}" dominant-baseline="middle" font-size="15">{1}</text>'
+                '<text x="{9}" y="{0}" dominant-baseline="middle" font-size="15">{1}</text>'
                 '<rect x="{2}" y="{3}" width="{4}" height="24" fill="none" stroke="#d6dbd3"/>'
-                '<rect x="{2}" y="{3}" width="{5}" height="24" fill="{6}" stroke="#1d2521"/>'
+                '<rect x="{10}" y="{3}" width="{5}" height="24" fill="{6}" stroke="#1d2521"/>'
                 '<text x="{7}" y="{0}" dominant-baseline="middle" text-anchor="end" '
                 'font-size="15" font-weight="700">{8}</text>'
             ).format(
                 top + 12,
                 bar.label if len(bar.label) <= 24 else bar.label[:23] + "…",  # fits 220 px
-                label_width,
+                left,
                 top,
                 track,
                 length,
                 safe_colour(bar.colour),
-                width,
+                value_x,
                 f"{bar.count} ({round(100 * bar.share)} %)"
                 if value == "count-share"
                 else bar.count,
+                label_x,
+                round(left + track - length, 1) if rtl else left,
             )
         )
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="bars" viewBox="0 0 {0} {1}" '
-        'width="{0}" height="{1}" role="img" aria-label="{2}">{3}</svg>'
-    ).format(width, height, title, Markup("").join(parts))
+        'width="{0}" height="{1}" direction="{4}" role="img" aria-label="{2}">{3}</svg>'
+    ).format(width, height, title, Markup("").join(parts), "rtl" if rtl else "ltr")

@@ -56,6 +56,11 @@ def current_language() -> str:
     return language_for_locale(str(get_locale() or SOURCE)).code
 
 
+def right_to_left() -> bool:
+    """Tell whether this request's language is written right to left (Arabic)."""
+    return KNOWN[current_language()].rtl
+
+
 def localized(texts: dict[str, str]) -> str:
     """A content text in this request's language, else German, else any there is."""
     return texts.get(current_language()) or texts.get(SOURCE) or next(iter(texts.values()), "")

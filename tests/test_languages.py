@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -11,11 +12,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import create_app, db
 from kiosk.campaign_templates import TEMPLATES, texts_in_all
+from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.languages import KNOWN, catalogue_text
 from kiosk.models import AuditEntry, Campaign, Option, Question, QuestionKind
 from kiosk.permissions import Role
@@ -236,3 +239,25 @@ def test_a_message_missing_from_a_catalogue_comes_in_german(
     assert re.search(r">\s*Başla\s*<", page)
     assert catalogue_text("de", "Privacy") == "Datenschutz"
     assert 'aria-label="Sprache"' in page  # "Language", in German
+
+
+def _ink(image: Image.Image, box: tuple[int, int, int, int]) -> int:
+    """How many dark pixels (text, outlines) a part of a chart has."""
+    return sum(1 for pixel in image.crop(box).convert("L").get_flattened_data() if pixel < 90)
+
+
+def test_charts_mirror_in_arabic() -> None:
+    bars = [Bar("الماء", 12, 0.6, "#1565c0"), Bar("الأمان", 8, 0.4, "#37474f")]
+    svg = bar_svg(bars, title="ما الأهم؟", rtl=True)
+    assert 'direction="rtl"' in svg and '<text x="640" y="15"' in svg  # labels at the right
+    assert 'direction="ltr"' in bar_svg(bars, title="x")  # never the page's direction
+    slices = [Slice(bar.label, bar.count, bar.colour) for bar in bars]
+    for ltr_png, rtl_png in [
+        (bar_png(bars, title="Was zählt?"), bar_png(bars, title="ما الأهم؟", rtl=True)),
+        (pie_png(slices, title="Was zählt?"), pie_png(slices, title="ما الأهم؟", rtl=True)),
+    ]:
+        ltr, rtl = Image.open(io.BytesIO(ltr_png)), Image.open(io.BytesIO(rtl_png))
+        width = ltr.width
+        title_ltr, title_rtl = (40, 30, 400, 70), (width - 400, 30, width - 40, 70)
+        assert _ink(ltr, title_ltr) > 0 and _ink(ltr, title_rtl) == 0
+        assert _ink(rtl, title_rtl) > 0 and _ink(rtl, title_ltr) == 0

@@ -40,7 +40,7 @@ from kiosk.exports import (
     tally_document,
     tally_rows,
 )
-from kiosk.i18n import current_language, localized
+from kiosk.i18n import current_language, localized, right_to_left
 from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
 from kiosk.permissions import Permission, allowed
 from kiosk.qr import qr_png
@@ -182,8 +182,13 @@ def _over_time_charts(session: Session, scope: Scope) -> tuple[Markup, Markup] |
         if count
     ]
     return (
-        bar_svg(day_bars, title=gettext("Answers per day"), value="count"),
-        bar_svg(hour_bars, title=gettext("Answers by hour of the day"), value="count"),
+        bar_svg(day_bars, title=gettext("Answers per day"), value="count", rtl=right_to_left()),
+        bar_svg(
+            hour_bars,
+            title=gettext("Answers by hour of the day"),
+            value="count",
+            rtl=right_to_left(),
+        ),
     )
 
 
@@ -337,9 +342,9 @@ def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> Response
                         Slice(localized(o.option.texts), o.total, o.option.colour)
                         for o in q.options
                     ]
-                    body = pie_png(slices, title=title)
+                    body = pie_png(slices, title=title, rtl=right_to_left())
                 else:
-                    body = bar_png(chart_bars(q), title=title)
+                    body = bar_png(chart_bars(q), title=title, rtl=right_to_left())
                 response = Response(body, mimetype="image/png")
                 name = f"{scope.slug}-question-{q.question.position + 1}-{form}.png"
                 response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -355,7 +360,7 @@ def chart_bars(q: QuestionTally) -> list[Bar]:
 @bp.app_template_global("bar_chart")
 def bar_chart(q: QuestionTally) -> Markup:
     """A question's results as bars in the page (SVG)."""
-    return bar_svg(chart_bars(q), title=localized(q.question.texts))
+    return bar_svg(chart_bars(q), title=localized(q.question.texts), rtl=right_to_left())
 
 
 def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -> Response:
