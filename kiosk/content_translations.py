@@ -138,3 +138,22 @@ def save_translations(
         setattr(row, attribute, texts)  # a new dict: the JSON column sees the change
     session.flush()
     return len(changes)
+
+
+def german_of(question: Question) -> dict[str, str]:
+    """A question's German texts by key, to tell afterwards whether an edit changed them."""
+    texts = {f"q{question.id}": question.texts.get(SOURCE, "")}
+    texts.update({f"o{o.id}": o.texts.get(SOURCE, "") for o in question.options})
+    return texts
+
+
+def translations_to_check(before: Mapping[str, str], question: Question) -> bool:
+    """Tell whether an edit changed a German text that has translations (now maybe stale)."""
+    rows = [(f"q{question.id}", question.texts)]
+    rows += [(f"o{o.id}", o.texts) for o in question.options]
+    return any(
+        key in before
+        and before[key] != texts.get(SOURCE, "")
+        and any(code not in (SOURCE, "en") for code in texts)
+        for key, texts in rows
+    )

@@ -69,7 +69,8 @@ def localized(texts: dict[str, str]) -> str:
 def localized_html(texts: dict[str, str]) -> Markup:
     """A content text for a page, in German where this request's language lacks it.
 
-    The German stand-in is marked `lang="de"` (so that it is read out in German) and has the
+    The German stand-in is isolated (`bdi`: it runs left to right within Arabic), marked
+    `lang="de"` (so that it is read out in German) and has the
     class `untranslated`, which staff see outlined.
     """
     language = current_language()
@@ -77,7 +78,7 @@ def localized_html(texts: dict[str, str]) -> Markup:
     if text:
         return escape(text)
     fallback = texts.get(SOURCE) or next(iter(texts.values()), "")
-    return Markup('<span lang="de" class="untranslated">{}</span>').format(fallback)
+    return Markup('<bdi lang="de" class="untranslated">{}</bdi>').format(fallback)
 
 
 def init_app(app: Flask) -> None:

@@ -112,6 +112,7 @@ class PosterContent:
     other_languages: tuple[str, ...] = ()  # "Take part: scan the code", in further languages
     footer: str = ""  # who runs the survey, and a note on data protection
     logo: bytes | None = None  # the organiser's logo as a checked PNG (kiosk.logos)
+    rtl: bool = False  # Arabic: answers run from the right, pictogram to the right of its text
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,9 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
 
     # The answers as chips with their pictograms, up to three rows.
     if content.answers:
-        y = _draw_answers(page, content.answers, y, left=margin, width=inner, scale=scale)
+        y = _draw_answers(
+            page, content.answers, y, left=margin, width=inner, scale=scale, rtl=content.rtl
+        )
         y += px(40)
 
     # The QR code, as large as the rest of the page allows.
@@ -307,8 +310,11 @@ def _draw_answers(
     left: int,
     width: int,
     scale: float,
+    rtl: bool = False,
 ) -> int:
     """Answers as chips with their pictogram (else a colour dot) over at most three rows.
+
+    In RTL the first answer stands on the right, each pictogram to the right of its text.
 
     Returns the bottom of the last row.
     """
@@ -333,19 +339,21 @@ def _draw_answers(
     for row in rows:
         total = sum(chip for _, _, chip in row) + gap * (len(row) - 1)
         x = left + (width - total) // 2
-        for answer, label, chip in row:
+        for answer, label, chip in reversed(row) if rtl else row:
             draw.rounded_rectangle((x, y, x + chip, y + chip_height), radius=chip_height // 2,
                                    outline=answer.colour, width=round(5 * scale))  # fmt: skip
             icon_top = y + (chip_height - icon) // 2
+            icon_left = x + chip - pad - icon if rtl else x + pad
             picture = pictogram(answer.emoji, icon)
             if picture is None:
                 dot = icon // 5
-                draw.ellipse((x + pad + dot, icon_top + dot, x + pad + icon - dot,
+                draw.ellipse((icon_left + dot, icon_top + dot, icon_left + icon - dot,
                               icon_top + icon - dot), fill=answer.colour)  # fmt: skip
             else:
-                page.paste(picture, (x + pad, icon_top), picture)
-            draw.text((x + 2 * pad + icon, y + chip_height // 2), label, font=font,
-                      fill="#1b2420", anchor="lm")  # fmt: skip
+                page.paste(picture, (icon_left, icon_top), picture)
+            text_x = x + chip - 2 * pad - icon if rtl else x + 2 * pad + icon
+            draw.text((text_x, y + chip_height // 2), label, font=font,
+                      fill="#1b2420", anchor="rm" if rtl else "lm")  # fmt: skip
             x += chip + gap
         y += chip_height + gap
     return y

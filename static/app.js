@@ -147,7 +147,8 @@
           var max = parseInt(area.getAttribute("maxlength"), 10) || Infinity;
           if (area.value.length - (end - start) >= max) { return; }
           if (shift && shift.getAttribute("aria-pressed") === "true") {
-            value = value === "ß" ? value : value.toUpperCase();
+            // In the page's language: a Turkish i becomes İ.
+            value = value === "ß" ? value : value.toLocaleUpperCase(document.documentElement.lang || undefined);
             setShift(false);
           }
           area.setRangeText(value, start, end, "end");
@@ -171,10 +172,16 @@
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
 
-  // After a screen change, move focus to its heading so screen readers announce it.
+  // After a screen change, move focus to its heading so screen readers announce it, and
+  // say in the live region where the person is ("Question 2 of 5"; else the heading).
   function focusHeading(root) {
     var heading = root.querySelector("h1[tabindex='-1']");
     if (heading) { heading.focus({ preventScroll: false }); }
+    var announcer = document.getElementById("announcer");
+    if (announcer && root.id === "stage") {
+      var where = root.querySelector(".progress-text") || heading;
+      announcer.textContent = where ? where.textContent.trim() : "";
+    }
   }
 
   // A kiosk's thank-you screen goes back to the start screen for the next person. (Only the

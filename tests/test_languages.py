@@ -121,7 +121,7 @@ def test_a_missing_translation_shows_german_marked_for_staff(app: Flask) -> None
         question.texts = {"de": "Was ist Ihnen hier wichtig?"}  # no Arabic
         db.session().commit()
     phone = app.test_client().get("/q/ehp?lang=ar").text
-    assert '<span lang="de" class="untranslated">Was ist Ihnen hier wichtig?</span>' in phone
+    assert '<bdi lang="de" class="untranslated">Was ist Ihnen hier wichtig?</bdi>' in phone
     assert "staff-view" not in phone  # a passer-by just reads the German
     editor = login_as(app, Role.EDITOR)
     assert 'class="flow flow-qr staff-view"' in editor.get("/q/ehp?lang=ar").text
@@ -261,3 +261,25 @@ def test_charts_mirror_in_arabic() -> None:
         title_ltr, title_rtl = (40, 30, 400, 70), (width - 400, 30, width - 40, 70)
         assert _ink(ltr, title_ltr) > 0 and _ink(ltr, title_rtl) == 0
         assert _ink(rtl, title_rtl) > 0 and _ink(rtl, title_ltr) == 0
+
+
+def test_changing_the_german_asks_to_check_the_translations(app: Flask) -> None:
+    _, question_id, _ = _campaign(app)
+    editor = login_as(app, Role.EDITOR)
+    with app.app_context():
+        question = db.session().get(Question, question_id)
+        form = {"de": question.texts["de"], "en": question.texts["en"], "results_shown": "live"}
+        for i, option in enumerate(question.options):
+            form |= {
+                f"o{i}-id": str(option.id),
+                f"o{i}-de": option.texts["de"],
+                f"o{i}-en": option.texts.get("en", ""),
+                f"o{i}-emoji": option.emoji,
+                f"o{i}-colour": option.colour,
+                f"o{i}-order": str(i + 1),
+            }
+    url = f"/staff/setup/questions/{question_id}"
+    same = editor.post(url, data=form, follow_redirects=True).text
+    assert "Übersetzungen" not in same  # nothing German changed: no prompt
+    changed = editor.post(url, data={**form, "o0-de": "Bäume"}, follow_redirects=True).text
+    assert "Der deutsche Text hat sich geändert" in changed

@@ -47,7 +47,7 @@ def test_an_answered_question_gets_a_new_option_and_hides_one(session: Session) 
                                                    options=rows))  # fmt: skip
     session.commit()
     snapshot = load_catalog(session).campaigns[campaign.id].question_by_id[single.id]
-    assert snapshot.texts == {"de": "Was zählt?", "en": "What counts?"}
+    assert (snapshot.texts["de"], snapshot.texts["en"]) == ("Was zählt?", "What counts?")
     assert [o.texts["de"] for o in snapshot.options][:2] == ["Spielen und Sport", "Kunst"]
     assert snapshot.options[-1].texts["de"] == "Grün und Schatten"
     assert "Wasser" not in [o.texts["de"] for o in snapshot.visible_options]

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from qrcode.image.svg import SvgPathImage
 
@@ -28,7 +28,8 @@ from kiosk import db
 from kiosk.accounts import audit
 from kiosk.auth import current_reach, requires
 from kiosk.errors import N_, KioskError, NotFoundError
-from kiosk.i18n import localized
+from kiosk.i18n import current_language, localized, right_to_left
+from kiosk.languages import SOURCE, catalogue_text
 from kiosk.logos import (
     MAX_BYTES,
     LogoError,
@@ -59,12 +60,7 @@ from kiosk.views.staff import MAX_ID, load_location, public_link
 bp = Blueprint("posters", __name__, url_prefix="/staff/location")
 campaigns = Blueprint("campaign_posters", __name__, url_prefix="/staff/campaign")
 PLACE = f"<int(max={MAX_ID}):location_id>"
-# "Take part" in further languages, as the poster prints it beneath the link.
-OTHER_LANGUAGES = (
-    "Katılın: kodu telefon kameranızla okutun",
-    "Долучайтеся: відскануйте код камерою телефону",
-    "شارك: امسح الرمز بكاميرا هاتفك",
-)
+TAKE_PART = N_("Take part: scan the code with your phone camera")
 
 
 @bp.before_request
@@ -114,8 +110,13 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
         PosterAnswer(localized(o.texts), o.colour, o.emoji)
         for o in (first.visible_options if first else ())
     )
-    with force_locale("en"):
-        english = gettext("Take part: scan the code with your phone camera")
+    # "Take part" in the other languages offered (not German's easy variant), beneath the link.
+    here = current_language()
+    others = tuple(
+        text
+        for code in current_app.config["LANGUAGES"]
+        if code not in (here, SOURCE, "de-x-ls") and (text := catalogue_text(code, TAKE_PART))
+    )
     organiser = current_app.config["POSTER_ORGANISER"]
     footer = " ".join(
         part
@@ -131,7 +132,8 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
         link=poster_link(location),
         call=gettext("Take part: scan the code or type the link"),
         answers=answers,
-        other_languages=(english, *OTHER_LANGUAGES),
+        other_languages=others,
+        rtl=right_to_left(),
         footer=footer,
         logo=campaign_logo(db.session(), campaign.id) if campaign else None,
     )

@@ -24,7 +24,7 @@ from kiosk.campaigns import (
     shown_day,
     update_campaign,
 )
-from kiosk.content_translations import progress
+from kiosk.content_translations import german_of, progress, translations_to_check
 from kiosk.errors import FormError, NotFoundError
 from kiosk.languages import KNOWN
 from kiosk.models import Area, Campaign, Location, Question
@@ -333,6 +333,7 @@ def question(question_id: int) -> ResponseReturnValue:
         options=_option_rows(len(found.options) + 2),
     )
     try:
+        german = german_of(found)
         saved = save_question(session, question_id, form)
     except FormError as error:
         session.rollback()
@@ -341,6 +342,8 @@ def question(question_id: int) -> ResponseReturnValue:
     audit(session, current_user, "question-save", question=saved.id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.texts["de"]))
+    if translations_to_check(german, saved):
+        flash(gettext("The German text changed: please check its translations (Languages)."))
     return redirect(url_for(".campaign", campaign_id=saved.campaign_id), code=303)
 
 

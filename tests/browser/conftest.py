@@ -100,7 +100,8 @@ def page_factory(browser: Browser, server: str) -> Iterator:
 
     def make(**options: object) -> Page:
         options.setdefault("viewport", {"width": 1280, "height": 800})
-        context = browser.new_context(base_url=server, locale="de-DE", **options)
+        options.setdefault("locale", "de-DE")
+        context = browser.new_context(base_url=server, **options)
         contexts.append(context)
         return _guard(context.new_page(), server, foreign, errors)
 
