@@ -200,9 +200,9 @@ install_packages() {
     # Debian's cage will not start without the Xwayland binary, though nothing here uses X.
     # dbus and libpam-systemd: the logind session that gives cage the screen and touch input.
     # jq, curl, iproute2 (ss): the watchdog. sqlite3: backups by hand. The fonts: the
-    # pictograms (emoji) and text.
+    # pictograms (emoji), and text in every language offered (Noto has Arabic and Cyrillic).
     apt-get install --yes python3 python3-venv rsync curl jq iproute2 sqlite3 cage xwayland \
-        dbus libpam-systemd fonts-noto-color-emoji fonts-dejavu-core "$chromium"
+        dbus libpam-systemd fonts-noto-color-emoji fonts-noto-core fonts-dejavu-core "$chromium"
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
         die "The app needs Python 3.11 or newer; this python3 is $(python3 --version)."
 }

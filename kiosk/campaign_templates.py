@@ -35,7 +35,9 @@ class TemplateQuestion:
 
 def texts_in_all(message: str, area: str = "") -> dict[str, str]:
     """A template's text in every language the catalogues have it in, the area filled in."""
-    return {code: text.format(area=area) for code, text in translated_all(message).items()}
+    texts = {code: text.format(area=area) for code, text in translated_all(message).items()}
+    texts.setdefault("de", texts["en"])  # a German catalogue not compiled: never no text
+    return texts
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,9 @@ def create_campaign(
     area = session.get_one(Area, places[0].area_id).name
     campaign = Campaign(
         title=title,
-        # A language not given keeps the template's invitation: German is always there.
-        intro={**texts_in_all(template.intro, area), **intro},
+        # Without an invitation of its own the template's comes, in every language it has;
+        # one of its own in German replaces it (the template's translations say another thing).
+        intro=intro if "de" in intro else {**texts_in_all(template.intro, area), **intro},
         starts_at=starts,
         ends_at=ends,
         locations=places,

@@ -23,7 +23,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 64 * 1024  # public forms are tiny; bigger bodies get a 413
     KIOSK_THANKS_SECONDS = 8  # the thank-you screen returns to the start after this
     KIOSK_IDLE_SECONDS = 90  # a kiosk question left alone this long asks "still there?"
-    KIOSK_STILL_THERE_SECONDS = 10  # ... and returns to the start when nobody answers that
+    # ... and returns to the start when nobody answers that (WCAG 2.2.1 asks 20 s at least)
+    KIOSK_STILL_THERE_SECONDS = 20
     KIOSK_COOLDOWN_SECONDS = 5  # a kiosk counts one answer per question this often (0: off)
     QR_VOTER_DAYS = 180  # how long a phone's anonymous cookie lasts (one answer per question)
     PUBLIC_RESULTS_MIN_ANSWERS = 10  # public screens show a question's results from this many on

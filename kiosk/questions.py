@@ -32,6 +32,8 @@ from kiosk.places import Errors
 TEXT_MAX = 300
 LABEL_MAX = 120
 MAX_OPTIONS = 12
+# Every answer offered has a pictogram beside its text, so that it reads without words.
+PICTOGRAM_NEEDED = N_("Each answer needs a pictogram, so that it reads without words.")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 # The bundled pictograms to pick from (emoji: no upload, readable without words).
@@ -168,6 +170,9 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
         kept = option is not None and row.emoji == option.emoji
         if row.emoji and row.emoji not in PICTOGRAMS and not kept:
             errors[f"o{index}-emoji"] = (N_("Please choose from the list."), {})
+        elif not row.emoji and not row.hidden and (option is None or option.emoji):
+            # (an option saved before pictograms were required may stay as it was)
+            errors[f"o{index}-emoji"] = (PICTOGRAM_NEEDED, {})
         if not _COLOUR.fullmatch(row.colour):
             errors[f"o{index}-colour"] = (N_("Please choose from the list."), {})
         order = row.order.strip()
@@ -261,6 +266,8 @@ def add_question(
         _text(errors, f"o{index}-de", row.de, LABEL_MAX, needed=True)
         if row.emoji and row.emoji not in PICTOGRAMS:
             errors[f"o{index}-emoji"] = (N_("Please choose from the list."), {})
+    if question_kind != QuestionKind.WISH and not all(row.emoji for row in picked):
+        errors["options"] = (PICTOGRAM_NEEDED, {})
     if errors:
         raise FormError(errors)
     last = session.scalar(

@@ -205,7 +205,8 @@ def test_translating_needs_the_edit_role(app: Flask) -> None:
 
 def test_a_template_campaign_has_every_language_the_catalogues_have(session: Session) -> None:
     for template in TEMPLATES.values():
-        for message in (template.intro, *(q.text for q in template.questions)):
+        options = (o.text for q in template.questions for o in q.options)
+        for message in (template.intro, *(q.text for q in template.questions), *options):
             texts = texts_in_all(message, "Jena Nord")
             assert set(texts) == set(KNOWN), (message, sorted(set(KNOWN) - set(texts)))
             assert all("{area}" not in text for text in texts.values())
@@ -283,3 +284,21 @@ def test_changing_the_german_asks_to_check_the_translations(app: Flask) -> None:
     assert "Übersetzungen" not in same  # nothing German changed: no prompt
     changed = editor.post(url, data={**form, "o0-de": "Bäume"}, follow_redirects=True).text
     assert "Der deutsche Text hat sich geändert" in changed
+
+
+def test_a_campaign_with_its_own_german_invitation_has_no_other_template_invitation(
+    app: Flask,
+) -> None:
+    editor = login_as(app, Role.EDITOR)
+    with app.app_context():
+        place = db.session().scalars(select(Campaign)).one().locations[0].id
+    made = editor.post(
+        "/staff/setup/campaigns/new",
+        data={"title": "Sommer", "template": "playground", "intro_de": "Unser Sommer!"}
+        | {"location_ids": str(place)},
+    )
+    assert made.status_code == 303
+    with app.app_context():
+        campaign = db.session().scalars(select(Campaign).where(Campaign.title == "Sommer")).one()
+        assert campaign.intro == {"de": "Unser Sommer!"}  # no template text saying otherwise
+        assert set(campaign.questions[0].texts) == set(KNOWN)  # the questions: every language

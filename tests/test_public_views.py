@@ -348,7 +348,7 @@ def test_the_next_kiosk_visitor_starts_in_the_kiosk_language(client: FlaskClient
 
 def test_kiosk_questions_return_to_the_start_when_left_alone(client: FlaskClient) -> None:
     screen = client.post("/k/ehp/begin", headers=HX).text
-    assert 'data-idle-reset="90" data-still-there="10" data-return-to="/k/ehp?lang=de"' in screen
+    assert 'data-idle-reset="90" data-still-there="20" data-return-to="/k/ehp?lang=de"' in screen
     assert "data-idle-reset" not in client.get("/q/ehp").text  # a phone is its owner's
 
 

@@ -144,7 +144,17 @@ def test_editors_edit_a_question_in_the_browser_form(app: Flask) -> None:
         f"/staff/setup/campaigns/{single.campaign_id}/questions",
         data={"kind": "single", "de": "Ja oder nein?", "n0-de": "Ja", "n1-de": "Nein"},
     )
+    assert added.status_code == 422 and "Jede Antwort braucht ein Piktogramm" in added.text
+    added = editor.post(
+        f"/staff/setup/campaigns/{single.campaign_id}/questions",
+        data={"kind": "single", "de": "Ja oder nein?", "n0-de": "Ja", "n1-de": "Nein"}
+        | {"n0-emoji": "👍", "n1-emoji": "👎"},
+    )
     assert added.status_code == 303
+    no_picture = editor.post(f"/staff/setup/questions/{single.id}", data={**data, "o0-emoji": ""})
+    assert (
+        no_picture.status_code == 422 and "Jede Antwort braucht ein Piktogramm" in no_picture.text
+    )
     refused = editor.post(
         f"/staff/setup/campaigns/{single.campaign_id}/questions", data={"kind": "single", "de": "?"}
     )

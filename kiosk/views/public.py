@@ -163,7 +163,7 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
     context["fragment"] = template
     # Where a kiosk goes for the next person: the start, in the kiosk's own language, so
     # that nothing of the last visitor (not even the language chosen) carries over.
-    default_language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    default_language = current_app.config["LANGUAGES"][0]  # the first offered: its own
     context["start_url"] = url_for(
         "public.start",
         prefix=context["prefix"],

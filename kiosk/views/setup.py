@@ -253,6 +253,7 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
         return _campaign_page(found, _campaign_form(found), {})
     sent = _sent_campaign()
     sent.pop("template")
+    german = (found.intro or {}).get("de", "")
     try:
         update_campaign(
             session, campaign_id, CampaignForm(**sent), zone=_zone(), reach=current_reach()
@@ -263,6 +264,9 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     audit(session, current_user, "campaign-save", campaign=campaign_id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=found.title))
+    intro = found.intro or {}
+    if intro.get("de", "") != german and any(code not in ("de", "en") for code in intro):
+        flash(gettext("The German text changed: please check its translations (Languages)."))
     return redirect(url_for(".campaign", campaign_id=campaign_id), code=303)
 
 

@@ -124,5 +124,5 @@ def on_screen(page: Page, text: str) -> None:
     A kiosk screen holds touches back for a moment after it appears (a double tap must not
     answer the next question unread): a test's finger waits for that, as a person's does.
     """
-    expect(page.get_by_text(text)).to_be_visible()
+    expect(page.locator("#stage").get_by_text(text)).to_be_visible()  # not the live region
     expect(page.locator("body[data-settling]")).to_have_count(0)

@@ -35,7 +35,7 @@ def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> N
     phone = page_factory()
     phone.goto("/q/ehp")
     phone.get_by_role("button", name="Grün und Schatten").click()
-    expect(phone.get_by_text("Frage 2 von 5")).to_be_visible()
+    expect(phone.locator("#stage").get_by_text("Frage 2 von 5")).to_be_visible()
 
     staff = page_factory()
     staff_login(staff)
@@ -66,11 +66,11 @@ def test_what_each_age_group_chose(page_factory: Callable[..., Page]) -> None:
     phone.goto("/q/ehp")
     phone.get_by_role("button", name="Spielen und Sport").click()
     for step in (2, 3):
-        expect(phone.get_by_text(f"Frage {step} von 5")).to_be_visible()
+        expect(phone.locator("#stage").get_by_text(f"Frage {step} von 5")).to_be_visible()
         phone.get_by_role("button", name="Überspringen").click()
-    expect(phone.get_by_text("Frage 4 von 5")).to_be_visible()
+    expect(phone.locator("#stage").get_by_text("Frage 4 von 5")).to_be_visible()
     phone.get_by_role("button", name="unter 12").click()
-    expect(phone.get_by_text("Frage 5 von 5")).to_be_visible()
+    expect(phone.locator("#stage").get_by_text("Frage 5 von 5")).to_be_visible()
 
     staff = page_factory()
     staff_login(staff)

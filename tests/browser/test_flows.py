@@ -84,10 +84,10 @@ def test_phone_flow_works_without_javascript(page_factory) -> None:  # type: ign
         has_touch=True,
     )
     phone.goto("/q/zeitzer")
-    expect(phone.get_by_text("Frage 1 von 5")).to_be_visible()
+    expect(phone.locator("#stage").get_by_text("Frage 1 von 5")).to_be_visible()
     shoot(phone, "phone-1-question")
     phone.get_by_role("button", name="Spielen und Sport").click()
-    expect(phone.get_by_text("Frage 2 von 5")).to_be_visible()
+    expect(phone.locator("#stage").get_by_text("Frage 2 von 5")).to_be_visible()
     shoot(phone, "phone-2-scale")
     for _ in range(3):
         phone.get_by_role("button", name="Überspringen").click()

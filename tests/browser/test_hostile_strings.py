@@ -398,7 +398,7 @@ def _setup_campaigns(site: Site) -> None:
     sweep.put("campaign invitation (English)")
     texts = cycle(HOSTILE)
     new = {"kind": "single", "de": next(texts), "n0-emoji": "🌳", "n0-de": next(texts)}
-    submit(api, path, {**new, "n1-de": next(texts)}, action=f"{path}/questions")
+    submit(api, path, {**new, "n1-de": next(texts), "n1-emoji": "💧"}, action=f"{path}/questions")
     sweep.put("new question (text, answers)", 3)
     site.questions = _ids(page_text(api, path), r'href="/staff/setup/questions/(\d+)"')
     assert len(site.questions) == 6
@@ -761,7 +761,7 @@ def test_the_kiosk_phone_and_staff_forms_in_the_browser_run_nothing(
     phone.check("phone wish too long", [LONG])
     phone.page.locator("#wish-text").fill(HOSTILE[13])
     phone.page.get_by_role("button", name="Wunsch senden").tap()
-    expect(phone.page.get_by_text("Frage 6 von 6")).to_be_visible()
+    expect(phone.page.locator("#stage").get_by_text("Frage 6 von 6")).to_be_visible()
     phone.check("phone after its wish")
     site.sweep.put("wish on a phone", 2)
 

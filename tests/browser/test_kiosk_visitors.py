@@ -43,7 +43,7 @@ def test_a_passer_by_answers_everything_by_touch(
     kiosk.goto("/k/ehp")
     expect(kiosk.get_by_role("heading", name="WerkStadt – Leben in Jena Nord")).to_be_visible()
     expect(kiosk.get_by_role("navigation", name="Sprache").get_by_role("link")).to_have_text(
-        ["Deutsch", "English"]
+        ["Deutsch", "Leichte Sprache", "English", "Türkçe", "العربية", "Українська", "Русский"]
     )
     within_screen(kiosk, "Los geht's")
     kiosk.get_by_role("button", name="Los geht's").tap()

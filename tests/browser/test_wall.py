@@ -22,13 +22,13 @@ SERVER_CONFIG = {
 def answer_first_question(page: Page, option: str) -> None:
     page.goto("/q/ehp")
     page.get_by_role("button", name=option).click()
-    expect(page.get_by_text("Frage 2 von 5")).to_be_visible()
+    expect(page.locator("#stage").get_by_text("Frage 2 von 5")).to_be_visible()
     page.get_by_role("button", name="Gern", exact=True).click()
-    expect(page.get_by_text("Frage 3 von 5")).to_be_visible()
+    expect(page.locator("#stage").get_by_text("Frage 3 von 5")).to_be_visible()
     page.get_by_role("button", name="Überspringen").click()
-    expect(page.get_by_text("Frage 4 von 5")).to_be_visible()
+    expect(page.locator("#stage").get_by_text("Frage 4 von 5")).to_be_visible()
     page.get_by_role("button", name="65 und älter").click()  # kept back until the end
-    expect(page.get_by_text("Frage 5 von 5")).to_be_visible()
+    expect(page.locator("#stage").get_by_text("Frage 5 von 5")).to_be_visible()
 
 
 def test_the_wall_shows_what_is_allowed_and_keeps_up(page_factory: Callable[..., Page]) -> None:
