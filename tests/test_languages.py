@@ -93,7 +93,7 @@ def test_an_editor_translates_a_campaign_and_phones_show_it(app: Flask) -> None:
     assert f"/staff/setup/campaigns/{campaign_id}/translations/tr" in overview
     page = editor.get(f"/staff/setup/campaigns/{campaign_id}/translations/tr")
     assert page.status_code == 200
-    assert 'lang="de">' in page.text and f'name="q{question_id}"' in page.text
+    assert 'lang="de" dir="ltr">' in page.text and f'name="q{question_id}"' in page.text
     saved = editor.post(
         f"/staff/setup/campaigns/{campaign_id}/translations/tr",
         data={f"q{question_id}": "  Burada sizin için   en önemli ne? ", f"o{option_id}": "Yeşil"},
