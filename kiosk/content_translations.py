@@ -7,7 +7,7 @@ shows in German, marked for staff. Editing German or English elsewhere keeps the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.campaigns import INTRO_MAX
 from kiosk.errors import N_, FormError, NotFoundError
-from kiosk.languages import KNOWN, SOURCE
-from kiosk.models import Campaign, Question
+from kiosk.languages import SOURCE
+from kiosk.models import Campaign, Option, Question
 from kiosk.places import Errors
 from kiosk.questions import LABEL_MAX, TEXT_MAX
 
@@ -46,36 +46,32 @@ def load_campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
+def _targets(campaign: Campaign) -> Iterator[tuple[str, Campaign | Question | Option, str, int]]:
+    """Each translatable text: its field name, the row holding it, the attribute, its limit."""
+    if campaign.intro:
+        yield "intro", campaign, "intro", INTRO_MAX
+    for question in campaign.questions:
+        yield f"q{question.id}", question, "texts", TEXT_MAX
+        for option in question.options:
+            yield f"o{option.id}", option, "texts", LABEL_MAX
+
+
 def text_rows(campaign: Campaign, code: str) -> list[TextRow]:
     """Every content text of a campaign, German beside its text in the language `code`."""
     rows = []
-    if campaign.intro:
+    for key, owner, attribute, limit in _targets(campaign):
+        texts: dict[str, str] = getattr(owner, attribute)
+        option = owner if isinstance(owner, Option) else None
         rows.append(
             TextRow(
-                "intro", campaign.intro.get(SOURCE, ""), campaign.intro.get(code, ""), INTRO_MAX
-            )
-        )
-    for question in campaign.questions:
-        texts = question.texts
-        rows.append(
-            TextRow(
-                f"q{question.id}",
+                key,
                 texts.get(SOURCE, ""),
                 texts.get(code, ""),
-                TEXT_MAX,
-                question=True,
+                limit,
+                question=isinstance(owner, Question),
+                hidden=option.hidden if option else False,
+                emoji=option.emoji if option else "",
             )
-        )
-        rows.extend(
-            TextRow(
-                f"o{option.id}",
-                option.texts.get(SOURCE, ""),
-                option.texts.get(code, ""),
-                LABEL_MAX,
-                hidden=option.hidden,
-                emoji=option.emoji,
-            )
-            for option in question.options
         )
     return rows
 
@@ -93,7 +89,7 @@ def progress(campaign: Campaign, codes: tuple[str, ...]) -> dict[str, tuple[int,
 
 def translation_language(code: str, offered: tuple[str, ...]) -> str:
     """A language staff may translate into: offered, and not German; else NotFoundError."""
-    if code not in offered or code == SOURCE or code not in KNOWN:
+    if code not in offered or code == SOURCE:  # the offered ones are known (kiosk.i18n)
         raise NotFoundError()
     return code
 
@@ -108,16 +104,9 @@ def save_translations(
     are ignored (a question deleted meanwhile).
     """
     campaign = load_campaign(session, campaign_id)
-    targets: dict[str, tuple[object, str, int]] = {}
-    if campaign.intro:
-        targets["intro"] = (campaign, "intro", INTRO_MAX)
-    for question in campaign.questions:
-        targets[f"q{question.id}"] = (question, "texts", TEXT_MAX)
-        for option in question.options:
-            targets[f"o{option.id}"] = (option, "texts", LABEL_MAX)
     errors: Errors = {}
-    changes: list[tuple[object, str, str]] = []
-    for key, (row, attribute, limit) in targets.items():
+    changes: list[tuple[Campaign | Question | Option, str, str]] = []
+    for key, row, attribute, limit in _targets(campaign):
         if key not in sent:
             continue
         text = " ".join(sent[key].split())
@@ -129,13 +118,13 @@ def save_translations(
             changes.append((row, attribute, text))
     if errors:
         raise FormError(errors)
-    for row, attribute, text in changes:
-        texts = dict(getattr(row, attribute))
+    for owner, attribute, text in changes:
+        texts = dict(getattr(owner, attribute))
         if text:
             texts[code] = text
         else:
             texts.pop(code, None)
-        setattr(row, attribute, texts)  # a new dict: the JSON column sees the change
+        setattr(owner, attribute, texts)  # a new dict: the JSON column sees the change
     session.flush()
     return len(changes)
 
@@ -147,13 +136,16 @@ def german_of(question: Question) -> dict[str, str]:
     return texts
 
 
+def german_changed_under_translations(before: str, texts: Mapping[str, str]) -> bool:
+    """Tell whether a text's German changed while other languages (not English) translate it."""
+    return before != texts.get(SOURCE, "") and any(code not in (SOURCE, "en") for code in texts)
+
+
 def translations_to_check(before: Mapping[str, str], question: Question) -> bool:
     """Tell whether an edit changed a German text that has translations (now maybe stale)."""
     rows = [(f"q{question.id}", question.texts)]
     rows += [(f"o{o.id}", o.texts) for o in question.options]
     return any(
-        key in before
-        and before[key] != texts.get(SOURCE, "")
-        and any(code not in (SOURCE, "en") for code in texts)
+        key in before and german_changed_under_translations(before[key], texts)
         for key, texts in rows
     )

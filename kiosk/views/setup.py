@@ -24,7 +24,12 @@ from kiosk.campaigns import (
     shown_day,
     update_campaign,
 )
-from kiosk.content_translations import german_of, progress, translations_to_check
+from kiosk.content_translations import (
+    german_changed_under_translations,
+    german_of,
+    progress,
+    translations_to_check,
+)
 from kiosk.errors import FormError, NotFoundError
 from kiosk.languages import KNOWN
 from kiosk.models import Area, Campaign, Location, Question
@@ -264,8 +269,7 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     audit(session, current_user, "campaign-save", campaign=campaign_id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=found.title))
-    intro = found.intro or {}
-    if intro.get("de", "") != german and any(code not in ("de", "en") for code in intro):
+    if german_changed_under_translations(german, found.intro or {}):
         flash(gettext("The German text changed: please check its translations (Languages)."))
     return redirect(url_for(".campaign", campaign_id=campaign_id), code=303)
 
