@@ -40,6 +40,7 @@ check: translations deploy-check audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## The kiosk set-up and the shell scripts: shellcheck, and systemd-analyze verify where it runs.
@@ -54,6 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Re-extract the messages and merge them into every catalogue.
 messages: $(STAMP)

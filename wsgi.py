@@ -1,7 +1,7 @@
 """The WSGI entry point: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`."""
 
-from kiosk import create_app
-from kiosk.config import secret_key_problem
+from kiosk.core.config import secret_key_problem
+from kiosk.web import create_app
 
 app = create_app()
 if (problem := secret_key_problem(app.config)) is not None:

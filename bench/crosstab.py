@@ -26,11 +26,11 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.crosstab import cross_tabs  # noqa: E402
-from kiosk.db import make_engine  # noqa: E402
-from kiosk.demo import load_demo  # noqa: E402
 from kiosk.models import Campaign, QuestionKind, Response, ResponseOption  # noqa: E402
-from kiosk.tallies import load_scope, tally  # noqa: E402
+from kiosk.models.engine import make_engine  # noqa: E402
+from kiosk.results.crosstab import cross_tabs  # noqa: E402
+from kiosk.results.tallies import load_scope, tally  # noqa: E402
+from kiosk.setup.demo import load_demo  # noqa: E402
 
 BENCH_TIME = dt.datetime(2026, 9, 1, 10, tzinfo=dt.UTC)
 

@@ -19,11 +19,11 @@ from werkzeug.test import EnvironBuilder
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import kiosk.views.public as public  # noqa: E402
+import kiosk.web.public.pages as public  # noqa: E402
 from kiosk import create_app  # noqa: E402
-from kiosk.answers import Answer, record_answer  # noqa: E402
-from kiosk.catalog import load_catalog  # noqa: E402
-from kiosk.db import make_engine  # noqa: E402
+from kiosk.collect.answers import Answer, record_answer  # noqa: E402
+from kiosk.collect.catalog import load_catalog  # noqa: E402
+from kiosk.models.engine import make_engine  # noqa: E402
 
 URL = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench.sqlite3'}"
 ROUNDS = 1000

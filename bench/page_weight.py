@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.db import make_engine  # noqa: E402
-from kiosk.demo import load_demo  # noqa: E402
+from kiosk.models.engine import make_engine  # noqa: E402
+from kiosk.setup.demo import load_demo  # noqa: E402
 
 BUDGET = 60 * 1024
 CHROMIUM_ARGS = [

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.logos import normalise_logo  # noqa: E402
-from kiosk.posters import PaperSize, PosterAnswer, PosterContent, render_poster  # noqa: E402
-from kiosk.qr import qr_png  # noqa: E402
+from kiosk.printing.logos import normalise_logo  # noqa: E402
+from kiosk.printing.posters import PaperSize, PosterAnswer, PosterContent, render_poster  # noqa: E402
+from kiosk.printing.qr import qr_png  # noqa: E402
 
 LINK = "https://beteiligung.jena.de/q/ehp"
 CONTENT = PosterContent(

@@ -35,8 +35,6 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.db import make_engine  # noqa: E402
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo  # noqa: E402
 from kiosk.models import (  # noqa: E402
     Campaign,
     Location,
@@ -44,6 +42,8 @@ from kiosk.models import (  # noqa: E402
     Response,
     ResponseOption,
 )
+from kiosk.models.engine import make_engine  # noqa: E402
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo  # noqa: E402
 
 # Responses per place: 1,000,000 in all. The tally is read at "ehp"; the export of "zeitzer"
 # (100,000) is compared with "lib" (10,000) to see whether memory grows with the rows.

@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 from bench.run import Gunicorn  # noqa: E402
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.configsync import apply_config, config_document  # noqa: E402
-from kiosk.db import make_engine  # noqa: E402
-from kiosk.demo import load_demo  # noqa: E402
-from kiosk.devices import enrol, register_device  # noqa: E402
 from kiosk.models import Campaign, Location, Outbox, Response, ResponseOption  # noqa: E402
-from kiosk.sync import http_transport, sync  # noqa: E402
+from kiosk.models.engine import make_engine  # noqa: E402
+from kiosk.setup.demo import load_demo  # noqa: E402
+from kiosk.sync.configuration import apply_config, config_document  # noqa: E402
+from kiosk.sync.devices import enrol, register_device  # noqa: E402
+from kiosk.sync.node import http_transport, sync  # noqa: E402
 
 
 def fill_outbox(node_url: str, count: int) -> None:

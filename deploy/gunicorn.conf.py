@@ -13,11 +13,11 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # over it, and nothing here uses it.
 control_socket_disable = True
 # Some of gunicorn's error lines name the client ("Invalid request from ip=…"): a filter
-# blanks every IP address before a line is written (kiosk/logscrub.py).
+# blanks every IP address before a line is written (kiosk/core/logscrub.py).
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_addresses": {"()": "kiosk.logscrub.NoAddresses"}},
+    "filters": {"no_addresses": {"()": "kiosk.core.logscrub.NoAddresses"}},
     "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},

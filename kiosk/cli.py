@@ -17,17 +17,18 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from kiosk import config, db
-from kiosk.accounts import ROLES, create_user
-from kiosk.config import write_secret_key
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
-from kiosk.devices import new_enrolment, register_device, revoke
-from kiosk.errors import KioskError
-from kiosk.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
-from kiosk.ingest import import_items
+from kiosk.access.accounts import ROLES, create_user
+from kiosk.core import config
+from kiosk.core.config import write_secret_key
+from kiosk.core.errors import KioskError
 from kiosk.models import Device, Location, utcnow
-from kiosk.ratelimits import forget_rates
-from kiosk.sync import (
+from kiosk.results.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
+from kiosk.results.tallies import ScopeKind, load_scope, tally
+from kiosk.safety.ratelimits import forget_rates
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from kiosk.sync.devices import new_enrolment, register_device, revoke
+from kiosk.sync.ingest import import_items
+from kiosk.sync.node import (
     BatchFileError,
     SyncAuthError,
     SyncError,
@@ -38,7 +39,7 @@ from kiosk.sync import (
     release_held,
     sync,
 )
-from kiosk.tallies import ScopeKind, load_scope, tally
+from kiosk.web import db
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -317,9 +318,9 @@ def import_batch_command(source: str, device_id: int | None) -> None:
 def posters_command(campaign_id: int, size: str, output: str) -> None:
     """Render the posters of every place of a campaign into one PDF, a page each."""
     from kiosk.models import Campaign
-    from kiosk.posters import PaperSize, pdf_pages, poster_image
-    from kiosk.typefaces import can_shape_arabic
-    from kiosk.views.posters import poster_content
+    from kiosk.printing.posters import PaperSize, pdf_pages, poster_image
+    from kiosk.printing.typefaces import can_shape_arabic
+    from kiosk.web.shared import poster_content
 
     base = current_app.config.get("PUBLIC_URL") or ""
     if not base:
@@ -356,7 +357,7 @@ def posters_command(campaign_id: int, size: str, output: str) -> None:
 @with_appcontext
 def retention_command(days: int | None, dry_run: bool) -> None:
     """Anonymise answers older than the retention period (see the privacy page)."""
-    from kiosk.retention import apply_retention
+    from kiosk.safety.retention import apply_retention
 
     days = days or current_app.config["RETENTION_DAYS"]
     session = db.session()
@@ -402,7 +403,7 @@ def register_commands(app: Flask) -> None:
 
 def main() -> None:
     """Entry point of the `kiosk` console script."""
-    from kiosk import create_app
+    from kiosk.web import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="Kiosk and QR feedback service.")
     sys.exit(cli.main())

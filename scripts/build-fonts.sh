@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# Rebuild the bundled fonts in kiosk/fonts/ from Debian's Noto packages (run by hand, rarely).
+# Rebuild the bundled fonts in kiosk/printing/fonts/ from Debian's Noto packages (run by hand, rarely).
 #
 #   KioskSans-Regular.ttf, KioskSans-Bold.ttf: Noto Sans (Latin, Cyrillic, Greek) merged with
 #     Noto Sans Arabic, renamed "Kiosk Sans", so one font shapes mixed lines right to left.
 #   KioskEmoji.ttf: Noto Color Emoji cut down to the pictograms staff can pick
-#     (kiosk.questions.PICTOGRAMS), for posters.
+#     (kiosk.setup.questions.PICTOGRAMS), for posters.
 #
 # Needs apt-get (to download, not install, the two packages) and python3 with venv.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/kiosk/fonts"
+out="$root/kiosk/printing/fonts"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-# The versions kiosk/fonts/LICENSE-OFL.txt names; a newer Debian release changes them there too.
+# The versions kiosk/printing/fonts/LICENSE-OFL.txt names; a newer Debian release changes them there too.
 apt-get download fonts-noto-core=20201225-1 fonts-noto-color-emoji=2.042-0+deb12u1
 for deb in ./*.deb; do dpkg-deb -x "$deb" unpacked; done
 noto=unpacked/usr/share/fonts/truetype/noto
@@ -42,7 +42,7 @@ EOF
 done
 
 pictograms="$(cd "$root" && PYTHONPATH=. python3 -c \
-  'import ast, pathlib; src = pathlib.Path("kiosk/questions.py").read_text()
+  'import ast, pathlib; src = pathlib.Path("kiosk/setup/questions.py").read_text()
 start = src.index("PICTOGRAMS = tuple(")
 print("".join(ast.literal_eval(src[src.index("\"\"\"", start):src.index(".split()", start)]).split()))')"
 tools/bin/pyftsubset "$noto/NotoColorEmoji.ttf" --text="$pictograms" --layout-features='*' \

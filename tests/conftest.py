@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import generate_password_hash
 
-from kiosk import create_app
 from kiosk.cli import upgrade_database
-from kiosk.db import make_engine
-from kiosk.demo import load_demo
 from kiosk.models import Base
+from kiosk.models.engine import make_engine
+from kiosk.setup.demo import load_demo
+from kiosk.web import create_app
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -31,7 +31,7 @@ def _quick_password_hashes() -> Iterator[None]:
     every test, would double the suite. Checking works the same for any method."""
     quick = partial(generate_password_hash, method="pbkdf2:sha256:1000")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("kiosk.accounts.generate_password_hash", quick)
+        patch.setattr("kiosk.access.accounts.generate_password_hash", quick)
         yield
 
 
@@ -125,7 +125,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def staff_client(app: Flask) -> FlaskClient:
     """A test client logged in as the demo staff user."""
-    from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
+    from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     test_client = app.test_client()
     response = test_client.post(

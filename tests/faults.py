@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.answers import Answer, record_answer
-from kiosk.catalog import load_catalog
-from kiosk.db import make_engine
+from kiosk.collect.answers import Answer, record_answer
+from kiosk.collect.catalog import load_catalog
 from kiosk.models import Response
-from kiosk.sync import SyncError, http_transport, sync
+from kiosk.models.engine import make_engine
+from kiosk.sync.node import SyncError, http_transport, sync
 
 
 @dataclass

@@ -8,12 +8,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.accounts import create_user
-from kiosk.answers import Answer
-from kiosk.catalog import CatalogCampaign, CatalogLocation, CatalogQuestion, load_catalog
+from kiosk.access.accounts import create_user
+from kiosk.access.permissions import Role
+from kiosk.collect.answers import Answer
+from kiosk.collect.catalog import CatalogCampaign, CatalogLocation, CatalogQuestion, load_catalog
 from kiosk.models import QuestionKind
-from kiosk.permissions import Role
+from kiosk.web import db
 
 
 def demo(session: Session) -> tuple[CatalogCampaign, CatalogLocation, CatalogLocation]:

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.answers import Answer, parse_answer, question_of, record_answer
-from kiosk.catalog import CatalogCache, CatalogQuestion, load_catalog
-from kiosk.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
+from kiosk.collect.answers import Answer, parse_answer, question_of, record_answer
+from kiosk.collect.catalog import CatalogCache, CatalogQuestion, load_catalog
+from kiosk.core.errors import CampaignClosedError, InvalidAnswerError, NotFoundError
 from kiosk.models import (
     AnswerCount,
     Area,

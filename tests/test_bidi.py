@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from kiosk.bidi import PDF, PDI, balance_bidi
+from kiosk.core.bidi import PDF, PDI, balance_bidi
 from kiosk.models import Area, Question, RejectedResponse
 
 RLO, LRE, RLI, FSI = "\u202e", "\u202a", "\u2067", "\u2068"

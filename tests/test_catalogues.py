@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from kiosk.languages import KNOWN
+from kiosk.core.languages import KNOWN
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "kiosk" / "translations"
 # %(name)s for gettext's formatting; {name} for templates' areas and the browser's counters.

@@ -17,9 +17,9 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from sqlalchemy import select
 
-from kiosk import db
 from kiosk.cli import upgrade_database
 from kiosk.models import Base, StaffUser
+from kiosk.web import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def test_kiosk_help_lists_the_commands() -> None:
 def test_init_db_and_load_demo_are_safe_to_run_twice(
     app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr("kiosk.core.config.INSTANCE_DIR", tmp_path)
     monkeypatch.delenv("KIOSK_SECRET_KEY", raising=False)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
@@ -121,7 +121,9 @@ def test_the_server_refuses_a_weak_secret_key(
     env.pop("KIOSK_SECRET_KEY", None)
     if key:
         env["KIOSK_SECRET_KEY"] = key
-    probe = "import kiosk.config as c, pathlib; c.INSTANCE_DIR = pathlib.Path('/nonexistent'); "
+    probe = (
+        "import kiosk.core.config as c, pathlib; c.INSTANCE_DIR = pathlib.Path('/nonexistent'); "
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe + "import wsgi"],
         cwd=ROOT,

@@ -10,12 +10,12 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import Answer, record_answer
-from kiosk.catalog import CatalogCampaign, CatalogQuestion
-from kiosk.crosstab import CrossTab, cross_tabs
+from kiosk.collect.answers import Answer, record_answer
+from kiosk.collect.catalog import CatalogCampaign, CatalogQuestion
 from kiosk.models import Campaign, Question, QuestionKind
-from kiosk.tallies import load_scope
+from kiosk.results.crosstab import CrossTab, cross_tabs
+from kiosk.results.tallies import load_scope
+from kiosk.web import db
 from tests.helpers import demo, pick, question
 
 UNDER_12, TEENS, ADULTS, OLDER = range(4)
@@ -184,7 +184,7 @@ def test_the_comparison_is_in_the_report_and_the_workbook(
 
 
 def test_viewers_may_compare_too(app: Flask) -> None:
-    from kiosk.permissions import Role
+    from kiosk.access.permissions import Role
     from tests.helpers import login_as
 
     campaign_id = _answers(app)

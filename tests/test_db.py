@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk.db import WriteLock
+from kiosk.models.engine import WriteLock
 
 
 def test_the_write_lock_serialises_writers_on_one_sqlite_file(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_the_write_lock_is_a_no_op_on_postgresql() -> None:
 
 
 def test_a_kiosk_node_syncs_every_commit_to_disk(tmp_path: Path) -> None:
-    from kiosk import create_app
+    from kiosk.web import create_app
 
     def synchronous(role: str) -> int:
         app = create_app(

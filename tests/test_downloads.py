@@ -14,12 +14,12 @@ from PIL import Image
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import Answer, record_answer
-from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.access.permissions import Role
+from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import QuestionKind, Response
-from kiosk.permissions import Role
-from kiosk.tallies import answers_per_hour, load_scope, over_time
+from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.results.tallies import answers_per_hour, load_scope, over_time
+from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 from tests.test_showcase import svg_tree
 

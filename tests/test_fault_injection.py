@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.cli import upgrade_database
-from kiosk.configsync import apply_config, config_document
-from kiosk.db import make_engine
-from kiosk.devices import enrol, register_device
 from kiosk.models import Location
+from kiosk.models.engine import make_engine
+from kiosk.sync.configuration import apply_config, config_document
+from kiosk.sync.devices import enrol, register_device
 from tests.faults import inject
 from tests.test_sync_e2e import central  # noqa: F401 - the fixture: gunicorn on PostgreSQL
 

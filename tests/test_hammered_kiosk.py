@@ -12,16 +12,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk import db
 from kiosk.models import DeviceRefusal, utcnow
-from kiosk.safeguards import (
+from kiosk.safety.safeguards import (
     Safeguard,
     count_refusal,
     parse_reported_refusals,
     refusals,
     refusals_by_day,
 )
-from kiosk.sync import node_status
+from kiosk.sync.node import node_status
+from kiosk.web import db
 from tests.helpers import demo
 from tests.test_sync import token  # noqa: F401 - the fixture: an enrolled kiosk's token
 

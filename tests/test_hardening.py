@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter, Rule
 
-from kiosk import db
-from kiosk.devices import register_device
 from kiosk.models import Campaign, Question
-from kiosk.web import CONTENT_SECURITY_POLICY
+from kiosk.sync.devices import register_device
+from kiosk.web import db
+from kiosk.web.hooks import CONTENT_SECURITY_POLICY
 from tests.test_public_views import HX, answer_fields, hidden, option_ids, responses
 
 HEADERS = {

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from kiosk import db
 from kiosk.models import Device, Location, QuestionKind
+from kiosk.web import db
 from tests.helpers import demo, question
 
 

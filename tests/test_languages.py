@@ -16,12 +16,12 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk import create_app, db
-from kiosk.campaign_templates import TEMPLATES, texts_in_all
-from kiosk.charts import Bar, Slice, bar_png, bar_svg, pie_png
-from kiosk.languages import KNOWN, catalogue_text
+from kiosk.access.permissions import Role
+from kiosk.core.languages import KNOWN, catalogue_text
 from kiosk.models import AuditEntry, Campaign, Option, Question, QuestionKind
-from kiosk.permissions import Role
+from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.setup.campaign_templates import TEMPLATES, texts_in_all
+from kiosk.web import create_app, db
 from tests.helpers import login_as
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "kiosk" / "translations"

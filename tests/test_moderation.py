@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import Answer, record_answer
-from kiosk.configsync import shared_wishes
-from kiosk.errors import InvalidSettingError
+from kiosk.access.permissions import Permission, Role, allowed
+from kiosk.collect.answers import Answer, record_answer
+from kiosk.collect.showcase import approved_wishes
+from kiosk.core.errors import InvalidSettingError
 from kiosk.models import (
     AnswerCount,
     AuditEntry,
@@ -21,9 +21,9 @@ from kiosk.models import (
     Response,
     WishState,
 )
-from kiosk.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
-from kiosk.permissions import Permission, Role, allowed
-from kiosk.showcase import approved_wishes
+from kiosk.safety.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
+from kiosk.sync.configuration import shared_wishes
+from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 
 # --- The word filter flags, and only what it should ------------------------------------------

@@ -6,13 +6,13 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import record_answer
-from kiosk.errors import FormError, NotFoundError
+from kiosk.access.permissions import Role
+from kiosk.collect.answers import record_answer
+from kiosk.collect.paper import enter_paper_tally, withdraw_paper_tally
+from kiosk.core.errors import FormError, NotFoundError
 from kiosk.models import QuestionKind
-from kiosk.paper import enter_paper_tally, withdraw_paper_tally
-from kiosk.permissions import Role
-from kiosk.tallies import load_scope, tally
+from kiosk.results.tallies import load_scope, tally
+from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 
 

@@ -7,10 +7,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.accounts import AccountError, change_user, create_user
+from kiosk.access.accounts import AccountError, change_user, create_user
+from kiosk.access.permissions import Role
 from kiosk.models import StaffUser
-from kiosk.permissions import Role
+from kiosk.web import db
 from tests.helpers import PASSWORD, login_as
 
 

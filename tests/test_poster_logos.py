@@ -18,8 +18,9 @@ from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from kiosk import db
-from kiosk.logos import (
+from kiosk.access.permissions import Role
+from kiosk.models import Campaign, PosterLogo
+from kiosk.printing.logos import (
     MAX_BYTES,
     EmptyLogoError,
     LogoBombError,
@@ -29,9 +30,8 @@ from kiosk.logos import (
     NotAPictureError,
     normalise_logo,
 )
-from kiosk.models import Campaign, PosterLogo
-from kiosk.permissions import Role
-from kiosk.posters import MM, PaperSize, qr_image, render_poster
+from kiosk.printing.posters import MM, PaperSize, qr_image, render_poster
+from kiosk.web import db
 from tests.helpers import login_as
 from tests.test_posters import CONTENT, LINK, pdf_page, pdf_pages_of, zbar
 

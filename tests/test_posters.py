@@ -15,8 +15,8 @@ from PIL import Image, ImageChops
 from pyzbar.pyzbar import ZBarSymbol, decode
 from sqlalchemy import select
 
-from kiosk.permissions import Role
-from kiosk.posters import (
+from kiosk.access.permissions import Role
+from kiosk.printing.posters import (
     MM,
     PaperSize,
     PosterAnswer,
@@ -26,8 +26,8 @@ from kiosk.posters import (
     qr_image,
     render_poster,
 )
-from kiosk.questions import PICTOGRAMS
-from kiosk.typefaces import can_shape_arabic, pictogram, sans
+from kiosk.printing.typefaces import can_shape_arabic, pictogram, sans
+from kiosk.setup.questions import PICTOGRAMS
 from tests.helpers import login_as
 
 LINK = "https://beteiligung.jena.de/q/ehp"
@@ -221,9 +221,9 @@ def test_staff_print_a_place_s_poster(app: Flask, staff_client: FlaskClient) -> 
 
 
 def test_the_poster_asks_the_running_campaign_s_first_question(app: Flask) -> None:
-    from kiosk import db
     from kiosk.models import Location
-    from kiosk.views.posters import poster_content
+    from kiosk.web import db
+    from kiosk.web.shared import poster_content
 
     app.config["POSTER_ORGANISER"] = "Stadtteilbüro Jena Nord"
     with app.test_request_context("/staff/location/1/poster"):
@@ -238,7 +238,12 @@ def test_the_poster_asks_the_running_campaign_s_first_question(app: Flask) -> No
 
 
 def test_a_poster_label_is_signed_and_a_forged_one_refused() -> None:
-    from kiosk.posters import ForgedPosterError, PosterLabelError, poster_label, poster_token
+    from kiosk.printing.posters import (
+        ForgedPosterError,
+        PosterLabelError,
+        poster_label,
+        poster_token,
+    )
 
     key = b"k" * 32
     token = poster_token(key, "ehp", "bus3")
@@ -268,8 +273,8 @@ def test_a_poster_label_is_signed_and_a_forged_one_refused() -> None:
 def test_answers_count_for_the_poster_they_came_through(
     app: Flask, staff_client: FlaskClient
 ) -> None:
-    from kiosk import db
     from kiosk.models import Response
+    from kiosk.web import db
 
     preview = staff_client.get("/staff/location/1/poster?poster=bus3")
     assert preview.status_code == 200
@@ -327,8 +332,8 @@ def test_a_sticker_sheet_has_fifteen_codes_that_read(staff_client: FlaskClient) 
 def test_a_campaign_s_posters_and_stickers_in_one_pdf(
     app: Flask, staff_client: FlaskClient
 ) -> None:
-    from kiosk import db
     from kiosk.models import Campaign
+    from kiosk.web import db
 
     with app.app_context():
         campaign_id = db.session().scalars(select(Campaign.id)).one()

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk.db import make_engine
-from kiosk.logscrub import scrub
+from kiosk.core.logscrub import scrub
 from kiosk.models import Base
-from kiosk.safeguards import VOTER_COOKIE
+from kiosk.models.engine import make_engine
+from kiosk.safety.safeguards import VOTER_COOKIE
 from tests.test_public_views import hidden, option_ids
 from tests.test_sync_e2e import demo_on_postgres, free_port, wait_until_serving
 

@@ -18,19 +18,19 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import create_app
-from kiosk.answers import parse_answer, parse_uuid
-from kiosk.auth import safe_next
-from kiosk.catalog import CatalogCampaign, load_catalog
-from kiosk.errors import KioskError
-from kiosk.ingest import ingest
+from kiosk.collect.answers import parse_answer, parse_uuid
+from kiosk.collect.catalog import CatalogCampaign, load_catalog
+from kiosk.core.errors import KioskError
+from kiosk.core.safejson import load_json
 from kiosk.models import Device, Location, QuestionKind, Response
-from kiosk.moderation import MAX_SELECTION, parse_action, parse_selection, parse_state
-from kiosk.places import PlaceForm, save_place
-from kiosk.ratelimits import client_key, network_of
-from kiosk.safeguards import REPORTED_DAYS, parse_reported_refusals, voter_of
-from kiosk.safejson import load_json
-from kiosk.sync import read_batch_file
+from kiosk.safety.moderation import MAX_SELECTION, parse_action, parse_selection, parse_state
+from kiosk.safety.ratelimits import client_key, network_of
+from kiosk.safety.safeguards import REPORTED_DAYS, parse_reported_refusals, voter_of
+from kiosk.setup.places import PlaceForm, save_place
+from kiosk.sync.ingest import ingest
+from kiosk.sync.node import read_batch_file
+from kiosk.web import create_app
+from kiosk.web.auth import safe_next
 from tests.helpers import demo, question
 
 SOME = settings(

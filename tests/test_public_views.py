@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from kiosk import db
 from kiosk.models import Campaign, Option, Question, QuestionKind, Response
+from kiosk.web import db
 
 HX = {"HX-Request": "true"}
 
@@ -321,7 +321,7 @@ def test_an_unknown_place_offers_the_front_page_not_itself(client: FlaskClient) 
 
 
 def test_a_server_fault_shows_a_calm_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kiosk.views.public as public
+    import kiosk.web.public.pages as public
 
     def broken(*_args: object, **_kwargs: object) -> bool:
         raise RuntimeError("disk on fire")

@@ -7,14 +7,20 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import record_answer
-from kiosk.catalog import load_catalog
-from kiosk.errors import FormError, NotFoundError
+from kiosk.access.permissions import Role
+from kiosk.collect.answers import record_answer
+from kiosk.collect.catalog import load_catalog
+from kiosk.core.errors import FormError, NotFoundError
 from kiosk.models import Option, Question, QuestionKind
-from kiosk.permissions import Role
-from kiosk.questions import OptionForm, QuestionForm, add_question, move_question, save_question
-from kiosk.tallies import load_scope, tally
+from kiosk.results.tallies import load_scope, tally
+from kiosk.setup.questions import (
+    OptionForm,
+    QuestionForm,
+    add_question,
+    move_question,
+    save_question,
+)
+from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 
 
@@ -226,8 +232,8 @@ def test_an_answer_given_while_deleting_keeps_its_option(
                   channel="qr")  # fmt: skip
     session.commit()
     # As if the answer came in between the checks and the delete: the database refuses.
-    monkeypatch.setattr("kiosk.questions.option_uses", lambda _session, _id: {})
-    monkeypatch.setattr("kiosk.questions.campaign_answered", lambda _session, _id: False)
+    monkeypatch.setattr("kiosk.setup.questions.option_uses", lambda _session, _id: {})
+    monkeypatch.setattr("kiosk.setup.questions.campaign_answered", lambda _session, _id: False)
     rows = rows_of(session.get_one(Question, single.id))
     with pytest.raises(FormError) as error:
         save_question(session, single.id, QuestionForm(de="?", options=_with(rows, 0, delete=True)))

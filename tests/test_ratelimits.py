@@ -17,10 +17,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.db import make_engine
 from kiosk.models import RateCount, Response, utcnow
-from kiosk.ratelimits import Scope, client_key, count_request, network_of, window_start
-from kiosk.safeguards import Safeguard, refusals
+from kiosk.models.engine import make_engine
+from kiosk.safety.ratelimits import Scope, client_key, count_request, network_of, window_start
+from kiosk.safety.safeguards import Safeguard, refusals
 from tests.test_public_views import HX, answer_fields, hidden, option_ids, responses
 from tests.test_sync_e2e import serving_central
 
@@ -116,7 +116,7 @@ def test_phones_on_one_network_answer_up_to_the_limit(limited: Flask) -> None:
     # Another network has a count of its own.
     assert answer_from_a_new_phone(limited, "203.0.113.9")[0] == 200
     with limited.app_context():
-        from kiosk import db
+        from kiosk.web import db
 
         session = db.session()
         assert refusals(session, [1])[Safeguard.RATE_LIMIT] == 1
@@ -148,7 +148,7 @@ def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(app: Flask) ->
 
 
 def test_a_trusted_proxy_tells_the_clients_apart(database_url: str, engine: sa.Engine) -> None:
-    from kiosk import create_app
+    from kiosk.web import create_app
 
     behind_nginx = create_app(
         {
@@ -248,7 +248,7 @@ def test_kiosk_pages_served_by_central_count_too_a_nodes_own_kiosk_not(app: Flas
     "setting", [{"RATE_WINDOW_MINUTES": 0}, {"ANSWERS_PER_CLIENT": -1}, {"RETENTION_DAYS": -5}]
 )
 def test_a_setting_that_would_break_the_limits_is_refused_at_start(setting: dict[str, int]) -> None:
-    from kiosk.config import load_config
+    from kiosk.core.config import load_config
 
     with pytest.raises(ValueError, match=next(iter(setting))):
         load_config({"SECRET_KEY": "s" * 64, **setting})

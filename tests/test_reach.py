@@ -10,12 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.accounts import change_user, create_user
-from kiosk.answers import Answer, record_answer
+from kiosk.access.accounts import change_user, create_user
+from kiosk.access.permissions import Role
+from kiosk.access.reach import EVERYWHERE, Reach, reach_of, reaches_campaign, reaches_location
+from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import Area, AuditEntry, Campaign, Location, Response, StaffUser, WishState
-from kiosk.permissions import Role
-from kiosk.reach import EVERYWHERE, Reach, reach_of, reaches_campaign, reaches_location
+from kiosk.web import db
 from tests.helpers import PASSWORD, demo, login_as, question
 
 OUT_OF_REACH = "Das gehört zu einem Sozialraum, in dem Sie nicht arbeiten"

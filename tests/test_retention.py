@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.answers import Answer, record_answer
+from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import (
     AnswerCount,
     OptionCount,
@@ -21,8 +21,8 @@ from kiosk.models import (
     WishState,
     utcnow,
 )
-from kiosk.moderation import WishAction, moderate
-from kiosk.retention import apply_retention
+from kiosk.safety.moderation import WishAction, moderate
+from kiosk.safety.retention import apply_retention
 from tests.helpers import demo, pick, question
 
 NOW = utcnow()  # the command runs at the real now

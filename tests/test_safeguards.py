@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.db import make_engine
 from kiosk.models import QrBallot, Response
-from kiosk.safeguards import (
+from kiosk.models.engine import make_engine
+from kiosk.safety.safeguards import (
     VOTER_COOKIE,
     AlreadyAnsweredError,
     Safeguard,

@@ -10,13 +10,13 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.campaign_templates import TEMPLATES
-from kiosk.campaigns import CampaignForm, copy_campaign, create_campaign, update_campaign
-from kiosk.catalog import load_catalog
-from kiosk.errors import FormError
+from kiosk.access.permissions import Role
+from kiosk.collect.catalog import load_catalog
+from kiosk.core.errors import FormError
 from kiosk.models import AuditEntry, Campaign, Location, Question, QuestionKind
-from kiosk.permissions import Role
+from kiosk.setup.campaign_templates import TEMPLATES
+from kiosk.setup.campaigns import CampaignForm, copy_campaign, create_campaign, update_campaign
+from kiosk.web import db
 from tests.helpers import login_as
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,12 +8,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import record_answer
-from kiosk.errors import FormError
+from kiosk.access.permissions import Role
+from kiosk.collect.answers import record_answer
+from kiosk.core.errors import FormError
 from kiosk.models import Area, AuditEntry, Location, QuestionKind
-from kiosk.permissions import Role
-from kiosk.places import PlaceForm, save_area, save_place
+from kiosk.setup.places import PlaceForm, save_area, save_place
+from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 
 

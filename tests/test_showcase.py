@@ -14,14 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.answers import Answer, record_answer, take_kiosk_turn
-from kiosk.campaigns import copy_campaign
-from kiosk.charts import Slice, pie_svg
 from kiosk.cli import upgrade_database
-from kiosk.configsync import apply_config, config_document, config_etag, shared_wishes
-from kiosk.db import make_engine
-from kiosk.errors import KioskCooldownError
+from kiosk.collect.answers import Answer, record_answer, take_kiosk_turn
+from kiosk.collect.showcase import approved_wishes, attract_slides, public_results
+from kiosk.core.errors import KioskCooldownError
 from kiosk.models import (
     AuditEntry,
     Campaign,
@@ -34,7 +30,11 @@ from kiosk.models import (
     SharedWish,
     WishState,
 )
-from kiosk.showcase import approved_wishes, attract_slides, public_results
+from kiosk.models.engine import make_engine
+from kiosk.results.charts import Slice, pie_svg
+from kiosk.setup.campaigns import copy_campaign
+from kiosk.sync.configuration import apply_config, config_document, config_etag, shared_wishes
+from kiosk.web import db
 from tests.helpers import demo, pick, question
 from tests.test_public_views import HX, answer_fields, option_ids, responses
 
@@ -490,7 +490,7 @@ def test_an_ended_campaign_shows_its_final_results_at_the_place(
 
 
 def test_a_kiosk_node_gets_only_its_own_places_approved_wishes(app: Flask) -> None:
-    from kiosk.devices import register_device
+    from kiosk.sync.devices import register_device
 
     with app.app_context():
         session = db.session()

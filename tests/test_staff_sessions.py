@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from kiosk import db
-from kiosk.accounts import LOGIN_FAILURES_ALLOWED
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.access.accounts import LOGIN_FAILURES_ALLOWED
 from kiosk.models import AuditEntry, LoginFailure, StaffUser
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.web import db
 
 
 def log_in(client: FlaskClient, password: str = DEMO_PASSWORD, email: str = DEMO_EMAIL) -> int:

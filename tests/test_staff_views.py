@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from kiosk import db
-from kiosk.answers import Answer, record_answer
-from kiosk.demo import DEMO_EMAIL
+from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import Area, AuditEntry, Campaign, QuestionKind
+from kiosk.setup.demo import DEMO_EMAIL
+from kiosk.web import db
 from tests.helpers import demo, pick, question
 
 
@@ -69,7 +69,7 @@ def test_a_wrong_password_is_refused_readably(client: FlaskClient) -> None:
 
 
 def test_login_follows_next_only_within_the_site(client: FlaskClient) -> None:
-    from kiosk.demo import DEMO_PASSWORD
+    from kiosk.setup.demo import DEMO_PASSWORD
 
     credentials = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
     evil = client.post("/staff/login?next=//evil.example.com/x", data=credentials)

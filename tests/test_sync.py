@@ -13,17 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import db
-from kiosk.catalog import load_catalog
-from kiosk.devices import (
-    DeviceAuthError,
-    authenticate_device,
-    enrol,
-    new_enrolment,
-    register_device,
-    revoke,
-)
-from kiosk.ingest import ingest
+from kiosk.collect.catalog import load_catalog
 from kiosk.models import (
     AnswerCount,
     Campaign,
@@ -35,7 +25,17 @@ from kiosk.models import (
     Response,
     utcnow,
 )
-from kiosk.sync import SyncAuthError, SyncError, outbox_batch, release_held, send_round, sync
+from kiosk.sync.devices import (
+    DeviceAuthError,
+    authenticate_device,
+    enrol,
+    new_enrolment,
+    register_device,
+    revoke,
+)
+from kiosk.sync.ingest import ingest
+from kiosk.sync.node import SyncAuthError, SyncError, outbox_batch, release_held, send_round, sync
+from kiosk.web import db
 from tests.helpers import demo, question
 
 
@@ -245,7 +245,7 @@ def test_a_batch_over_http_and_the_clock_offset(
 
 
 def queue_votes(session: Session, count: int) -> list[str]:
-    from kiosk.answers import Answer, record_answer
+    from kiosk.collect.answers import Answer, record_answer
 
     campaign, square, _ = demo(session)
     single = question(campaign, QuestionKind.SINGLE)
@@ -346,9 +346,9 @@ def swap_positions(session: Session, a: object, b: object) -> None:
 
 def test_a_node_takes_over_centrals_configuration(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from kiosk.cli import upgrade_database
-    from kiosk.configsync import apply_config, config_document
-    from kiosk.db import make_engine
     from kiosk.models import Location, Option
+    from kiosk.models.engine import make_engine
+    from kiosk.sync.configuration import apply_config, config_document
 
     def without_revision(document: dict[str, object]) -> dict[str, object]:
         return {k: v for k, v in document.items() if k != "revision"}
@@ -507,7 +507,7 @@ def test_an_option_hidden_while_the_kiosk_was_offline_still_counts(
 
 
 def test_a_clock_years_off_is_noted_within_bounds(session: Session, device: Device) -> None:
-    from kiosk.devices import note_contact
+    from kiosk.sync.devices import note_contact
 
     now = dt.datetime.now(dt.UTC)
     note_contact(device, now=now, device_clock=now - dt.timedelta(days=3650))
@@ -553,7 +553,7 @@ def test_a_batch_keeps_text_and_times_exactly(session: Session, device: Device) 
 
 def test_a_pass_keeps_batches_in_flight_and_settles_what_came_back(session: Session) -> None:
     """Two batches on their way at once; a failure still settles the batches acknowledged."""
-    from kiosk.sync import send_pass
+    from kiosk.sync.node import send_pass
 
     sent = queue_votes(session, 10)
     seen: list[list[str]] = []
@@ -592,7 +592,7 @@ def test_a_pass_keeps_batches_in_flight_and_settles_what_came_back(session: Sess
 
 
 def test_answered_at_is_the_nodes_time_corrected_by_its_clock_offset() -> None:
-    from kiosk.ingest import estimate_answered_at
+    from kiosk.sync.ingest import estimate_answered_at
 
     now = dt.datetime(2026, 6, 3, 12, 0, tzinfo=dt.UTC)
     hour, minute = dt.timedelta(hours=1), dt.timedelta(minutes=1)
@@ -678,7 +678,7 @@ def test_a_sync_loop_refreshes_before_every_pass(session: Session) -> None:
 def test_enrolment_codes_never_look_like_a_command_line_option() -> None:
     from unittest import mock
 
-    from kiosk.devices import enrolment_code
+    from kiosk.sync.devices import enrolment_code
 
     # The first code drawn starts with "-" (as 1 in 64 do): another one is drawn.
     with mock.patch("secrets.token_urlsafe", side_effect=["-Ffw8ic5SOlmEuC6vnxexg", "Abc"]):
@@ -690,8 +690,8 @@ def test_a_redacted_or_anonymised_answer_resent_stays_as_it_is(
     session: Session, device: Device
 ) -> None:
     """A lost acknowledgement or a batch file imported twice: the text must not come back."""
-    from kiosk.moderation import WishAction, moderate
-    from kiosk.retention import apply_retention
+    from kiosk.safety.moderation import WishAction, moderate
+    from kiosk.safety.retention import apply_retention
 
     campaign, _, _ = demo(session)
     wish = item(question(campaign, QuestionKind.WISH).id, [], text="Ruf an: 0176 1234567")

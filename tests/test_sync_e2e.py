@@ -20,13 +20,13 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
-from kiosk import create_app, db
 from kiosk.cli import upgrade_database
-from kiosk.db import make_engine
-from kiosk.demo import load_demo
-from kiosk.devices import register_device
 from kiosk.models import Location, Outbox, Response
-from kiosk.sync import SyncError, http_transport, sync
+from kiosk.models.engine import make_engine
+from kiosk.setup.demo import load_demo
+from kiosk.sync.devices import register_device
+from kiosk.sync.node import SyncError, http_transport, sync
+from kiosk.web import create_app, db
 from tests.conftest import wipe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def node(
     tmp_path: Path, central: tuple[str, subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> Flask:
     """A kiosk node on its own, empty SQLite file: not enrolled, nothing configured yet."""
-    monkeypatch.setattr("kiosk.config.INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr("kiosk.core.config.INSTANCE_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     upgrade_database(url)
     # Like a Pi set up by the guide: a node from the start, not told its central: `kiosk

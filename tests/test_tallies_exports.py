@@ -10,8 +10,9 @@ import re
 
 from sqlalchemy.orm import Session
 
-from kiosk.answers import Answer, record_answer
-from kiosk.exports import (
+from kiosk.collect.answers import Answer, record_answer
+from kiosk.models import Area, Campaign, Location, QuestionKind
+from kiosk.results.exports import (
     RAW_HEADER,
     TALLY_HEADER,
     csv_stream,
@@ -22,8 +23,7 @@ from kiosk.exports import (
     tally_document,
     tally_rows,
 )
-from kiosk.models import Area, Campaign, Location, QuestionKind
-from kiosk.tallies import ScopeKind, load_scope, tally, wishes
+from kiosk.results.tallies import ScopeKind, load_scope, tally, wishes
 from tests.helpers import demo, pick, question
 
 

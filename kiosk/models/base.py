@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
-from kiosk.bidi import balance_bidi
+from kiosk.core.bidi import balance_bidi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,7 +98,7 @@ _VERBATIM_TABLES = frozenset({"rejected_response", "audit_entry"})
 
 @event.listens_for(Session, "before_flush")
 def _balance_right_to_left_controls(session: Session, _context: object, _instances: object) -> None:
-    """Take out the right-to-left controls each text to be saved leaves open (kiosk.bidi)."""
+    """Take out the right-to-left controls each text to be saved leaves open (kiosk.core.bidi)."""
     for instance in (*session.new, *session.dirty):
         state = inspect(instance)
         if state.mapper.local_table.name in _VERBATIM_TABLES:

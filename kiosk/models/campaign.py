@@ -146,7 +146,7 @@ class PosterLogo(Base):
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
     )
-    png: Mapped[bytes] = mapped_column(LargeBinary)  # checked and shrunk by kiosk.logos
+    png: Mapped[bytes] = mapped_column(LargeBinary)  # checked and shrunk by kiosk.printing.logos
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

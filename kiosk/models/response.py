@@ -86,7 +86,7 @@ class Response(Base):
     client_at: Mapped[dt.datetime | None]  # the answering device's clock, as it said
     received_at: Mapped[dt.datetime]  # our own clock
     # When it was answered, as best we know: the device's clock corrected by its offset
-    # (kiosk.ingest). Set on every row; nullable only because SQLite adds columns that way.
+    # (kiosk.sync.ingest). Set on every row; nullable only because SQLite adds columns that way.
     answered_at: Mapped[dt.datetime | None]
 
 

@@ -28,7 +28,7 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[name_str]
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="viewer")  # kiosk.permissions.Role
+    role: Mapped[str] = mapped_column(String(16), default="viewer")  # kiosk.access.permissions.Role
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Part of every session's user id: moving it on ends all of this user's sessions.

@@ -12,10 +12,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from kiosk import create_app
 from kiosk.cli import upgrade_database
-from kiosk.db import make_engine
-from kiosk.demo import load_demo
+from kiosk.models.engine import make_engine
+from kiosk.setup.demo import load_demo
+from kiosk.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk import create_app
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
 from kiosk.models import Area, Location
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.web import create_app
 from tests.axe import axe_source, violations
 from tests.browser.conftest import shoot
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.browser.conftest import on_screen, shoot
 
 pytestmark = pytest.mark.browser

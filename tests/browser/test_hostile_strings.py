@@ -27,8 +27,8 @@ from playwright.sync_api import (
     expect,
 )
 
-from kiosk.bidi import balance_bidi
-from kiosk.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.core.bidi import balance_bidi
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.browser.conftest import on_screen, shoot
 from tests.browser.test_flows import staff_login
 from tests.hostile import (
@@ -348,7 +348,7 @@ def _setup_places(site: Site) -> None:
     for found in parser.forms:
         if match := re.fullmatch(r"/staff/setup/areas/(\d+)", found.action):
             site.areas[dict(found.fields)["name"]] = int(match.group(1))
-    # Stored without a right-to-left override left open (kiosk.bidi): keyed as sent, too.
+    # Stored without a right-to-left override left open (kiosk.core.bidi): keyed as sent, too.
     for sent in HOSTILE:
         site.areas.setdefault(sent, site.areas.get(balance_bidi(sent), 0))
     assert set(HOSTILE) <= {name for name, ident in site.areas.items() if ident}, site.areas
@@ -607,7 +607,7 @@ class Screen:
         self.sweep.executed += len(ran)
         assert ran == [], f"{where}: {ran}"
         corpus: str = found["corpus"]
-        # A right-to-left override left open is taken out when saved (kiosk.bidi).
+        # A right-to-left override left open is taken out when saved (kiosk.core.bidi).
         missing = [s for s in dict.fromkeys(shows) if balance_bidi(s) not in corpus]
         assert missing == [], f"{where} does not show {missing}"
         assert SECRET_KEY not in corpus, f"{where} shows the secret key"

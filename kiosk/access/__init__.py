@@ -1,0 +1,1 @@
+"""Staff accounts, roles and the areas a person may reach."""

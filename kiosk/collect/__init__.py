@@ -1,0 +1,1 @@
+"""Taking answers: the configuration snapshot, answers, paper counts, shown wishes."""

@@ -1,0 +1,1 @@
+"""What every layer may use: configuration, errors, languages, safe text and JSON."""

@@ -1,0 +1,1 @@
+"""What is printed: posters, QR codes, logos and the bundled typefaces."""

@@ -1,0 +1,1 @@
+"""Reading answers: tallies, cross-tabs, exports, workbooks, charts."""

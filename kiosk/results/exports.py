@@ -1,0 +1,317 @@
+"""Tallies and raw responses as CSV (for a German Excel) and JSON, streamed row by row."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from kiosk.models import CHANNELS, Location, Option, Question, Response, ResponseOption
+from kiosk.results.tallies import CampaignTally, Scope, ScopeKind
+
+SEPARATORS = {"semicolon": ";", "comma": ",", "tab": "\t"}
+"""Selectable CSV separators; a German Excel expects the semicolon."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BATCH = 2000
+
+
+def _cell(value: Any) -> Any:
+    """Keep a text cell from being read as a formula by a spreadsheet."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _decimal(value: float, separator: str) -> str:
+    """Format a share so the spreadsheet reads it as a number in its locale."""
+    formatted = f"{value:.4f}"
+    return formatted.replace(".", ",") if separator == ";" else formatted
+
+
+def csv_stream(header: list[str], rows: Iterable[Sequence[Any]], separator: str) -> Iterator[str]:
+    """Yield CSV text in chunks: a BOM so Excel reads UTF-8, then a line per row.
+
+    Rows must already be safe for a spreadsheet (see _cell).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if number % _BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+TALLY_HEADER = [
+    "campaign",
+    "question_number",
+    "question",
+    "option_number",
+    "option",
+    "pictogram",
+    *[f"count_{channel}" for channel in CHANNELS],
+    "count_total",
+    "answers_total",
+    "share",
+]
+
+
+def tally_rows(
+    tallies: list[CampaignTally], separator: str, lang: str = "de"
+) -> Iterator[list[Any]]:
+    """One row per option (and one per wish question), ready for csv_stream."""
+    for campaign in tallies:
+        title = _cell(campaign.campaign.title)
+        for q in campaign.questions:
+            question = _cell(q.question.texts.get(lang) or q.question.texts["de"])
+            if not q.options:
+                by_channel = [q.answers_by_channel[c] for c in CHANNELS]
+                yield [
+                    title,
+                    q.question.position + 1,
+                    question,
+                    "",
+                    "",
+                    "",
+                    *by_channel,
+                    q.answers,
+                    q.answers,
+                    "",
+                ]
+            for o in q.options:
+                label = _cell(o.option.texts.get(lang) or o.option.texts["de"])
+                yield [
+                    title,
+                    q.question.position + 1,
+                    question,
+                    o.option.position + 1,
+                    label,
+                    _cell(o.option.emoji),
+                    *[o.by_channel[c] for c in CHANNELS],
+                    o.total,
+                    q.answers,
+                    _decimal(o.share, separator),
+                ]
+
+
+def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]:
+    """The tally as a JSON-ready document."""
+    return {
+        "scope": {"kind": scope.kind.value, "id": scope.id, "name": scope.name},
+        "campaigns": [
+            {
+                "id": c.campaign.id,
+                "title": c.campaign.title,
+                "questions": [
+                    {
+                        "id": q.question.id,
+                        "number": q.question.position + 1,
+                        "kind": str(q.question.kind),
+                        "texts": q.question.texts,
+                        "answers": q.answers,
+                        "answers_by_channel": q.answers_by_channel,
+                        "mean": q.mean,
+                        "options": [
+                            {
+                                "id": o.option.id,
+                                "texts": o.option.texts,
+                                "pictogram": o.option.emoji,
+                                "value": o.option.value,
+                                "count": o.total,
+                                "by_channel": o.by_channel,
+                                "share": round(o.share, 4),
+                            }
+                            for o in q.options
+                        ],
+                    }
+                    for q in c.questions
+                ],
+            }
+            for c in tallies
+        ],
+    }
+
+
+RAW_HEADER = [
+    "uuid",
+    "received_at",
+    "client_at",
+    "answered_at",
+    "campaign_id",
+    "location_code",
+    "location",
+    "channel",
+    "source",
+    "visit_id",
+    "question_number",
+    "question",
+    "answer",
+    "option_ids",
+    "value",
+    "wish_state",
+]
+_TEXT_COLUMNS = tuple(
+    RAW_HEADER.index(name) for name in ("location", "source", "question", "answer")
+)
+_ANSWER, _OPTION_IDS = RAW_HEADER.index("answer"), RAW_HEADER.index("option_ids")
+
+
+# The raw export reads UUIDs and times as the database stores them (type_coerce to String
+# skips SQLAlchemy's per-value conversion, a third of the export's time) and formats them here.
+
+
+def _uuid_text(value: Any) -> str | None:
+    """A stored UUID as canonical text: SQLite keeps 32 hex digits, PostgreSQL a uuid."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+def _utc_text(value: Any) -> str | None:
+    """A stored UTC time as ISO 8601 with offset: SQLite keeps text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC).isoformat()
+    return f"{str(value).replace(' ', 'T')}+00:00"
+
+
+def raw_rows(
+    session: Session, scope: Scope, lang: str = "de", *, every_wish: bool = True
+) -> Iterator[tuple[Any, ...]]:
+    """Every response in the scope, oldest first, as tuples in RAW_HEADER order.
+
+    Streams from the database in batches; a multi-choice answer is one row whose answer
+    joins the picked options' labels and whose option_ids lists their ids. Without
+    every_wish (for a reader who does not moderate), a wish's text is given only when it
+    is approved and unmarked.
+    """
+    questions = {
+        q.id: (q.position + 1, q.texts.get(lang) or q.texts["de"])
+        for q in session.scalars(select(Question))
+    }
+    options = {o.id: o.texts.get(lang) or o.texts["de"] for o in session.scalars(select(Option))}
+    locations = {loc.id: (loc.code, loc.name) for loc in session.scalars(select(Location))}
+
+    query = select(
+        Response.id,
+        type_coerce(Response.uuid, String),
+        type_coerce(Response.received_at, String),
+        type_coerce(Response.client_at, String),
+        type_coerce(Response.answered_at, String),
+        Response.campaign_id,
+        Response.location_id,
+        Response.channel,
+        Response.source,
+        type_coerce(Response.visit_id, String),
+        Response.question_id,
+        Response.value,
+        Response.text,
+        Response.wish_state,
+        Response.wish_mark,
+        ResponseOption.option_id,
+    ).outerjoin(ResponseOption, ResponseOption.response_id == Response.id)
+    if scope.kind == ScopeKind.LOCATION:
+        query = query.where(Response.location_id == scope.id)
+    elif scope.kind == ScopeKind.AREA:
+        area_locations = select(Location.id).where(Location.area_id == scope.id)
+        query = query.where(Response.location_id.in_(list(session.scalars(area_locations))))
+    else:
+        query = query.where(Response.campaign_id == scope.id)
+    query = query.order_by(Response.id, ResponseOption.option_id)
+
+    pending: list[Any] | None = None
+    pending_id = None
+    result = session.connection().execute(query.execution_options(yield_per=_BATCH))
+    for (
+        response_id,
+        uuid_,
+        received_at,
+        client_at,
+        answered_at,
+        campaign_id,
+        location_id,
+        channel,
+        source,
+        visit_id,
+        question_id,
+        value,
+        text,
+        wish_state,
+        wish_mark,
+        option_id,
+    ) in result:
+        if response_id == pending_id and pending is not None:
+            # Another option of the same multi-choice answer.
+            pending[_ANSWER] = f"{pending[_ANSWER]}; {options[option_id]}"
+            pending[_OPTION_IDS] = f"{pending[_OPTION_IDS]} {option_id}"
+            continue
+        if pending is not None:
+            yield tuple(pending)
+        pending_id = response_id
+        number, question_text = questions[question_id]
+        code, name = locations[location_id]
+        if text is not None and not every_wish and (wish_state != "approved" or wish_mark):
+            text = ""  # not (yet) fit to be read beyond moderation
+        pending = [
+            _uuid_text(uuid_),
+            _utc_text(received_at),
+            _utc_text(client_at),
+            _utc_text(answered_at),
+            campaign_id,
+            code,
+            name,
+            channel,
+            source,
+            _uuid_text(visit_id),
+            number,
+            question_text,
+            text if option_id is None else options[option_id],
+            "" if option_id is None else str(option_id),
+            value,
+            wish_state,
+        ]
+    if pending is not None:
+        yield tuple(pending)
+
+
+def raw_csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    """Raw rows made safe for a spreadsheet: text cells never start a formula."""
+    for row in rows:
+        cells = list(row)
+        for index in _TEXT_COLUMNS:
+            cells[index] = _cell(cells[index])
+        yield cells
+
+
+def raw_documents(rows: Iterable[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Raw rows as JSON objects; option_ids becomes a list of numbers."""
+    for row in rows:
+        document = dict(zip(RAW_HEADER, row, strict=True))
+        document["option_ids"] = [int(i) for i in document["option_ids"].split()]
+        yield document
+
+
+def json_array_stream(items: Iterable[Any]) -> Iterator[str]:
+    """Yield a JSON array in chunks without holding all items in memory."""
+    parts = ["["]
+    for number, item in enumerate(items):
+        parts.append(("," if number else "") + json.dumps(item, ensure_ascii=False))
+        if number % _BATCH == _BATCH - 1:
+            yield "".join(parts)
+            parts = []
+    parts.append("]")
+    yield "".join(parts)

@@ -1,0 +1,292 @@
+"""Tallies per location, area or campaign, read from counters instead of the responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+
+from kiosk.core.errors import NotFoundError
+from kiosk.models import (
+    CHANNELS,
+    AnswerCount,
+    Area,
+    Campaign,
+    Location,
+    Option,
+    OptionCount,
+    Question,
+    QuestionKind,
+    Response,
+    WishState,
+    campaign_location,
+)
+
+
+class ScopeKind(enum.StrEnum):
+    """What a tally or an export covers."""
+
+    LOCATION = "location"
+    AREA = "area"
+    CAMPAIGN = "campaign"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A location, an area or a campaign, loaded, with a name people recognise."""
+
+    kind: ScopeKind
+    id: int
+    name: str
+    slug: str  # for file names
+
+
+def load_scope(session: Session, kind: str, scope_id: int) -> Scope:
+    """Load the thing a tally is about, or raise NotFoundError."""
+    try:
+        scope_kind = ScopeKind(kind)
+    except ValueError:
+        raise NotFoundError() from None
+    if scope_kind == ScopeKind.LOCATION:
+        location = session.get(Location, scope_id)
+        if location is not None:
+            return Scope(scope_kind, location.id, location.name, location.code)
+    elif scope_kind == ScopeKind.AREA:
+        area = session.get(Area, scope_id)
+        if area is not None:
+            return Scope(scope_kind, area.id, area.name, f"area-{area.id}")
+    else:
+        campaign = session.get(Campaign, scope_id)
+        if campaign is not None:
+            return Scope(scope_kind, campaign.id, campaign.title, f"campaign-{campaign.id}")
+    raise NotFoundError()
+
+
+@dataclass
+class OptionTally:
+    """Counts of one option, per channel."""
+
+    option: Option
+    by_channel: dict[str, int]
+    total: int
+    share: float  # of the people who answered the question; multi-choice shares add up past 1
+
+
+@dataclass
+class QuestionTally:
+    """Counts of one question: how many answered, and what they picked."""
+
+    question: Question
+    answers_by_channel: dict[str, int]
+    answers: int
+    options: list[OptionTally] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        """The mean point of a scale question, or None."""
+        if self.question.kind != QuestionKind.SCALE:
+            return None
+        weighted = [(o.option.value or 0, o.total) for o in self.options]
+        picked = sum(total for _, total in weighted)
+        return sum(v * t for v, t in weighted) / picked if picked else None
+
+
+@dataclass
+class CampaignTally:
+    """The tally of one campaign within a scope."""
+
+    campaign: Campaign
+    questions: list[QuestionTally]
+
+    @property
+    def answers(self) -> int:
+        """Answers given to all questions of the campaign in this scope."""
+        return sum(q.answers for q in self.questions)
+
+
+def _in_scope(model: type[OptionCount] | type[AnswerCount], scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that limits counter rows to the scope."""
+    if scope.kind == ScopeKind.LOCATION:
+        return model.location_id == scope.id
+    if scope.kind == ScopeKind.AREA:
+        return model.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+    return model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
+
+
+def responses_in(scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that limits single responses to the scope."""
+    if scope.kind == ScopeKind.LOCATION:
+        return Response.location_id == scope.id
+    if scope.kind == ScopeKind.AREA:
+        return Response.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
+    return Response.campaign_id == scope.id
+
+
+def _campaigns_in(session: Session, scope: Scope, question_ids: set[int]) -> list[Campaign]:
+    """Campaigns that run in the scope or have answers there, with questions and options."""
+    query = select(Campaign).options(
+        selectinload(Campaign.questions).selectinload(Question.options)
+    )
+    if scope.kind == ScopeKind.CAMPAIGN:
+        query = query.where(Campaign.id == scope.id)
+    else:
+        locations = (
+            [scope.id]
+            if scope.kind == ScopeKind.LOCATION
+            else select(Location.id).where(Location.area_id == scope.id)
+        )
+        running = select(campaign_location.c.campaign_id).where(
+            campaign_location.c.location_id.in_(locations)
+        )
+        answered = select(Question.campaign_id).where(Question.id.in_(question_ids or [-1]))
+        query = query.where(Campaign.id.in_(running) | Campaign.id.in_(answered))
+    return list(
+        session.scalars(query.order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id))
+    )
+
+
+def _summed(
+    session: Session,
+    model: type[OptionCount] | type[AnswerCount],
+    key: InstrumentedAttribute[int],
+    scope: Scope,
+) -> dict[int, dict[str, int]]:
+    """Counter rows in the scope, summed over places: {option or question id: {channel: n}}."""
+    query = (
+        select(key, model.channel, func.sum(model.count))
+        .where(_in_scope(model, scope))
+        .group_by(key, model.channel)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for ident, channel, count in session.execute(query):
+        counts[ident][channel] = int(count)
+    return counts
+
+
+def tally(session: Session, scope: Scope) -> list[CampaignTally]:
+    """Count answers per question and option, per channel, for everything in the scope."""
+    option_counts = _summed(session, OptionCount, OptionCount.option_id, scope)
+    answer_counts = _summed(session, AnswerCount, AnswerCount.question_id, scope)
+
+    result = []
+    for campaign in _campaigns_in(session, scope, set(answer_counts)):
+        questions = []
+        for question in campaign.questions:
+            by_channel = {c: answer_counts[question.id].get(c, 0) for c in CHANNELS}
+            answers = sum(by_channel.values())
+            q_tally = QuestionTally(question, by_channel, answers)
+            for option in question.options:
+                counts = {c: option_counts[option.id].get(c, 0) for c in CHANNELS}
+                total = sum(counts.values())
+                share = total / answers if answers else 0.0
+                q_tally.options.append(OptionTally(option, counts, total, share))
+            questions.append(q_tally)
+        result.append(CampaignTally(campaign, questions))
+    return result
+
+
+def channels_with_answers(tallies: list[CampaignTally], always: tuple[str, ...]) -> list[str]:
+    """The channels worth a column: the ones always shown, plus any that has answers."""
+    used = {
+        channel
+        for campaign in tallies
+        for question in campaign.questions
+        for channel, count in question.answers_by_channel.items()
+        if count
+    }
+    return [c for c in CHANNELS if c in always or c in used]
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A wish as staff read it."""
+
+    text: str
+    location: str
+    channel: str
+    state: str | None
+    received_at: dt.datetime
+    mark: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        """Approved by a moderator and not marked (e.g. personal data): fit for the public."""
+        return self.state == WishState.APPROVED.value and self.mark is None
+
+
+def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
+    """The newest wishes in the scope, with their place."""
+    query = (
+        select(
+            Response.text,
+            Location.name,
+            Response.channel,
+            Response.wish_state,
+            Response.received_at,
+            Response.wish_mark,
+        )
+        .join(Location, Location.id == Response.location_id)
+        # A wish whose text a moderator removed ("") has nothing to show.
+        .where(Response.text.is_not(None), Response.text != "", responses_in(scope))
+    )
+    rows = session.execute(query.order_by(Response.id.desc()).limit(limit))
+    return [
+        Wish(text or "", location, channel, state, at, mark)
+        for text, location, channel, state, at, mark in rows
+    ]
+
+
+def answers_per_poster(session: Session, scope: Scope) -> list[tuple[str, int]]:
+    """How many answers came through each labelled poster in the scope, most first."""
+    rows = session.execute(
+        select(Response.source, func.count())
+        .where(Response.source.is_not(None), responses_in(scope))
+        .group_by(Response.source)
+        .order_by(func.count().desc(), Response.source)
+    )
+    return [(str(source), int(count)) for source, count in rows]
+
+
+def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, int]]:
+    """How many answers were given in each hour (UTC, by answered_at), oldest first.
+
+    Counted in the database by hour; the caller folds the hours into local days or hours of
+    the day (whole-hour offsets make a UTC hour one local hour, summer time or not). Paper
+    sheets have no times and are not in it.
+    """
+    if session.connection().dialect.name == "postgresql":
+        hour: ColumnElement[Any] = func.date_trunc("hour", Response.answered_at)
+    else:
+        hour = func.strftime("%Y-%m-%d %H:00:00", Response.answered_at)
+    query = select(hour, func.count()).where(Response.answered_at.is_not(None), responses_in(scope))
+    rows = session.execute(query.group_by(hour).order_by(hour)).all()
+    return [(_utc_hour(value), int(count)) for value, count in rows]
+
+
+def _utc_hour(value: Any) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """Answers per local day (oldest first) and per local hour of the day (0 to 23)."""
+
+    days: list[tuple[dt.date, int]]
+    hours: list[int]
+
+
+def over_time(hours: list[tuple[dt.datetime, int]], zone: dt.tzinfo) -> OverTime:
+    """Fold UTC hours into local days and hours of the day."""
+    days: dict[dt.date, int] = defaultdict(int)
+    of_day = [0] * 24
+    for moment, count in hours:
+        local = moment.astimezone(zone)
+        days[local.date()] += count
+        of_day[local.hour] += count
+    return OverTime(sorted(days.items()), of_day)

@@ -1,0 +1,1 @@
+"""Protection of the answers: safeguards, rate limits, moderation, retention."""

@@ -1,0 +1,112 @@
+"""Retention: after the configured period, what could point at a person is removed.
+
+Answers stay (the counters are kept by triggers on insert, and the counts must not change);
+what goes from answers older than the period is what could link them to each other or to
+a moment someone was seen at a kiosk (so the comparison by age group, which needs the visit
+number, no longer covers them):
+- the visit number that groups one person's answers, and the device's own clock;
+- the exact time: answered and received times are cut to the hour (the hourly charts stay);
+- the text of every wish that was never approved, or is marked as personal data (an
+  approved wish was found fit to be shown in public, and stays as the public record);
+- copies kept aside by central (conflicts, refused items), whole.
+Counters of rate limits older than a day go too. Running it twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.models import RejectedResponse, Response, WishState, utcnow
+from kiosk.safety.moderation import WishMark, redact
+from kiosk.safety.ratelimits import forget_rates
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a retention run changed (or, in a dry run, would change)."""
+
+    cutoff: dt.datetime
+    anonymised: int  # answers whose visit number, device clock and exact times went
+    wishes_blanked: int  # wishes whose text went
+    kept_aside_deleted: int  # copies central kept aside, deleted
+    rate_counts_deleted: int
+
+
+def hour_of(column: Any, dialect: str) -> ColumnElement[Any]:
+    """A timestamp column cut to its hour, in SQL (PostgreSQL or SQLite)."""
+    if dialect == "postgresql":
+        return func.date_trunc("hour", column)
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).select_from(Response).where(*conditions)) or 0)
+
+
+def apply_retention(
+    session: Session, *, days: int, now: dt.datetime | None = None, dry_run: bool = False
+) -> RetentionReport:
+    """Anonymise what is older than `days` days; with dry_run, only count. The caller commits."""
+    if days < 1:
+        raise ValueError("the retention period is at least one day")
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=days)
+    dialect = session.connection().dialect.name
+    old = Response.received_at < cutoff
+    text_to_go = and_(
+        old,
+        Response.text.is_not(None),
+        or_(Response.wish_mark.is_(None), Response.wish_mark != WishMark.REDACTED.value),
+        or_(
+            Response.wish_state.is_distinct_from(WishState.APPROVED.value),
+            Response.wish_mark.is_not(None),
+        ),
+    )
+    # Received and answered times: exact to the second until now; cut to the hour after.
+    exact = or_(
+        Response.visit_id.is_not(None),
+        Response.client_at.is_not(None),
+        Response.received_at != hour_of(Response.received_at, dialect),
+        and_(
+            Response.answered_at.is_not(None),
+            Response.answered_at != hour_of(Response.answered_at, dialect),
+        ),
+    )
+    kept_aside = RejectedResponse.received_at < cutoff
+    if dry_run:
+        return RetentionReport(
+            cutoff,
+            _count(session, old, exact),
+            _count(session, text_to_go),
+            int(
+                session.scalar(select(func.count()).select_from(RejectedResponse).where(kept_aside))
+                or 0
+            ),
+            0,
+        )
+    blanked = redact(session, select(Response.id).where(text_to_go))
+    anonymised = session.execute(
+        update(Response)
+        .where(old, exact)
+        .values(
+            visit_id=None,
+            client_at=None,
+            received_at=hour_of(Response.received_at, dialect),
+            answered_at=hour_of(Response.answered_at, dialect),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    deleted = session.execute(delete(RejectedResponse).where(kept_aside))
+    rates = forget_rates(session, before=now - dt.timedelta(days=1))
+    return RetentionReport(
+        cutoff,
+        int(getattr(anonymised, "rowcount", 0) or 0),
+        blanked,
+        int(getattr(deleted, "rowcount", 0) or 0),
+        rates,
+    )

@@ -1,0 +1,1 @@
+"""What staff set up: places, campaigns, questions, templates, translations, the demo."""

@@ -1,0 +1,213 @@
+"""Setting up campaigns: from a template, changed, copied; checked per field, nothing half-saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.access.reach import EVERYWHERE, Reach
+from kiosk.core.errors import N_, Errors, FormError, NotFoundError
+from kiosk.core.languages import kept_translations
+from kiosk.models import Area, Campaign, Location, Option, PosterLogo, Question
+from kiosk.setup.campaign_templates import TEMPLATES, texts_in_all
+from kiosk.setup.places import NAME_MAX
+
+INTRO_MAX = 500
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    """A campaign as a staff form sends it: strings, and the ticked places' ids."""
+
+    title: str = ""
+    intro_de: str = ""
+    intro_en: str = ""
+    starts_on: str = ""  # YYYY-MM-DD, the first day (local time)
+    ends_on: str = ""  # YYYY-MM-DD, the last day (local time), or empty: open-ended
+    location_ids: Sequence[str] = field(default_factory=tuple)
+    template: str = ""  # only when a campaign is made
+
+
+def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR or len(raw) != 10:
+        errors[name] = (
+            N_("A date like 2026-09-27 between %(first)d and %(last)d, please."),
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+        return None
+    return day
+
+
+def _places(session: Session, errors: Errors, raw: Sequence[str], reach: Reach) -> list[Location]:
+    ids = {int(value) for value in raw if value.isdecimal() and len(value) < 10}
+    if len(ids) != len(set(raw)):
+        errors["location_ids"] = (N_("Please choose places from the list."), {})
+        return []
+    places = list(
+        session.scalars(
+            select(Location)
+            .where(Location.id.in_(ids), reach.where_area(Location.area_id))
+            .order_by(Location.id)
+        )
+    )
+    if len(places) != len(ids):
+        errors["location_ids"] = (N_("Please choose places from the list."), {})
+    return places
+
+
+def _validated(
+    session: Session, form: CampaignForm, zone: ZoneInfo, reach: Reach
+) -> tuple[str, dict[str, str], dt.datetime | None, dt.datetime | None, list[Location]]:
+    errors: Errors = {}
+    title = " ".join(form.title.split())
+    if not title:
+        errors["title"] = (N_("Please give a title."), {})
+    elif len(title) > NAME_MAX:
+        errors["title"] = (N_("At most %(max)d characters, please."), {"max": NAME_MAX})
+    intro = {}
+    for language, raw in (("de", form.intro_de), ("en", form.intro_en)):
+        text = " ".join(raw.split())
+        if len(text) > INTRO_MAX:
+            errors[f"intro_{language}"] = (
+                N_("At most %(max)d characters, please."),
+                {"max": INTRO_MAX},
+            )
+        elif text:
+            intro[language] = text
+    first, last = _day(errors, "starts_on", form.starts_on), _day(errors, "ends_on", form.ends_on)
+    if first and last and last < first:
+        errors["ends_on"] = (N_("The last day cannot be before the first."), {})
+    places = _places(session, errors, form.location_ids, reach)
+    if errors:
+        raise FormError(errors)
+    starts = dt.datetime.combine(first, dt.time(), zone) if first else None
+    # The last day counts whole: the campaign ends when the next day begins.
+    ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone) if last else None
+    return title, intro, starts, ends, places
+
+
+def create_campaign(
+    session: Session, form: CampaignForm, *, zone: ZoneInfo, reach: Reach = EVERYWHERE
+) -> Campaign:
+    """A new campaign with the questions of a template; the caller commits.
+
+    The template's texts name the area of the first place chosen, so a new campaign needs
+    one place at least. Places must lie within the staff member's reach.
+    """
+    template = TEMPLATES.get(form.template)
+    missing: Errors = {}
+    if template is None:
+        missing["template"] = (N_("Please choose a starting point."), {})
+    if not form.location_ids:
+        missing["location_ids"] = (N_("Please choose one place at least."), {})
+    try:
+        title, intro, starts, ends, places = _validated(session, form, zone, reach)
+    except FormError as error:
+        raise FormError({**missing, **error.fields}) from None
+    if template is None or missing:
+        raise FormError(missing)
+    area = session.get_one(Area, places[0].area_id).name
+    campaign = Campaign(
+        title=title,
+        # Without an invitation of its own the template's comes, in every language it has;
+        # one of its own in German replaces it (the template's translations say another thing).
+        intro=intro if "de" in intro else {**texts_in_all(template.intro, area), **intro},
+        starts_at=starts,
+        ends_at=ends,
+        locations=places,
+        questions=template.build_questions(area),
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update_campaign(
+    session: Session,
+    campaign_id: int,
+    form: CampaignForm,
+    *,
+    zone: ZoneInfo,
+    reach: Reach = EVERYWHERE,
+) -> Campaign:
+    """Change a campaign's title, invitation, days and places; the caller commits."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError()
+    title, intro, starts, ends, places = _validated(session, form, zone, reach)
+    if intro and "de" not in intro:
+        raise FormError({"intro_de": (N_("The invitation in German is needed."), {})})
+    campaign.title = title
+    # Emptying the invitation removes it in every language; else the others are kept.
+    campaign.intro = (
+        kept_translations(campaign.intro or {}, intro["de"], intro.get("en", "")) if intro else {}
+    )
+    # A moment set elsewhere (e.g. 10:00) stays as long as the day shown for it does.
+    if shown_day(campaign.starts_at, zone) != shown_day(starts, zone):
+        campaign.starts_at = starts
+    if shown_day(campaign.ends_at, zone, last=True) != shown_day(ends, zone, last=True):
+        campaign.ends_at = ends
+    campaign.locations = places
+    session.flush()
+    return campaign
+
+
+def shown_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> dt.date | None:
+    """The day a form shows for a stored moment; an end (next day's start) shows the day before."""
+    if moment is None:
+        return None
+    if last:
+        moment -= dt.timedelta(microseconds=1)
+    return moment.astimezone(zone).date()
+
+
+def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign:
+    """A copy of a campaign's questions, options and poster logo, with no places or days yet."""
+    original = session.scalar(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .options(selectinload(Campaign.questions).selectinload(Question.options))
+    )
+    if original is None:
+        raise NotFoundError()
+    copy = Campaign(title=title[:NAME_MAX], intro=dict(original.intro or {}))
+    for q in original.questions:
+        question = Question(
+            position=q.position,
+            kind=q.kind,
+            texts=dict(q.texts),
+            max_choices=q.max_choices,
+            results_shown=q.results_shown,
+            demographic=q.demographic,
+        )
+        question.options = [
+            Option(
+                position=o.position,
+                texts=dict(o.texts),
+                emoji=o.emoji,
+                colour=o.colour,
+                value=o.value,
+                hidden=o.hidden,
+            )
+            for o in q.options
+        ]
+        copy.questions.append(question)
+    session.add(copy)
+    session.flush()
+    logo = session.get(PosterLogo, campaign_id)
+    if logo is not None:
+        session.add(PosterLogo(campaign_id=copy.id, png=logo.png, uploaded_at=logo.uploaded_at))
+    return copy

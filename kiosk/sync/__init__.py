@@ -1,0 +1,1 @@
+"""Kiosk nodes and central: devices, configuration down, answers up."""

@@ -1,0 +1,274 @@
+"""Configuration flowing down: central describes its campaigns, a kiosk node takes them over.
+
+Places, campaigns, questions and options keep central's ids on the node, so the answers the
+node sends up name the same questions and options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import String, cast, delete, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.collect.catalog import current_revision
+from kiosk.models import (
+    Area,
+    Campaign,
+    Location,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    ResultsShown,
+    SharedWish,
+    WishState,
+)
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+SHARED_WISHES_PER_PLACE = 12
+
+
+def shared_wishes(session: Session, location_id: int | None = None) -> list[dict[str, Any]]:
+    """The newest approved wishes of a place (or of every place), per campaign.
+
+    What a kiosk node shows in its attract loop: the text, and the minute it arrived.
+    """
+    ranked = (
+        select(
+            Response.uuid,
+            Response.location_id,
+            Response.campaign_id,
+            Response.text,
+            Response.received_at,
+            func.row_number()
+            .over(
+                partition_by=(Response.location_id, Response.campaign_id),
+                order_by=Response.id.desc(),
+            )
+            .label("rank"),
+        )
+        .where(
+            Response.text.is_not(None),
+            Response.wish_state == WishState.APPROVED.value,
+            Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
+            *([Response.location_id == location_id] if location_id is not None else []),
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked.c.uuid, ranked.c.location_id, ranked.c.campaign_id, ranked.c.text)
+        .add_columns(ranked.c.received_at)
+        .where(ranked.c.rank <= SHARED_WISHES_PER_PLACE)
+        .order_by(ranked.c.location_id, ranked.c.campaign_id, ranked.c.rank)
+    )
+    return [
+        {
+            "uuid": str(uuid),
+            "location_id": location_id,
+            "campaign_id": campaign_id,
+            "text": text,
+            "received_at": _time(received_at.replace(second=0, microsecond=0)),
+        }
+        for uuid, location_id, campaign_id, text, received_at in rows
+    ]
+
+
+def config_etag(session: Session, wishes: list[dict[str, Any]]) -> str:
+    """The configuration's ETag: its revision, and a digest of the approved wishes it carries."""
+    digest = hashlib.sha256(json.dumps(wishes, sort_keys=True).encode()).hexdigest()[:16]
+    return f'"{current_revision(session)}.{digest}"'
+
+
+def config_document(session: Session, wishes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything a kiosk node needs to ask the questions, at the current revision.
+
+    With the approved wishes of each place (read here unless given).
+    """
+    if wishes is None:
+        wishes = shared_wishes(session)
+    campaigns = session.scalars(
+        select(Campaign)
+        .options(
+            selectinload(Campaign.questions).selectinload(Question.options),
+            selectinload(Campaign.locations),
+        )
+        .order_by(Campaign.id)
+    )
+    return {
+        "revision": current_revision(session),
+        "areas": [
+            {"id": a.id, "name": a.name} for a in session.scalars(select(Area).order_by(Area.id))
+        ],
+        "locations": [
+            {
+                "id": loc.id,
+                "area_id": loc.area_id,
+                "code": loc.code,
+                "name": loc.name,
+                "address": loc.address,
+            }
+            for loc in session.scalars(select(Location).order_by(Location.id))
+        ],
+        "campaigns": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "intro": c.intro,
+                "starts_at": _time(c.starts_at),
+                "ends_at": _time(c.ends_at),
+                "location_ids": [loc.id for loc in c.locations],
+                "questions": [
+                    {
+                        "id": q.id,
+                        "position": q.position,
+                        "kind": str(q.kind),
+                        "texts": q.texts,
+                        "max_choices": q.max_choices,
+                        "results_shown": str(q.results_shown),
+                        "options": [
+                            {
+                                "id": o.id,
+                                "position": o.position,
+                                "texts": o.texts,
+                                "emoji": o.emoji,
+                                "colour": o.colour,
+                                "value": o.value,
+                                "hidden": o.hidden,
+                            }
+                            for o in q.options
+                        ],
+                    }
+                    for q in c.questions
+                ],
+            }
+            for c in campaigns
+        ],
+        "wishes": wishes,
+    }
+
+
+def _parse_time(raw: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(raw) if raw else None
+
+
+def _make_room(session: Session, document: dict[str, Any]) -> None:
+    """Move unique names, codes and positions out of the way before central's are written.
+
+    Central may have swapped two questions' positions or two places' codes; written row by
+    row, the first row would collide with the second's old value. The rows central lists
+    first get a value derived from their id (no real value looks like it); then the
+    document writes the real ones. Rows central does not list are left as they are, but an
+    option central no longer lists for a question it lists (deleted there before anyone
+    picked it) is hidden here and moved out of the way.
+    """
+    areas = [a["id"] for a in document["areas"]]
+    places = [loc["id"] for loc in document["locations"]]
+    questions = [q["id"] for c in document["campaigns"] for q in c["questions"]]
+    options = [o["id"] for c in document["campaigns"] for q in c["questions"] for o in q["options"]]
+    session.execute(update(Area).where(Area.id.in_(areas)).values(name="~" + cast(Area.id, String)))
+    session.execute(
+        update(Location).where(Location.id.in_(places)).values(code="~" + cast(Location.id, String))
+    )
+    session.execute(
+        update(Question).where(Question.id.in_(questions)).values(position=-Question.id)
+    )
+    session.execute(update(Option).where(Option.id.in_(options)).values(position=-Option.id))
+    session.execute(
+        update(Option)
+        .where(Option.question_id.in_(questions), Option.id.not_in(options or [-1]))
+        .values(position=-Option.id, hidden=True)
+    )
+    session.expire_all()  # the ORM's copies of these rows are stale now
+
+
+def apply_config(session: Session, document: dict[str, Any]) -> None:
+    """Make the node's configuration central's: rows by central's ids; the caller commits.
+
+    Nothing is deleted (answers may point at it): a campaign central no longer lists stops
+    running here, because its places are taken away.
+    """
+    _make_room(session, document)
+    for area in document["areas"]:
+        session.merge(Area(id=area["id"], name=area["name"]))
+    session.flush()
+    for loc in document["locations"]:
+        session.merge(
+            Location(
+                id=loc["id"],
+                area_id=loc["area_id"],
+                code=loc["code"],
+                name=loc["name"],
+                address=loc.get("address"),
+            )
+        )
+    session.flush()
+    listed = set()
+    for c in document["campaigns"]:
+        listed.add(c["id"])
+        campaign = session.merge(
+            Campaign(
+                id=c["id"],
+                title=c["title"],
+                intro=c["intro"],
+                starts_at=_parse_time(c["starts_at"]),
+                ends_at=_parse_time(c["ends_at"]),
+            )
+        )
+        campaign.locations = [session.get_one(Location, i) for i in c["location_ids"]]
+        for q in c["questions"]:
+            session.merge(
+                Question(
+                    id=q["id"],
+                    campaign_id=c["id"],
+                    position=q["position"],
+                    kind=QuestionKind(q["kind"]),
+                    texts=q["texts"],
+                    max_choices=q["max_choices"],
+                    # A central from before this field: results shown, as they were.
+                    results_shown=ResultsShown(q.get("results_shown", "live")),
+                )
+            )
+            for o in q["options"]:
+                session.merge(
+                    Option(
+                        id=o["id"],
+                        question_id=q["id"],
+                        position=o["position"],
+                        texts=o["texts"],
+                        emoji=o["emoji"],
+                        colour=o["colour"],
+                        value=o["value"],
+                        hidden=o["hidden"],
+                    )
+                )
+        session.flush()
+    for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
+        campaign.locations = []
+    session.flush()
+    if "wishes" in document:  # a central from before the attract loop sends none
+        _share_wishes(session, document["wishes"])
+
+
+def _share_wishes(session: Session, wishes: list[dict[str, Any]]) -> None:
+    """Replace the approved wishes kept for the attract loop with central's."""
+    session.execute(delete(SharedWish))
+    session.add_all(
+        SharedWish(
+            uuid=UUID(w["uuid"]),
+            location_id=w["location_id"],
+            campaign_id=w["campaign_id"],
+            text=w["text"],
+            received_at=_parse_time(w["received_at"]),
+        )
+        for w in wishes
+    )
+    session.flush()

@@ -1,0 +1,1 @@
+"""Pages for passers-by: the kiosk, the phone pages and the results wall."""

@@ -1,0 +1,1 @@
+"""Pages for staff, each area a module, all behind one login and role guard."""

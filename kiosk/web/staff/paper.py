@@ -1,0 +1,103 @@
+"""Staff type in paper tally sheets per place and question (editors)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from kiosk.access.accounts import audit
+from kiosk.access.permissions import Permission
+from kiosk.collect.paper import enter_paper_tally, paper_questions, withdraw_paper_tally
+from kiosk.core.errors import FormError
+from kiosk.models import Location, PaperTally
+from kiosk.web import db
+from kiosk.web.auth import requires
+from kiosk.web.shared import MAX_ID, field_errors, load_location
+
+bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
+PLACE = f"<int(max={MAX_ID}):location_id>"
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in staff member (and the edit permission)."""
+
+
+def _page(location: Location, status: int = 200, **context: object) -> tuple[str, int]:
+    session = db.session()
+    sheets = session.scalars(
+        select(PaperTally)
+        .where(PaperTally.location_id == location.id)
+        .order_by(PaperTally.id.desc())
+    ).all()
+    context.setdefault("errors", {})
+    context.setdefault("sent", {})
+    context.setdefault("question_id", None)
+    return render_template(
+        "staff/paper/index.html",
+        location=location,
+        questions=paper_questions(session, location.id),
+        sheets=sheets,
+        **context,
+    ), status
+
+
+@bp.get(f"/{PLACE}")
+@requires(Permission.EDIT)
+def index(location_id: int) -> ResponseReturnValue:
+    """The place's questions, each with a form for a sheet's counts, and the sheets so far."""
+    return _page(load_location(location_id))
+
+
+@bp.post(f"/{PLACE}/<int(max={MAX_ID}):question_id>")
+@requires(Permission.EDIT)
+def enter(location_id: int, question_id: int) -> ResponseReturnValue:
+    """Count a paper sheet for a question."""
+    location = load_location(location_id)
+    session = db.session()
+    counts = {
+        key.removeprefix("option-"): value[:20]
+        for key, value in request.form.items()
+        if key.startswith("option-")
+    }
+    try:
+        sheet = enter_paper_tally(
+            session,
+            location_id=location.id,
+            question_id=question_id,
+            counts=counts,
+            answers=request.form.get("answers", "")[:20],
+            note=request.form.get("note", "")[:1000],
+            user_id=current_user.id,
+        )
+    except FormError as error:
+        session.rollback()
+        sent = {k: v[:200] if k == "note" else v[:20] for k, v in request.form.items()}
+        return _page(location, 422, errors=field_errors(error), sent=sent, question_id=question_id)
+    audit(session, current_user, "paper-enter", sheet=sheet.id, place=location.id)
+    session.commit()
+    flash(
+        ngettext(
+            "Counted: %(num)d answer from paper.",
+            "Counted: %(num)d answers from paper.",
+            sheet.answers,
+        )
+    )
+    return redirect(url_for(".index", location_id=location.id), code=303)
+
+
+@bp.post(f"/{PLACE}/sheet/<int(max={MAX_ID}):sheet_id>/withdraw")
+@requires(Permission.EDIT)
+def withdraw(location_id: int, sheet_id: int) -> ResponseReturnValue:
+    """Take a sheet's counts out again (a typing slip)."""
+    session = db.session()
+    load_location(location_id)
+    sheet = withdraw_paper_tally(session, sheet_id, location_id=location_id)
+    audit(session, current_user, "paper-withdraw", sheet=sheet.id, place=location_id)
+    session.commit()
+    flash(gettext("The sheet no longer counts."))
+    return redirect(url_for(".index", location_id=location_id), code=303)

@@ -1,0 +1,128 @@
+"""Admins manage staff members and read the audit log of every change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kiosk.access.accounts import AccountError, audit, change_user, create_user
+from kiosk.access.permissions import Permission, Role
+from kiosk.core.errors import N_
+from kiosk.models import Area, AuditEntry, StaffUser
+from kiosk.web import db
+from kiosk.web.auth import requires
+from kiosk.web.shared import MAX_ID
+
+bp = Blueprint("people", __name__, url_prefix="/staff/people")
+AUDIT_PAGE = 100
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every page here needs a logged-in admin."""
+
+
+def _page(
+    status: int = 200, error: str | None = None, form: dict[str, str] | None = None
+) -> tuple[str, int]:
+    session = db.session()
+    users = session.scalars(
+        select(StaffUser).options(selectinload(StaffUser.areas)).order_by(StaffUser.name)
+    ).all()
+    areas = session.scalars(select(Area).order_by(Area.name)).all()
+    return render_template(
+        "staff/people/index.html",
+        users=users,
+        areas=areas,
+        roles=list(Role),
+        error=error,
+        form=form or {},
+    ), status
+
+
+@bp.get("/")
+@requires(Permission.ADMIN)
+def index() -> ResponseReturnValue:
+    """Staff members with their roles, and a form for a new one."""
+    return _page()
+
+
+@bp.post("/")
+@requires(Permission.ADMIN)
+def add() -> ResponseReturnValue:
+    """Add a staff member with a first password (they should change it)."""
+    form = {name: request.form.get(name, "")[:300] for name in ("email", "name", "role")}
+    session = db.session()
+    try:
+        user = create_user(session, password=request.form.get("password", "")[:1024], **form)
+    except AccountError as error:
+        session.rollback()
+        return _page(422, gettext(error.message, **error.params), form)
+    audit(session, current_user, "user-add", member=user.id, role=user.role)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=user.name))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post(f"/<int(max={MAX_ID}):user_id>")
+@requires(Permission.ADMIN)
+def change(user_id: int) -> ResponseReturnValue:
+    """Change a staff member's role, areas, or their access."""
+    session = db.session()
+    acting = session.get_one(StaffUser, current_user.id)
+    try:
+        user = change_user(
+            session,
+            user_id,
+            role=request.form.get("role", ""),
+            active=request.form.get("active") == "yes",
+            acting=acting,
+            area_ids=_area_ids(request.form.getlist("areas")),
+        )
+    except AccountError as error:
+        session.rollback()
+        return _page(422, gettext(error.message, **error.params))
+    audit(
+        session,
+        current_user,
+        "user-change",
+        member=user.id,
+        role=user.role,
+        active=user.active,
+        areas=[area.id for area in user.areas],
+    )
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=user.name))
+    return redirect(url_for(".index"), code=303)
+
+
+def _area_ids(raw: list[str]) -> list[int]:
+    """The ticked areas' ids; anything but an id of ours is refused as an unknown area."""
+    if len(raw) > 1000:
+        raise AccountError(N_("Please choose areas from the list."))
+    ids = [int(value) for value in raw if value.isdecimal() and len(value) < 10]
+    if len(ids) != len(raw):
+        raise AccountError(N_("Please choose areas from the list."))
+    return ids
+
+
+@bp.get("/audit")
+@requires(Permission.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    """Who changed what, newest first."""
+    query = select(AuditEntry, StaffUser.name).outerjoin(
+        StaffUser, StaffUser.id == AuditEntry.user_id
+    )
+    before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= 2**62:
+        before = None  # not an id of ours: the newest
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows = db.session().execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)).all()
+    older = rows[AUDIT_PAGE - 1][0].id if len(rows) > AUDIT_PAGE else None
+    return render_template("staff/people/audit.html", rows=rows[:AUDIT_PAGE], older=older)

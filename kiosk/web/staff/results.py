@@ -1,0 +1,371 @@
+"""The staff area: overview, tallies and wishes per location, area or campaign, downloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, gettext
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.access.accounts import audit
+from kiosk.access.permissions import Permission, allowed
+from kiosk.access.reach import campaigns_within, reaches_campaign, reaches_scope, require
+from kiosk.core.errors import N_, InvalidSettingError, KioskError, NotFoundError
+from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
+from kiosk.printing.qr import qr_png
+from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.results.crosstab import cross_tabs, demographic_question
+from kiosk.results.exports import (
+    RAW_HEADER,
+    SEPARATORS,
+    TALLY_HEADER,
+    csv_stream,
+    json_array_stream,
+    raw_csv_rows,
+    raw_documents,
+    raw_rows,
+    tally_document,
+    tally_rows,
+)
+from kiosk.results.tallies import (
+    QuestionTally,
+    Scope,
+    Wish,
+    answers_per_hour,
+    answers_per_poster,
+    channels_with_answers,
+    load_scope,
+    over_time,
+    tally,
+    wishes,
+)
+from kiosk.results.workbook import tally_workbook
+from kiosk.safety.safeguards import refusals
+from kiosk.web import db
+from kiosk.web.auth import current_reach, requires, safe_next
+from kiosk.web.i18n import current_language, localized, right_to_left
+from kiosk.web.shared import CHANNEL_NAMES, MAX_ID, load_location, public_link
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+WISHES_SHOWN = 100
+WORKBOOK_WISHES = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every staff page needs a logged-in staff member."""
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Areas with their locations and answer counts, and the campaigns."""
+    session = db.session()
+    reach = current_reach()
+    areas = session.scalars(
+        select(Area)
+        .where(reach.where_area(Area.id))
+        .options(selectinload(Area.locations))
+        .order_by(Area.name)
+    ).all()
+    answers = dict(
+        session.execute(
+            select(AnswerCount.location_id, func.sum(AnswerCount.count)).group_by(
+                AnswerCount.location_id
+            )
+        ).all()
+    )
+    campaigns = campaigns_within(
+        session,
+        reach,
+        session.scalars(
+            select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
+        ),
+    )
+    return render_template(
+        "staff/results/index.html", areas=areas, answers=answers, campaigns=campaigns
+    )
+
+
+def _scope(session: Session, kind: str, scope_id: int) -> Scope:
+    """The place, area or campaign asked for, if it lies within the staff member's reach."""
+    scope = load_scope(session, kind, scope_id)
+    require(reaches_scope(session, current_reach(), scope))
+    return scope
+
+
+@bp.get(f"/{SCOPE}")
+def results(kind: str, scope_id: int) -> ResponseReturnValue:
+    """The tally of a location, an area or a campaign, with its wishes and downloads."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    tallies = tally(session, scope)
+    location = session.get(Location, scope_id) if kind == "location" else None
+    return render_template(
+        "staff/results/results.html",
+        scope=scope,
+        tallies=tallies,
+        channels=channels_with_answers(tallies, always=("kiosk", "qr")),
+        wishes=_readable(wishes(session, scope, limit=WISHES_SHOWN)),
+        wish_limit=WISHES_SHOWN,
+        location=location,
+        link=public_link(location.code) if location else None,
+        channel_names=CHANNEL_NAMES,
+        over_time=_over_time_charts(session, scope),
+        posters=answers_per_poster(session, scope),
+        refused=refusals(session, [location.id]) if location else None,
+        compared_by=[
+            q for q in (demographic_question(t.campaign) for t in tallies) if q is not None
+        ],
+        settable={
+            t.campaign.id
+            for t in tallies
+            if allowed(current_user.role, Permission.EDIT)
+            and reaches_campaign(session, current_reach(), t.campaign.id)
+        },
+    )
+
+
+@bp.get(f"/{SCOPE}/compare")
+def compare(kind: str, scope_id: int) -> ResponseReturnValue:
+    """What each group of the demographic question (e.g. under 18, adults) chose."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    campaigns = [t.campaign for t in tally(session, scope)]
+    return render_template(
+        "staff/results/compare.html", scope=scope, compared=cross_tabs(session, scope, campaigns)
+    )
+
+
+def _over_time_charts(session: Session, scope: Scope) -> tuple[Markup, Markup] | None:
+    """Bars of the answers per local day (the last 60) and per hour of the day, if any."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    folded = over_time(answers_per_hour(session, scope), zone)
+    if not folded.days:
+        return None
+    days = folded.days[-60:]
+    most = max(count for _, count in days)
+    day_bars = [
+        Bar(format_date(day, "EEE d. MMM"), count, count / most, "#2e6b3f") for day, count in days
+    ]
+    busiest = max(folded.hours) or 1
+    hour_bars = [
+        Bar(f"{hour:02d}–{(hour + 1) % 24:02d}", count, count / busiest, "#2e6b3f")
+        for hour, count in enumerate(folded.hours)
+        if count
+    ]
+    return (
+        bar_svg(day_bars, title=gettext("Answers per day"), value="count", rtl=right_to_left()),
+        bar_svg(
+            hour_bars,
+            title=gettext("Answers by hour of the day"),
+            value="count",
+            rtl=right_to_left(),
+        ),
+    )
+
+
+def may_read_every_wish() -> bool:
+    """Moderators (and admins) read every wish; other staff only the approved ones."""
+    return allowed(current_user.role, Permission.MODERATE)
+
+
+def _readable(found: list[Wish]) -> list[Wish]:
+    """The wishes this staff member may read: all for moderators, else the approved ones."""
+    return found if may_read_every_wish() else [w for w in found if w.approved]
+
+
+@bp.get(f"/{SCOPE}/report")
+def report(kind: str, scope_id: int) -> ResponseReturnValue:
+    """A printable report for the conference: every question as bars, and approved wishes."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    tallies = tally(session, scope)
+    approved = [w for w in wishes(session, scope, limit=WORKBOOK_WISHES) if w.approved]
+    return render_template(
+        "staff/results/report.html",
+        scope=scope,
+        tallies=tallies,
+        compared=cross_tabs(session, scope, [t.campaign for t in tallies]),
+        channels=channels_with_answers(tallies, always=("kiosk", "qr")),
+        channel_names=CHANNEL_NAMES,
+        wishes=approved,
+        printed=utcnow(),
+    )
+
+
+@bp.post(f"/question/<int(max={MAX_ID}):question_id>/results-shown")
+@requires(Permission.EDIT)
+def results_shown(question_id: int) -> ResponseReturnValue:
+    """Set when the public may see a question's results: as they come in, or after the end."""
+    session = db.session()
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFoundError()
+    require(reaches_campaign(session, current_reach(), question.campaign_id))
+    try:
+        shown = ResultsShown(request.form.get("results_shown", ""))
+    except ValueError:
+        raise InvalidSettingError() from None
+    if question.results_shown != shown:
+        question.results_shown = shown  # moves the configuration on: kiosk nodes follow
+        audit(
+            session, current_user, "question-results-shown", question=question.id, value=shown.value
+        )
+        session.commit()
+    back = safe_next(request.form.get("next"))
+    return redirect(f"{back}#question-{question.id}", code=303)
+
+
+class ExportFormatError(KioskError):
+    """An export was asked for in a shape we do not make."""
+
+    message = N_("Unknown separator: use semicolon, comma or tab.")
+
+
+@bp.get(f"/{SCOPE}/<any(tally, raw):what>.<any(csv, json):fmt>")
+def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue:
+    """Download a tally or the raw responses as CSV (German Excel friendly) or JSON."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    separator_name = request.args.get("sep", "semicolon")
+    if separator_name not in SEPARATORS:
+        raise ExportFormatError()
+    separator = SEPARATORS[separator_name]
+    audit(session, current_user, "export", scope=kind, id=scope_id, what=what, format=fmt)
+    session.commit()
+    language = current_language()
+    filename = f"{scope.slug}-{what}.{fmt}"
+
+    if what == "tally":
+        tallies = tally(session, scope)
+        if fmt == "json":
+            body = json.dumps(tally_document(scope, tallies), ensure_ascii=False, indent=1)
+            return _download(body, "application/json", filename)
+        rows = tally_rows(tallies, separator, language)
+        return _download("".join(csv_stream(TALLY_HEADER, rows, separator)), "text/csv", filename)
+
+    # The body streams after the request has ended, so it reads in a session of its own.
+    make_session = db.session_factory()
+    every_wish = may_read_every_wish()
+
+    def chunks() -> Iterator[str]:
+        with make_session() as own_session:
+            rows = raw_rows(own_session, scope, language, every_wish=every_wish)
+            if fmt == "json":
+                yield from json_array_stream(raw_documents(rows))
+            else:
+                yield from csv_stream(RAW_HEADER, raw_csv_rows(rows), separator)
+
+    mimetype = "application/json" if fmt == "json" else "text/csv"
+    return _download(chunks(), mimetype, filename)
+
+
+@bp.get(f"/{SCOPE}/tally.xlsx")
+def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
+    """The tally as an Excel workbook: a sheet per question, and the wishes."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    audit(session, current_user, "export", scope=kind, id=scope_id, what="tally", format="xlsx")
+    session.commit()
+    labels = {
+        "answer": gettext("Answer"),
+        "pictogram": gettext("Pictogram"),
+        "total": gettext("Total"),
+        "share": gettext("Share"),
+        "answers": gettext("Answers"),
+        "wishes": gettext("Wishes"),
+        "place": gettext("Place"),
+        "channel": gettext("Channel"),
+        "state": gettext("State"),
+        "mark": gettext("Mark"),
+        "marked": gettext("marked: personal data"),
+        "state-pending": gettext("Open"),
+        "state-approved": gettext("Approved"),
+        "state-rejected": gettext("Rejected"),
+        "received": gettext("Received"),
+        "compare": gettext("Comparison"),
+        "group-answers": gettext("Answers in the group"),
+        "not-stated": gettext("not stated"),
+    }
+    tallies = tally(session, scope)
+    body = tally_workbook(
+        tallies,
+        _readable(wishes(session, scope, limit=WORKBOOK_WISHES)),
+        cross=cross_tabs(session, scope, [t.campaign for t in tallies]),
+        lang=current_language(),
+        labels=labels,
+        channel_names={k: str(v) for k, v in CHANNEL_NAMES.items()},
+        zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+    )
+    return _download(body, XLSX, f"{scope.slug}-tally.xlsx")
+
+
+@bp.get(f"/{SCOPE}/chart/<int(max={MAX_ID}):question_id>-<any(bar, pie):form>.png")
+def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> ResponseReturnValue:
+    """A question's results in this scope as a chart to download: bars or a pie."""
+    session = db.session()
+    scope = _scope(session, kind, scope_id)
+    for campaign_tally in tally(session, scope):
+        for q in campaign_tally.questions:
+            if q.question.id == question_id and q.options:
+                title = localized(q.question.texts)
+                if form == "pie":
+                    slices = [
+                        Slice(localized(o.option.texts), o.total, o.option.colour)
+                        for o in q.options
+                    ]
+                    body = pie_png(slices, title=title, rtl=right_to_left())
+                else:
+                    body = bar_png(chart_bars(q), title=title, rtl=right_to_left())
+                response = Response(body, mimetype="image/png")
+                name = f"{scope.slug}-question-{q.question.position + 1}-{form}.png"
+                response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+    raise NotFoundError()
+
+
+def chart_bars(q: QuestionTally) -> list[Bar]:
+    """A question's options as bars, labelled in the page's language."""
+    return [Bar(localized(o.option.texts), o.total, o.share, o.option.colour) for o in q.options]
+
+
+@bp.app_template_global("bar_chart")
+def bar_chart(q: QuestionTally) -> Markup:
+    """A question's results as bars in the page (SVG)."""
+    return bar_svg(chart_bars(q), title=localized(q.question.texts), rtl=right_to_left())
+
+
+def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)  # text/* gets "; charset=utf-8" added
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get(f"/location/<int(max={MAX_ID}):location_id>/qr.png")
+def location_qr(location_id: int) -> ResponseReturnValue:
+    """The QR code of a location's phone link, as a PNG for a poster."""
+    location = load_location(location_id)
+    return Response(qr_png(public_link(location.code)), mimetype="image/png")

@@ -1,0 +1,399 @@
+"""Setting up areas, places and campaigns (editors); bad input gets a message per field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kiosk.access.accounts import audit
+from kiosk.access.permissions import Permission
+from kiosk.access.reach import campaigns_within, reaches_campaign, require
+from kiosk.core.errors import FormError, NotFoundError
+from kiosk.core.languages import KNOWN
+from kiosk.models import Area, Campaign, Location, Question
+from kiosk.setup.campaign_templates import TEMPLATES
+from kiosk.setup.campaigns import (
+    CampaignForm,
+    copy_campaign,
+    create_campaign,
+    shown_day,
+    update_campaign,
+)
+from kiosk.setup.content_translations import (
+    german_changed_under_translations,
+    german_of,
+    progress,
+    translations_to_check,
+)
+from kiosk.setup.places import PlaceForm, save_area, save_place
+from kiosk.setup.questions import (
+    MAX_OPTIONS,
+    PICTOGRAMS,
+    OptionForm,
+    QuestionForm,
+    add_question,
+    campaign_answered,
+    load_question,
+    move_question,
+    option_uses,
+    save_question,
+)
+from kiosk.web import db
+from kiosk.web.auth import current_reach, requires
+from kiosk.web.shared import MAX_ID, field_errors
+
+bp = Blueprint("setup", __name__, url_prefix="/staff/setup")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every set-up page needs a logged-in staff member (and the edit permission)."""
+
+
+def _areas() -> list[Area]:
+    """The areas within the staff member's reach, with their places."""
+    return list(
+        db.session().scalars(
+            select(Area)
+            .where(current_reach().where_area(Area.id))
+            .options(selectinload(Area.locations))
+            .order_by(Area.name)
+        )
+    )
+
+
+def _campaign_in_reach(campaign_id: int) -> None:
+    require(reaches_campaign(db.session(), current_reach(), campaign_id))
+
+
+@bp.get("/places")
+@requires(Permission.EDIT)
+def places() -> ResponseReturnValue:
+    """Areas and their places, with a form for a new area."""
+    return render_template("staff/setup/places.html", areas=_areas(), errors={}, form={})
+
+
+@bp.post("/areas")
+@bp.post(f"/areas/<int(max={MAX_ID}):area_id>")
+@requires(Permission.EDIT)
+def area(area_id: int | None = None) -> ResponseReturnValue:
+    """Create an area, or rename one (new areas: staff who work everywhere)."""
+    session = db.session()
+    reach = current_reach()
+    require(reach.everywhere if area_id is None else reach.covers_area(area_id))
+    try:
+        saved = save_area(session, area_id, name=request.form.get("name", ""))
+    except FormError as error:
+        session.rollback()
+        form = {"name": request.form.get("name", ""), "area_id": area_id}
+        return render_template(
+            "staff/setup/places.html", areas=_areas(), errors=field_errors(error), form=form
+        ), 422
+    audit(session, current_user, "area-save", area=saved.id, name=saved.name)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=saved.name))
+    return redirect(url_for(".places"), code=303)
+
+
+def _place_page(location: Location | None, form: dict[str, Any], errors: dict[str, str]) -> str:
+    return render_template(
+        "staff/setup/place.html", location=location, areas=_areas(), form=form, errors=errors
+    )
+
+
+@bp.route("/places/new", methods=["GET", "POST"])
+@bp.route(f"/places/<int(max={MAX_ID}):location_id>", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def place(location_id: int | None = None) -> ResponseReturnValue:
+    """The form of a new place, or of one to change."""
+    session = db.session()
+    location = session.get(Location, location_id) if location_id is not None else None
+    if location_id is not None and location is None:
+        return _place_page(None, {}, {}), 404
+    if location is not None:
+        require(current_reach().covers_area(location.area_id))
+    if request.method == "GET":
+        form = (
+            {
+                "area_id": str(location.area_id),
+                "name": location.name,
+                "code": location.code,
+                "address": location.address or "",
+                "opening_hours": location.opening_hours or "",
+                "latitude": "" if location.latitude is None else str(location.latitude),
+                "longitude": "" if location.longitude is None else str(location.longitude),
+            }
+            if location
+            else {"area_id": request.args.get("area", "")}
+        )
+        return _place_page(location, form, {})
+    sent = {name: request.form.get(name, "")[:1000] for name in PlaceForm.__dataclass_fields__}
+    try:
+        saved = save_place(session, location_id, PlaceForm(**sent), reach=current_reach())
+    except FormError as error:
+        session.rollback()
+        return _place_page(location, sent, field_errors(error)), 422
+    audit(session, current_user, "place-save", place=saved.id, code=saved.code)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=saved.name))
+    return redirect(url_for(".places"), code=303)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _campaign_page(
+    campaign: Campaign | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    question_errors: dict[str, str] | None = None,
+) -> str:
+    return render_template(
+        "staff/setup/campaign.html",
+        campaign=campaign,
+        form=form,
+        errors=errors,
+        question_errors=question_errors or {},
+        sent=request.form if question_errors else {},
+        areas=_areas(),
+        templates=TEMPLATES.values(),
+        pictograms=PICTOGRAMS,
+        max_options=6,
+        progress=progress(campaign, current_app.config["LANGUAGES"]) if campaign else {},
+        known=KNOWN,
+    )
+
+
+def _campaign_form(found: Campaign) -> dict[str, Any]:
+    zone = _zone()
+    return {
+        "title": found.title,
+        "intro_de": (found.intro or {}).get("de", ""),
+        "intro_en": (found.intro or {}).get("en", ""),
+        "starts_on": _local_day(found.starts_at, zone),
+        "ends_on": _local_day(found.ends_at, zone, last=True),
+        "location_ids": [str(loc.id) for loc in found.locations],
+    }
+
+
+@bp.get("/campaigns")
+@requires(Permission.EDIT)
+def campaigns() -> ResponseReturnValue:
+    """All campaigns, newest first, with a way to make one from a template or a copy."""
+    session = db.session()
+    rows = session.scalars(
+        select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
+    )
+    shown = campaigns_within(session, current_reach(), rows)
+    return render_template("staff/setup/campaigns.html", campaigns=shown)
+
+
+def _sent_campaign() -> dict[str, Any]:
+    sent: dict[str, Any] = {
+        name: request.form.get(name, "")[:2000]
+        for name in ("title", "intro_de", "intro_en", "starts_on", "ends_on", "template")
+    }
+    sent["location_ids"] = request.form.getlist("location_ids")[:1000]
+    return sent
+
+
+def _local_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> str:
+    """The day a stored moment falls on; an end (the next day's start) shows the day before."""
+    day = shown_day(moment, zone, last=last)
+    return day.isoformat() if day else ""
+
+
+@bp.app_template_global("last_day")
+def last_day(moment: dt.datetime | None) -> str:
+    """A campaign's last day as staff chose it (its end is the next day's start)."""
+    return _local_day(moment, _zone(), last=True)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def new_campaign() -> ResponseReturnValue:
+    """Make a campaign from a template: title, days, places."""
+    if request.method == "GET":
+        return _campaign_page(None, {"template": request.args.get("template", "pop-up")}, {})
+    sent = _sent_campaign()
+    session = db.session()
+    try:
+        campaign = create_campaign(
+            session, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+        )
+    except FormError as error:
+        session.rollback()
+        return _campaign_page(None, sent, field_errors(error)), 422
+    audit(session, current_user, "campaign-create", campaign=campaign.id, template=sent["template"])
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=campaign.title))
+    return redirect(url_for(".campaign", campaign_id=campaign.id), code=303)
+
+
+@bp.route(f"/campaigns/<int(max={MAX_ID}):campaign_id>", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def campaign(campaign_id: int) -> ResponseReturnValue:
+    """A campaign's title, invitation, days and places, and its questions."""
+    session = db.session()
+    found = session.get(Campaign, campaign_id)
+    if found is None:
+        raise NotFoundError()
+    _campaign_in_reach(campaign_id)
+    if request.method == "GET":
+        return _campaign_page(found, _campaign_form(found), {})
+    sent = _sent_campaign()
+    sent.pop("template")
+    german = (found.intro or {}).get("de", "")
+    try:
+        update_campaign(
+            session, campaign_id, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+        )
+    except FormError as error:
+        session.rollback()
+        return _campaign_page(session.get(Campaign, campaign_id), sent, field_errors(error)), 422
+    audit(session, current_user, "campaign-save", campaign=campaign_id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=found.title))
+    if german_changed_under_translations(german, found.intro or {}):
+        flash(gettext("The German text changed: please check its translations (Languages)."))
+    return redirect(url_for(".campaign", campaign_id=campaign_id), code=303)
+
+
+@bp.post(f"/campaigns/<int(max={MAX_ID}):campaign_id>/copy")
+@requires(Permission.EDIT)
+def copy(campaign_id: int) -> ResponseReturnValue:
+    """A copy of a campaign's questions, to run again elsewhere or later."""
+    session = db.session()
+    original = session.get(Campaign, campaign_id)
+    if original is None:
+        raise NotFoundError()
+    _campaign_in_reach(campaign_id)
+    made = copy_campaign(
+        session, campaign_id, title=gettext("Copy of %(title)s", title=original.title)
+    )
+    audit(session, current_user, "campaign-copy", campaign=made.id, original=campaign_id)
+    session.commit()
+    flash(gettext("Copied. Choose its days and places, then save."))
+    return redirect(url_for(".campaign", campaign_id=made.id), code=303)
+
+
+def _option_rows(count: int) -> list[OptionForm]:
+    """The option rows of a sent question form (o0-de, o0-emoji, …)."""
+    form = request.form
+    return [
+        OptionForm(
+            id=form.get(f"o{i}-id", "")[:12],
+            de=form.get(f"o{i}-de", "")[:500],
+            en=form.get(f"o{i}-en", "")[:500],
+            emoji=form.get(f"o{i}-emoji", "")[:16],
+            colour=form.get(f"o{i}-colour", "#4a7c59")[:16],
+            hidden=form.get(f"o{i}-hidden") == "yes",
+            order=form.get(f"o{i}-order", "")[:8],
+            delete=form.get(f"o{i}-delete") == "yes",
+        )
+        for i in range(count)
+    ]
+
+
+def _question_page(question: Question, errors: dict[str, str], sent: dict[str, str]) -> str:
+    return render_template(
+        "staff/setup/question.html",
+        question=question,
+        errors=errors,
+        sent=sent,
+        pictograms=PICTOGRAMS,
+        new_rows=0 if question.kind in ("scale", "wish") else 2,
+        uses=option_uses(db.session(), question.id),
+        answered=campaign_answered(db.session(), question.campaign_id),
+    )
+
+
+@bp.route(f"/questions/<int(max={MAX_ID}):question_id>", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+def question(question_id: int) -> ResponseReturnValue:
+    """A question's texts, public results setting and options (add, hide, reorder)."""
+    session = db.session()
+    found = load_question(session, question_id)
+    _campaign_in_reach(found.campaign_id)
+    if request.method == "GET":
+        return _question_page(found, {}, {})
+    form = QuestionForm(
+        de=request.form.get("de", "")[:1000],
+        en=request.form.get("en", "")[:1000],
+        results_shown=request.form.get("results_shown", "")[:20],
+        max_choices=request.form.get("max_choices", "")[:8],
+        demographic=request.form.get("demographic") == "yes",
+        options=_option_rows(len(found.options) + 2),
+    )
+    try:
+        german = german_of(found)
+        saved = save_question(session, question_id, form)
+    except FormError as error:
+        session.rollback()
+        sent = {k: v[:500] for k, v in request.form.items()}
+        return _question_page(load_question(session, question_id), field_errors(error), sent), 422
+    audit(session, current_user, "question-save", question=saved.id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=saved.texts["de"]))
+    if translations_to_check(german, saved):
+        flash(gettext("The German text changed: please check its translations (Languages)."))
+    return redirect(url_for(".campaign", campaign_id=saved.campaign_id), code=303)
+
+
+@bp.post(f"/questions/<int(max={MAX_ID}):question_id>/move")
+@requires(Permission.EDIT)
+def move(question_id: int) -> ResponseReturnValue:
+    """Move a question one place up or down."""
+    session = db.session()
+    step = -1 if request.form.get("direction") == "up" else 1
+    _campaign_in_reach(load_question(session, question_id).campaign_id)
+    moved = move_question(session, question_id, step)
+    audit(session, current_user, "question-move", question=moved.id, step=step)
+    session.commit()
+    return redirect(url_for(".campaign", campaign_id=moved.campaign_id) + "#questions", code=303)
+
+
+@bp.post(f"/campaigns/<int(max={MAX_ID}):campaign_id>/questions")
+@requires(Permission.EDIT)
+def new_question(campaign_id: int) -> ResponseReturnValue:
+    """Add a question at the end of a campaign."""
+    session = db.session()
+    if session.get(Campaign, campaign_id) is None:
+        raise NotFoundError()
+    _campaign_in_reach(campaign_id)
+    rows = [
+        OptionForm(
+            de=request.form.get(f"n{i}-de", "")[:500],
+            emoji=request.form.get(f"n{i}-emoji", "")[:16],
+        )
+        for i in range(MAX_OPTIONS)
+    ]
+    try:
+        made = add_question(
+            session,
+            campaign_id,
+            kind=request.form.get("kind", "")[:20],
+            de=request.form.get("de", "")[:1000],
+            options=rows,
+        )
+    except FormError as error:
+        session.rollback()
+        found = session.get(Campaign, campaign_id)
+        if found is None:
+            raise NotFoundError() from None
+        page = _campaign_page(found, _campaign_form(found), {}, field_errors(error))
+        return page, 422
+    audit(session, current_user, "question-add", question=made.id, campaign=campaign_id)
+    session.commit()
+    flash(gettext("Saved: %(name)s.", name=made.texts["de"]))
+    return redirect(url_for(".question", question_id=made.id), code=303)
