@@ -33,32 +33,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hooks.init_app(app)
 
     from kiosk.cli import register_commands
-    from kiosk.web import api
-    from kiosk.web.public import pages as public
-    from kiosk.web.public import wall
-    from kiosk.web.staff import (
-        kiosks,
-        moderation,
-        paper,
-        people,
-        posters,
-        setup,
-        translations,
-    )
-    from kiosk.web.staff import results as staff
+    from kiosk.web import api, staff
+    from kiosk.web.public import pages, wall
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(kiosks.bp)
-    app.register_blueprint(moderation.bp)
-    app.register_blueprint(setup.bp)
-    app.register_blueprint(translations.bp)
-    app.register_blueprint(people.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(wall.bp)
-    app.register_blueprint(paper.bp)
-    app.register_blueprint(posters.bp)
-    app.register_blueprint(posters.campaigns)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(api.bp)
     register_commands(app)
     return app

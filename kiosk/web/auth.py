@@ -116,14 +116,14 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("staff.index")
+    return url_for("staff.results.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """Show the login form and log a staff member in."""
     if current_user.is_authenticated:
-        return redirect(url_for("staff.index"))
+        return redirect(url_for("staff.results.index"))
     error = None
     email = ""
     if request.method == "POST":

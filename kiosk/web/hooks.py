@@ -55,8 +55,8 @@ class ForbiddenCharacterError(KioskError):
 
 LARGER_BODIES = {
     "api.push_responses": 4 * 1024 * 1024,  # a batch of 1000 answers with long wishes
-    "kiosks.import_file": 64 * 1024 * 1024,  # a kiosk's whole outbox after weeks offline
-    "campaign_posters.upload_logo": 3 * 1024 * 1024,  # a logo of up to 2 MB, and its form
+    "staff.kiosks.import_file": 64 * 1024 * 1024,  # a kiosk's whole outbox after weeks offline
+    "staff.campaign_posters.upload_logo": 3 * 1024 * 1024,  # a logo of up to 2 MB, and its form
 }
 """Endpoints that take more than MAX_CONTENT_LENGTH (64 KB: every public form)."""
 
@@ -138,8 +138,8 @@ def render_error(message: str, status: int) -> tuple[str, int]:
     args = request.view_args or {}
     if "prefix" in args and "code" in args and status != 404:
         restart = url_for("public.start", prefix=args["prefix"], code=args["code"])
-    elif request.blueprint == "staff":
-        restart = url_for("staff.index")
+    elif "staff" in request.blueprints:
+        restart = url_for("staff.results.index")
     else:
         restart = url_for("public.index")
     return render_template(template, message=message, status=status, restart=restart), status

@@ -29,17 +29,17 @@ NOT_PAGES = {
     "api.config",
     "api.openapi",
     "public.attract_loop",  # a fragment the start screen swaps in (checked in place)
-    "staff.export",
-    "staff.chart_png",
-    "staff.export_xlsx",
-    "campaign_posters.logo_png",
-    "campaign_posters.campaign_posters",
-    "campaign_posters.campaign_stickers",
-    "posters.poster",
-    "posters.preview_png",
-    "staff.location_qr",
-    "posters.qr_svg",
-    "posters.stickers",
+    "staff.results.export",
+    "staff.results.chart_png",
+    "staff.results.export_xlsx",
+    "staff.campaign_posters.logo_png",
+    "staff.campaign_posters.campaign_posters",
+    "staff.campaign_posters.campaign_stickers",
+    "staff.posters.poster",
+    "staff.posters.preview_png",
+    "staff.results.location_qr",
+    "staff.posters.qr_svg",
+    "staff.posters.stickers",
 }
 
 

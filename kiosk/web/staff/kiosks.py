@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,13 +26,7 @@ from kiosk.web import db
 from kiosk.web.auth import current_reach, requires
 from kiosk.web.shared import MAX_ID
 
-bp = Blueprint("kiosks", __name__, url_prefix="/staff/kiosks")
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every page here needs a logged-in staff member."""
+bp = Blueprint("kiosks", __name__, url_prefix="/kiosks")
 
 
 class KioskFormError(KioskError):
@@ -125,7 +119,7 @@ def revoke_device(device_id: int) -> ResponseReturnValue:
     revoke(session, _device(device_id))
     audit(session, current_user, "kiosk-revoke", device=device_id)
     session.commit()
-    return redirect(url_for("kiosks.index"), code=303)
+    return redirect(url_for("staff.kiosks.index"), code=303)
 
 
 @bp.post(f"/<int(max={MAX_ID}):device_id>/enrolment")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from kiosk.access.accounts import audit
@@ -17,14 +17,8 @@ from kiosk.web import db
 from kiosk.web.auth import requires
 from kiosk.web.shared import MAX_ID, field_errors, load_location
 
-bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
+bp = Blueprint("paper", __name__, url_prefix="/paper")
 PLACE = f"<int(max={MAX_ID}):location_id>"
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every page here needs a logged-in staff member (and the edit permission)."""
 
 
 def _page(location: Location, status: int = 200, **context: object) -> tuple[str, int]:

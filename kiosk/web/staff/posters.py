@@ -21,7 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from qrcode.image.svg import SvgPathImage
 
 from kiosk.access.accounts import audit
@@ -51,16 +51,9 @@ from kiosk.web import db
 from kiosk.web.auth import current_reach, requires
 from kiosk.web.shared import MAX_ID, load_location, poster_content, poster_link, public_link
 
-bp = Blueprint("posters", __name__, url_prefix="/staff/location")
-campaigns = Blueprint("campaign_posters", __name__, url_prefix="/staff/campaign")
+bp = Blueprint("posters", __name__, url_prefix="/location")
+campaigns = Blueprint("campaign_posters", __name__, url_prefix="/campaign")
 PLACE = f"<int(max={MAX_ID}):location_id>"
-
-
-@bp.before_request
-@campaigns.before_request
-@login_required
-def _require_login() -> None:
-    """Every poster needs a logged-in staff member."""
 
 
 class NoPlacesError(KioskError):

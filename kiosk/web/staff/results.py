@@ -16,7 +16,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -60,23 +60,11 @@ from kiosk.web.auth import current_reach, requires, safe_next
 from kiosk.web.i18n import current_language, localized, right_to_left
 from kiosk.web.shared import CHANNEL_NAMES, MAX_ID, load_location, public_link
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp = Blueprint("results", __name__)
 WISHES_SHOWN = 100
 WORKBOOK_WISHES = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every staff page needs a logged-in staff member."""
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
 
 
 @bp.get("/")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -50,13 +50,7 @@ from kiosk.web import db
 from kiosk.web.auth import current_reach, requires
 from kiosk.web.shared import MAX_ID, field_errors
 
-bp = Blueprint("setup", __name__, url_prefix="/staff/setup")
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every set-up page needs a logged-in staff member (and the edit permission)."""
+bp = Blueprint("setup", __name__, url_prefix="/setup")
 
 
 def _areas() -> list[Area]:
