@@ -19,7 +19,7 @@ from werkzeug.test import EnvironBuilder
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import kiosk.web.public.pages as public  # noqa: E402
+import kiosk.collect.casting as casting  # noqa: E402
 from kiosk import create_app  # noqa: E402
 from kiosk.collect.answers import Answer, record_answer  # noqa: E402
 from kiosk.collect.catalog import load_catalog  # noqa: E402
@@ -90,10 +90,10 @@ def main() -> None:
     # One client sends every vote: the per-network rate limit would refuse most of them.
     app = create_app({"DATABASE_URL": URL, "SECRET_KEY": "x" * 64, "ANSWERS_PER_CLIENT": 0})
     print(f"vote POST (htmx)                 {per_request_ms(app, '/q/ehp/answer', True):.3f} ms")
-    real = public.record_answer
-    public.record_answer = lambda *args, **kwargs: True  # type: ignore[assignment]
+    real = casting.record_answer
+    casting.record_answer = lambda *args, **kwargs: True  # type: ignore[assignment]
     print(f"vote POST, insert stubbed out    {per_request_ms(app, '/q/ehp/answer', True):.3f} ms")
-    public.record_answer = real
+    casting.record_answer = real
     print(f"question page GET                {per_request_ms(app, '/q/ehp', False):.3f} ms")
     print(f"record_answer + commit alone     {record_ms():.3f} ms")
 

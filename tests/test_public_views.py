@@ -321,12 +321,12 @@ def test_an_unknown_place_offers_the_front_page_not_itself(client: FlaskClient) 
 
 
 def test_a_server_fault_shows_a_calm_page(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kiosk.web.public.pages as public
+    import kiosk.collect.casting as casting
 
     def broken(*_args: object, **_kwargs: object) -> bool:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(public, "record_answer", broken)
+    monkeypatch.setattr(casting, "record_answer", broken)
     app.testing = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()

@@ -27,12 +27,10 @@ from uuid6 import uuid7
 from werkzeug import Response
 
 from kiosk.collect.answers import (
-    parse_answer,
     parse_uuid,
     question_of,
-    record_answer,
-    take_kiosk_turn,
 )
+from kiosk.collect.casting import Cast, Door, Outcome, RateLimit, cast_answer
 from kiosk.collect.catalog import CatalogCampaign, CatalogLocation
 from kiosk.collect.showcase import (
     QuestionResult,
@@ -49,20 +47,17 @@ from kiosk.core.errors import (
 from kiosk.models import Area, Channel, utcnow
 from kiosk.printing.posters import poster_key, poster_label
 from kiosk.results.charts import Slice, pie_svg, safe_colour
-from kiosk.safety.ratelimits import RateLimitedError, Scope
+from kiosk.safety.ratelimits import RateLimitedError
 from kiosk.safety.safeguards import (
     VOTER_COOKIE,
     AlreadyAnsweredError,
-    Safeguard,
     answered_by,
     ballot_key,
-    count_refusal,
     new_voter_cookie,
-    take_qr_ballot,
     voter_of,
 )
 from kiosk.web import db
-from kiosk.web.hooks import check_client_rate, htmx
+from kiosk.web.hooks import htmx
 from kiosk.web.i18n import localized
 from kiosk.web.shared import results_snapshot
 
@@ -314,68 +309,20 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
     index = campaign.questions.index(question)
     if "skip" not in request.form:
         form = request.form.to_dict(flat=False)
-        try:
-            if prefix == "q" or current_app.config["ROLE"] == "central":
-                _check_rate(location.id)
-            parsed = parse_answer(
-                question, form, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
-            )
-        except (InvalidAnswerError, RateLimitedError) as error:
-            return _question_screen(
-                prefix,
-                location,
-                campaign,
-                index,
-                visit,
-                error=gettext(error.message, **error.params),
-                form=form,
-                answer_uuid=_valid_uuid(request.form.get("uuid", "")),
-                status=error.status,
-            )
-        session = db.session()
         with db.write_lock().held():
-            stored = record_answer(
-                session,
-                parsed,
-                campaign=campaign,
-                location_id=location.id,
-                channel=CHANNEL_BY_PREFIX[prefix],
-                source=_poster_of(location.code) if prefix == "q" else None,
-                queue=current_app.config["ROLE"] == "node",  # a kiosk node forwards it
+            cast = cast_answer(
+                db.session(),
+                _door(prefix, location, question.id),
+                campaign,
+                question,
+                form,
+                wish_max_chars=current_app.config["WISH_MAX_CHARS"],
             )
-            cooldown = current_app.config["KIOSK_COOLDOWN_SECONDS"]
-            try:
-                if stored and prefix == "k" and cooldown > 0:
-                    take_kiosk_turn(
-                        session,
-                        location_id=location.id,
-                        question_id=question.id,
-                        cooldown=dt.timedelta(seconds=cooldown),
-                    )
-                elif stored and prefix == "q":
-                    secret = current_app.config["SECRET_KEY"]
-                    ballot = ballot_key(secret, g.voter, question.id)
-                    take_qr_ballot(session, question_id=question.id, ballot=ballot)
-            except KioskCooldownError as error:
-                session.rollback()  # not counted: the same screen, the same UUID
-                count_refusal(session, location.id, Safeguard.KIOSK_COOLDOWN)
-                session.commit()
-                return _question_screen(
-                    prefix,
-                    location,
-                    campaign,
-                    index,
-                    visit,
-                    error=gettext(error.message),
-                    form=form,
-                    answer_uuid=str(parsed.uuid),
-                    status=error.status,
-                )
-            except AlreadyAnsweredError as error:
-                session.rollback()  # the first answer stays; on to the next question
-                count_refusal(session, location.id, Safeguard.QR_REPEAT)
-                flash(gettext(error.message))  # shown on the next screen
-            session.commit()
+            db.session().commit()  # the network's count and any refusal hold, whatever came
+        if cast.outcome == Outcome.ALREADY_ANSWERED:
+            flash(gettext(AlreadyAnsweredError.message))  # shown on the next screen
+        elif cast.outcome not in (Outcome.STORED, Outcome.DUPLICATE):
+            return _refused(prefix, location, campaign, index, visit, cast, form)
     next_step = _first_open(prefix, campaign, index + 1)
     if next_step >= len(campaign.questions):
         if not htmx:
@@ -386,23 +333,62 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
     return _question_screen(prefix, location, campaign, next_step, visit)
 
 
+def _door(prefix: str, location: CatalogLocation, question_id: int) -> Door:
+    """Where this answer comes in: a kiosk or a phone, with the safeguards set for it."""
+    config = current_app.config
+    rate = None
+    if prefix == "q" or config["ROLE"] == "central":  # a node's own kiosk has no network limit
+        rate = RateLimit(
+            secret=config["SECRET_KEY"],
+            address=request.remote_addr or "",
+            limit=config["ANSWERS_PER_CLIENT"],
+            window=dt.timedelta(minutes=config["RATE_WINDOW_MINUTES"]),
+        )
+    cooldown = config["KIOSK_COOLDOWN_SECONDS"]
+    return Door(
+        channel=CHANNEL_BY_PREFIX[prefix],
+        location_id=location.id,
+        source=_poster_of(location.code) if prefix == "q" else None,
+        queue=config["ROLE"] == "node",  # a kiosk node forwards it
+        rate=rate,
+        kiosk_cooldown=dt.timedelta(seconds=cooldown) if prefix == "k" and cooldown > 0 else None,
+        ballot=ballot_key(config["SECRET_KEY"], g.voter, question_id) if prefix == "q" else None,
+    )
+
+
+def _refused(
+    prefix: str,
+    location: CatalogLocation,
+    campaign: CatalogCampaign,
+    index: int,
+    visit: uuid.UUID,
+    cast: Cast,
+    form: dict[str, list[str]],
+) -> ResponseReturnValue:
+    """The same question again with why its answer did not count (the same UUID: resendable)."""
+    error = cast.error or (
+        KioskCooldownError() if cast.outcome == Outcome.COOLDOWN else RateLimitedError()
+    )
+    if not isinstance(error, (InvalidAnswerError, KioskCooldownError, RateLimitedError)):
+        raise error  # a campaign closed meanwhile: its own page
+    return _question_screen(
+        prefix,
+        location,
+        campaign,
+        index,
+        visit,
+        error=gettext(error.message, **error.params),
+        form=form,
+        answer_uuid=_valid_uuid(request.form.get("uuid", "")),
+        status=error.status,
+    )
+
+
 @bp.get(f"/{PREFIX}/thanks")
 def thanks(prefix: str, code: str) -> ResponseReturnValue:
     """The thank-you screen; a kiosk returns to its start screen by itself."""
     location, campaign = _place(code)
     return _thanks(prefix, location, campaign)
-
-
-def _check_rate(location_id: int) -> None:
-    """Count an answer from this network; past the limit, count the refusal and raise."""
-    try:
-        check_client_rate(Scope.ANSWER, "ANSWERS_PER_CLIENT")
-    except RateLimitedError:
-        session = db.session()
-        with db.write_lock().held():
-            count_refusal(session, location_id, Safeguard.RATE_LIMIT)
-            session.commit()
-        raise
 
 
 def _first_open(prefix: str, campaign: CatalogCampaign, step: int) -> int:
