@@ -26,7 +26,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.models import Campaign, QuestionKind, Response, ResponseOption  # noqa: E402
+from kiosk.models import COMMAND_LINE, Campaign, QuestionKind, Response, ResponseOption  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
 from kiosk.results.crosstab import cross_tabs  # noqa: E402
 from kiosk.results.tallies import load_scope, tally  # noqa: E402
@@ -40,7 +40,7 @@ def fill(url: str, visits: int) -> None:
     upgrade_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         campaign = session.scalars(sa.select(Campaign)).one()
         square = campaign.locations[0].id
         plan = [

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
+from kiosk.models import COMMAND_LINE  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
 from kiosk.setup.demo import load_demo  # noqa: E402
 
@@ -56,7 +57,7 @@ def main() -> int:
         upgrade_database(url)
         engine = make_engine(url)
         with Session(engine) as session:
-            load_demo(session, sample_visits=0)
+            load_demo(session, sample_visits=0, actor=COMMAND_LINE)
             session.commit()
         engine.dispose()
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})

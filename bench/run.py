@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.cli import upgrade_database  # noqa: E402
 from kiosk.models import (  # noqa: E402
+    COMMAND_LINE,
     Campaign,
     Location,
     QuestionKind,
@@ -56,7 +57,7 @@ def build_database(path: Path) -> str:
     upgrade_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         campaign = session.scalars(sa.select(Campaign)).one()
         library = Location(area=campaign.locations[0].area, code="lib", name="Stadtteilbibliothek")
         campaign.locations.append(library)

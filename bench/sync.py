@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench.run import Gunicorn  # noqa: E402
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
-from kiosk.models import Campaign, Location, Outbox, Response, ResponseOption  # noqa: E402
+from kiosk.models import COMMAND_LINE, Campaign, Location, Outbox, Response, ResponseOption  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
 from kiosk.setup.demo import load_demo  # noqa: E402
 from kiosk.sync.configuration import apply_config, config_document  # noqa: E402
@@ -160,9 +160,11 @@ def main() -> None:
         upgrade_database(central_url)
         central_engine = make_engine(central_url)
         with Session(central_engine) as session:
-            load_demo(session, sample_visits=0)
+            load_demo(session, sample_visits=0, actor=COMMAND_LINE)
             place = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
-            _, code = register_device(session, name="Bench", location_id=place.id)
+            _, code = register_device(
+                session, name="Bench", location_id=place.id, actor=COMMAND_LINE
+            )
             _, token = enrol(session, code)
             document = config_document(session)
             session.commit()

@@ -21,7 +21,7 @@ from kiosk.access.accounts import ROLES, create_user
 from kiosk.core import config
 from kiosk.core.config import write_secret_key
 from kiosk.core.errors import KioskError
-from kiosk.models import Device, Location, utcnow
+from kiosk.models import COMMAND_LINE, Device, Location, utcnow
 from kiosk.results.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
 from kiosk.results.tallies import ScopeKind, load_scope, tally
 from kiosk.safety.ratelimits import forget_rates
@@ -75,7 +75,7 @@ def init_db_command() -> None:
 def load_demo_command() -> None:
     """Load the Jena Nord demo (area, places, campaign, staff login) unless it is there."""
     session = db.session()
-    created = load_demo(session)
+    created = load_demo(session, actor=COMMAND_LINE)
     session.commit()
     click.echo("Demo loaded." if created else "Demo is there already; nothing changed.")
     click.echo(f"Demo staff login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
@@ -91,7 +91,9 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     """Create a staff user who can log in to /staff."""
     session = db.session()
     try:
-        user = create_user(session, email=email, name=name, password=password, role=role)
+        user = create_user(
+            session, email=email, name=name, password=password, role=role, actor=COMMAND_LINE
+        )
     except KioskError as error:
         raise click.ClickException(error.message % error.params) from None
     session.commit()
@@ -145,7 +147,9 @@ def device_add_command(name: str, code: str) -> None:
     location_id = session.scalar(select(Location.id).where(Location.code == code.lower()))
     if location_id is None:
         raise click.ClickException(f"No place with the code “{code}”.")
-    device, enrolment_code = register_device(session, name=name, location_id=location_id)
+    device, enrolment_code = register_device(
+        session, name=name, location_id=location_id, actor=COMMAND_LINE
+    )
     session.commit()
     click.echo(f"Kiosk {device.id} “{device.name}” registered. On the kiosk node, run:")
     click.echo(f"  kiosk enrol --central <this server's URL> {enrolment_code}")
@@ -164,7 +168,7 @@ def _device(device_id: int) -> Device:
 @with_appcontext
 def device_revoke_command(device_id: int) -> None:
     """(central) Stop a kiosk's token; give it a new code with device-reenrol."""
-    revoke(db.session(), _device(device_id))
+    revoke(db.session(), _device(device_id), actor=COMMAND_LINE)
     db.session().commit()
     click.echo(f"Kiosk {device_id} revoked; its unsent answers stay on the kiosk.")
 
@@ -174,7 +178,7 @@ def device_revoke_command(device_id: int) -> None:
 @with_appcontext
 def device_reenrol_command(device_id: int) -> None:
     """(central) Give a kiosk a new one-time enrolment code (its old token stops working)."""
-    code = new_enrolment(db.session(), _device(device_id))
+    code = new_enrolment(db.session(), _device(device_id), actor=COMMAND_LINE)
     db.session().commit()
     click.echo(f"  kiosk enrol --central <this server's URL> {code}")
 
@@ -298,7 +302,12 @@ def import_batch_command(source: str, device_id: int | None) -> None:
     catalog = db.catalog()
     with db.write_lock().held():
         counts = import_items(
-            session, catalog, device, items, wish_max_chars=current_app.config["WISH_MAX_CHARS"]
+            session,
+            catalog,
+            device,
+            items,
+            wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+            actor=COMMAND_LINE,
         )
         session.commit()
     click.echo(" ".join(f"{status}={count}" for status, count in counts.items()))
@@ -369,7 +378,7 @@ def retention_command(days: int | None, dry_run: bool) -> None:
         click.echo("KIOSK_RETENTION_DAYS is 0 (off): answers are kept as they are.")
         return
     with db.write_lock().held():
-        report = apply_retention(session, days=days, dry_run=dry_run)
+        report = apply_retention(session, days=days, dry_run=dry_run, actor=COMMAND_LINE)
         if not dry_run:
             session.commit()
     would = "would be " if dry_run else ""

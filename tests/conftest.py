@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import generate_password_hash
 
 from kiosk.cli import upgrade_database
-from kiosk.models import Base
+from kiosk.models import COMMAND_LINE, Base
 from kiosk.models.engine import make_engine
 from kiosk.setup.demo import load_demo
 from kiosk.web import create_app
@@ -88,7 +88,7 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     engine = make_engine(database_url)
     wipe(engine)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         session.commit()
     yield engine
     engine.dispose()

@@ -12,7 +12,7 @@ from kiosk.access.accounts import create_user
 from kiosk.access.permissions import Role
 from kiosk.collect.answers import Answer
 from kiosk.collect.catalog import CatalogCampaign, CatalogLocation, CatalogQuestion, load_catalog
-from kiosk.models import QuestionKind
+from kiosk.models import COMMAND_LINE, QuestionKind
 from kiosk.web import db
 
 
@@ -42,7 +42,14 @@ def login_as(app: Flask, role: Role) -> FlaskClient:
     """A client logged in as a new staff member with this role."""
     email = f"{role.value}@example.org"
     with app.app_context():
-        create_user(db.session(), email=email, name=role.value, password=PASSWORD, role=role)
+        create_user(
+            db.session(),
+            email=email,
+            name=role.value,
+            password=PASSWORD,
+            role=role,
+            actor=COMMAND_LINE,
+        )
         db.session().commit()
     client = app.test_client()
     assert (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.cli import upgrade_database
-from kiosk.models import Location
+from kiosk.models import COMMAND_LINE, Location
 from kiosk.models.engine import make_engine
 from kiosk.sync.configuration import apply_config, config_document
 from kiosk.sync.devices import enrol, register_device
@@ -36,7 +36,7 @@ def test_killed_at_random_points_nothing_is_lost_or_doubled(
     engine = make_engine(postgres_url)
     with Session(engine) as session:
         square = session.scalars(select(Location).where(Location.code == "ehp")).one()
-        _, code = register_device(session, name="Kiosk", location_id=square.id)
+        _, code = register_device(session, name="Kiosk", location_id=square.id, actor=COMMAND_LINE)
         _, token = enrol(session, code)
         document = config_document(session)
         session.commit()

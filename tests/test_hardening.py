@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter, Rule
 
-from kiosk.models import Campaign, Question
+from kiosk.models import COMMAND_LINE, Campaign, Question
 from kiosk.sync.devices import register_device
 from kiosk.web import db
 from kiosk.web.hooks import CONTENT_SECURITY_POLICY
@@ -162,7 +162,7 @@ def test_a_kiosk_page_left_open_for_a_day_still_takes_a_vote(
 def test_a_kiosk_device_token_opens_no_staff_page(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         session = db.session()
-        _, code = register_device(session, name="Kiosk Platz", location_id=1)
+        _, code = register_device(session, name="Kiosk Platz", location_id=1, actor=COMMAND_LINE)
         session.commit()
     token = client.post("/api/v1/enrol", json={"code": code}).get_json()["token"]
     bearer = {"Authorization": f"Bearer {token}"}

@@ -14,6 +14,7 @@ from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.showcase import approved_wishes
 from kiosk.core.errors import InvalidSettingError
 from kiosk.models import (
+    COMMAND_LINE,
     AnswerCount,
     AuditEntry,
     QuestionKind,
@@ -85,11 +86,14 @@ def test_bulk_moderation_touches_only_wishes(session: Session) -> None:
                   location_id=square.id, channel="qr")  # fmt: skip
     vote = session.scalar(select(Response.id).where(Response.text.is_(None)))
     assert vote is not None
-    assert moderate(session, [first, second, vote, 999_999], WishAction.APPROVE) == 2
+    assert (
+        moderate(session, [first, second, vote, 999_999], WishAction.APPROVE, actor=COMMAND_LINE)
+        == 2
+    )
     assert session.scalar(select(Response.wish_state).where(Response.id == vote)) is None
     assert [w.text for w in queue(session, state=WishState.APPROVED)] == ["Schatten", "Bänke"]
     assert queue(session, state=WishState.PENDING) == []
-    assert moderate(session, [first], WishAction.REOPEN) == 1
+    assert moderate(session, [first], WishAction.REOPEN, actor=COMMAND_LINE) == 1
     assert [w.id for w in queue(session, state=WishState.PENDING)] == [first]
     assert [w.id for w in queue(session, state=None, before=second)] == [first]
 
@@ -97,15 +101,15 @@ def test_bulk_moderation_touches_only_wishes(session: Session) -> None:
 def test_a_wish_marked_as_personal_data_is_never_public(session: Session) -> None:
     campaign, square, _ = demo(session)
     wish = _wish(session, "Ruft Frau M. an, Tel. 0176 1234567")
-    moderate(session, [wish], WishAction.APPROVE)
+    moderate(session, [wish], WishAction.APPROVE, actor=COMMAND_LINE)
     session.commit()
     assert approved_wishes(session, campaign.id, square.id) != []
     assert [w["text"] for w in shared_wishes(session)] != []
-    moderate(session, [wish], WishAction.MARK_PERSONAL_DATA)
+    moderate(session, [wish], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE)
     session.commit()
     assert approved_wishes(session, campaign.id, square.id) == []
     assert shared_wishes(session) == []  # nor on any kiosk node
-    moderate(session, [wish], WishAction.UNMARK)
+    moderate(session, [wish], WishAction.UNMARK, actor=COMMAND_LINE)
     assert approved_wishes(session, campaign.id, square.id) != []
 
 
@@ -245,8 +249,8 @@ def test_a_redacted_wish_loses_its_text_for_good_and_still_counts(session: Sessi
     phone, kind = _wish(session, "Ruf mich an: 0176 1234567"), _wish(session, "Mehr Bänke")
     session.commit()
     counted_before = session.scalar(select(func.sum(AnswerCount.count)))
-    assert moderate(session, [phone], WishAction.APPROVE) == 1
-    assert moderate(session, [phone], WishAction.REDACT) == 1
+    assert moderate(session, [phone], WishAction.APPROVE, actor=COMMAND_LINE) == 1
+    assert moderate(session, [phone], WishAction.REDACT, actor=COMMAND_LINE) == 1
     session.commit()
     redacted = session.get(Response, phone)
     assert redacted is not None
@@ -254,7 +258,7 @@ def test_a_redacted_wish_loses_its_text_for_good_and_still_counts(session: Sessi
     assert session.scalar(select(func.sum(AnswerCount.count))) == counted_before
     # Nothing brings it back or shows it again, and a second redaction changes nothing.
     for action in WishAction:
-        assert moderate(session, [phone], action) == 0
+        assert moderate(session, [phone], action, actor=COMMAND_LINE) == 0
     session.commit()
     assert session.get(Response, phone).wish_state == "rejected"  # type: ignore[union-attr]
     campaign, _, _ = demo(session)
@@ -274,7 +278,7 @@ def test_redaction_blanks_a_copy_kept_aside(session: Session) -> None:
         )
     )
     session.commit()
-    moderate(session, [wish], WishAction.REDACT)
+    moderate(session, [wish], WishAction.REDACT, actor=COMMAND_LINE)
     session.commit()
     kept = session.scalars(select(RejectedResponse)).one()
     assert kept.payload == {"uuid": str(answer.uuid), "text": ""}

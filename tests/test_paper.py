@@ -10,7 +10,7 @@ from kiosk.access.permissions import Role
 from kiosk.collect.answers import record_answer
 from kiosk.collect.paper import enter_paper_tally, withdraw_paper_tally
 from kiosk.core.errors import FormError, NotFoundError
-from kiosk.models import QuestionKind
+from kiosk.models import COMMAND_LINE, QuestionKind
 from kiosk.results.tallies import load_scope, tally
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
@@ -34,14 +34,16 @@ def test_a_sheet_counts_as_paper_next_to_the_other_channels(session: Session) ->
                   channel="kiosk")  # fmt: skip
     options = {str(o.id): str(n) for o, n in zip(single.options, [3, 0, 1], strict=False)}
     sheet = enter_paper_tally(session, location_id=square.id, question_id=single.id,
-                              counts=options, answers="", user_id=None)  # fmt: skip
+                              counts=options, answers="", actor=COMMAND_LINE)  # fmt: skip
     assert sheet.answers == 4
     counted = counts_of(session, square.id, single.id)
     assert counted["answers"] == {"kiosk": 1, "qr": 0, "web": 0, "paper": 4}
     assert counted["options"][0] == 3 and counted["options"][2] == 1
     assert counted["shares"][0] == 0.8  # 4 of 5 people: 1 at the kiosk, 3 on paper
-    withdraw_paper_tally(session, sheet.id, location_id=square.id)
-    withdraw_paper_tally(session, sheet.id, location_id=square.id)  # twice: no double undo
+    withdraw_paper_tally(session, sheet.id, location_id=square.id, actor=COMMAND_LINE)
+    withdraw_paper_tally(
+        session, sheet.id, location_id=square.id, actor=COMMAND_LINE
+    )  # twice: no double undo
     counted = counts_of(session, square.id, single.id)
     assert counted["answers"]["paper"] == 0 and counted["options"][0] == 0
 
@@ -53,10 +55,10 @@ def test_a_multiple_choice_sheet_says_how_many_people(session: Session) -> None:
     for answers in ("", "3", "8", "x", "1"):
         with pytest.raises(FormError) as error:
             enter_paper_tally(session, location_id=square.id, question_id=multi.id,
-                              counts=counts, answers=answers, user_id=None)  # fmt: skip
+                              counts=counts, answers=answers, actor=COMMAND_LINE)  # fmt: skip
         assert set(error.value.fields) == {"answers"}
     sheet = enter_paper_tally(session, location_id=square.id, question_id=multi.id,
-                              counts=counts, answers="5", user_id=None)  # fmt: skip
+                              counts=counts, answers="5", actor=COMMAND_LINE)  # fmt: skip
     assert counts_of(session, square.id, multi.id)["answers"]["paper"] == sheet.answers == 5
 
 
@@ -67,7 +69,7 @@ def test_a_count_that_is_not_a_whole_number_is_refused(session: Session, raw: st
     with pytest.raises(FormError) as error:
         counts = {str(single.options[0].id): raw}
         enter_paper_tally(session, location_id=square.id, question_id=single.id,
-                          counts=counts, answers="", user_id=None)  # fmt: skip
+                          counts=counts, answers="", actor=COMMAND_LINE)  # fmt: skip
     assert set(error.value.fields) == {f"option-{single.options[0].id}"}
 
 
@@ -78,13 +80,13 @@ def test_nothing_to_count_and_questions_that_do_not_run_there_are_refused(
     single, wish = question(campaign, QuestionKind.SINGLE), question(campaign, QuestionKind.WISH)
     with pytest.raises(FormError):
         enter_paper_tally(session, location_id=square.id, question_id=single.id, counts={},
-                          answers="", user_id=None)  # fmt: skip
+                          answers="", actor=COMMAND_LINE)  # fmt: skip
     with pytest.raises(NotFoundError):
         enter_paper_tally(session, location_id=square.id, question_id=wish.id, counts={},
-                          answers="", user_id=None)  # fmt: skip
+                          answers="", actor=COMMAND_LINE)  # fmt: skip
     with pytest.raises(NotFoundError):
         enter_paper_tally(session, location_id=999_999, question_id=single.id, counts={},
-                          answers="", user_id=None)  # fmt: skip
+                          answers="", actor=COMMAND_LINE)  # fmt: skip
 
 
 def test_editors_type_in_a_sheet_and_it_is_in_the_csv(app: Flask) -> None:
@@ -113,10 +115,10 @@ def test_a_multiple_choice_sheet_cannot_have_more_picks_than_allowed(session: Se
     counts = {str(o.id): "1" for o in multi.options}  # six picks
     with pytest.raises(FormError) as error:
         enter_paper_tally(session, location_id=square.id, question_id=multi.id,
-                          counts=counts, answers="1", user_id=None)  # fmt: skip
+                          counts=counts, answers="1", actor=COMMAND_LINE)  # fmt: skip
     assert set(error.value.fields) == {"answers"}
     sheet = enter_paper_tally(session, location_id=square.id, question_id=multi.id,
-                              counts=counts, answers="2", user_id=None)  # fmt: skip
+                              counts=counts, answers="2", actor=COMMAND_LINE)  # fmt: skip
     assert sheet.answers == 2
 
 
@@ -129,7 +131,7 @@ def test_withdrawing_a_sheet_twice_at_once_takes_it_out_once(app: Flask) -> None
         single = question(campaign, QuestionKind.SINGLE)
         sheet = enter_paper_tally(session, location_id=square.id, question_id=single.id,
                                   counts={str(single.options[0].id): "5"}, answers="",
-                                  user_id=None)  # fmt: skip
+                                  actor=COMMAND_LINE)  # fmt: skip
         session.commit()
         sheet_id = sheet.id
     editors = [login_as(app, Role.EDITOR)] + [app.test_client() for _ in range(3)]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.access.accounts import AccountError, change_user, create_user
 from kiosk.access.permissions import Role
-from kiosk.models import StaffUser
+from kiosk.models import COMMAND_LINE, Actor, StaffUser
 from kiosk.web import db
 from tests.helpers import PASSWORD, login_as
 
@@ -77,14 +77,24 @@ def test_access_ends_at_once_and_there_is_always_an_admin(app: Flask) -> None:
 def test_the_last_active_admin_stays(session: Session) -> None:
     demo_admin = session.scalars(select(StaffUser)).one()
     editor = create_user(
-        session, email="e@example.org", name="E", password=PASSWORD, role=Role.EDITOR
+        session,
+        email="e@example.org",
+        name="E",
+        password=PASSWORD,
+        role=Role.EDITOR,
+        actor=COMMAND_LINE,
     )
     with pytest.raises(AccountError, match="one active admin"):
-        change_user(session, demo_admin.id, role="viewer", active=True, acting=editor)
+        change_user(session, demo_admin.id, role="viewer", active=True, actor=Actor(editor.id))
     with pytest.raises(AccountError, match="one active admin"):
-        change_user(session, demo_admin.id, role="admin", active=False, acting=editor)
+        change_user(session, demo_admin.id, role="admin", active=False, actor=Actor(editor.id))
     second = create_user(
-        session, email="a2@example.org", name="A2", password=PASSWORD, role=Role.ADMIN
+        session,
+        email="a2@example.org",
+        name="A2",
+        password=PASSWORD,
+        role=Role.ADMIN,
+        actor=COMMAND_LINE,
     )
-    change_user(session, demo_admin.id, role="viewer", active=True, acting=second)
+    change_user(session, demo_admin.id, role="viewer", active=True, actor=Actor(second.id))
     assert demo_admin.role == "viewer"

@@ -11,7 +11,7 @@ from kiosk.access.permissions import Role
 from kiosk.collect.answers import record_answer
 from kiosk.collect.catalog import load_catalog
 from kiosk.core.errors import FormError, NotFoundError
-from kiosk.models import Option, Question, QuestionKind
+from kiosk.models import COMMAND_LINE, Option, Question, QuestionKind
 from kiosk.results.tallies import load_scope, tally
 from kiosk.setup.questions import (
     OptionForm,
@@ -50,7 +50,7 @@ def test_an_answered_question_gets_a_new_option_and_hides_one(session: Session) 
     rows[0] = OptionForm(**{**rows[0].__dict__, "order": "9"})  # to the end
     rows.append(OptionForm(de="Kunst", emoji="🎨", colour="#123456", order="2"))
     save_question(session, single.id, QuestionForm(de="Was zählt?", en="What counts?",
-                                                   options=rows))  # fmt: skip
+                                                   options=rows), actor=COMMAND_LINE)  # fmt: skip
     session.commit()
     snapshot = load_catalog(session).campaigns[campaign.id].question_by_id[single.id]
     assert (snapshot.texts["de"], snapshot.texts["en"]) == ("Was zählt?", "What counts?")
@@ -89,7 +89,7 @@ def test_a_bad_question_form_is_refused_per_field(
     sent = {"de": "Frage", "results_shown": "live"}
     sent.update({k: v for k, v in change.items() if isinstance(v, str)})
     with pytest.raises(FormError) as error:
-        save_question(session, single.id, QuestionForm(options=rows, **sent))
+        save_question(session, single.id, QuestionForm(options=rows, **sent), actor=COMMAND_LINE)
     assert set(error.value.fields) == fields
     session.rollback()
     assert session.get_one(Question, single.id).texts["de"] == single.texts["de"]
@@ -100,19 +100,25 @@ def test_a_scale_keeps_its_points_and_options_belong_to_their_question(session: 
     scale, single = question(campaign, QuestionKind.SCALE), question(campaign, QuestionKind.SINGLE)
     rows = [*rows_of(session.get_one(Question, scale.id)), OptionForm(de="Super", emoji="😎")]
     with pytest.raises(FormError):
-        save_question(session, scale.id, QuestionForm(de="Wie gern?", options=rows))
+        save_question(
+            session, scale.id, QuestionForm(de="Wie gern?", options=rows), actor=COMMAND_LINE
+        )
     stranger = OptionForm(id=str(single.options[0].id), de="fremd")
     with pytest.raises(NotFoundError):
-        save_question(session, scale.id, QuestionForm(de="Wie gern?", options=[stranger]))
+        save_question(
+            session, scale.id, QuestionForm(de="Wie gern?", options=[stranger]), actor=COMMAND_LINE
+        )
 
 
 def test_questions_are_added_and_moved(session: Session) -> None:
     campaign, _, _ = demo(session)
     rows = [OptionForm(de="Ja", emoji="👍"), OptionForm(de="Nein", emoji="👎"), OptionForm()]
-    made = add_question(session, campaign.id, kind="single", de="Mehr Bänke?", options=rows)
+    made = add_question(
+        session, campaign.id, kind="single", de="Mehr Bänke?", options=rows, actor=COMMAND_LINE
+    )
     assert made.position == 5 and [o.texts["de"] for o in made.options] == ["Ja", "Nein"]
-    move_question(session, made.id, -1)
-    move_question(session, made.id, -1)
+    move_question(session, made.id, -1, actor=COMMAND_LINE)
+    move_question(session, made.id, -1, actor=COMMAND_LINE)
     session.commit()
     order = session.scalars(
         select(Question.texts)
@@ -121,9 +127,13 @@ def test_questions_are_added_and_moved(session: Session) -> None:
     ).all()
     assert order[3]["de"] == "Mehr Bänke?" and len(order) == 6
     with pytest.raises(FormError) as error:
-        add_question(session, campaign.id, kind="riddle", de="", options=rows[:1])
+        add_question(
+            session, campaign.id, kind="riddle", de="", options=rows[:1], actor=COMMAND_LINE
+        )
     assert set(error.value.fields) == {"kind", "de", "options"}
-    wish = add_question(session, campaign.id, kind="wish", de="Noch etwas?", options=[])
+    wish = add_question(
+        session, campaign.id, kind="wish", de="Noch etwas?", options=[], actor=COMMAND_LINE
+    )
     assert wish.options == []
 
 
@@ -180,7 +190,7 @@ def test_options_are_deleted_until_the_first_answer_then_only_hidden(session: Se
     single = question(campaign, QuestionKind.SINGLE)
     rows = rows_of(session.get_one(Question, single.id))
     saved = save_question(session, single.id, QuestionForm(
-        de="Neu", options=_with(rows, 0, delete=True)))  # fmt: skip
+        de="Neu", options=_with(rows, 0, delete=True)), actor=COMMAND_LINE)  # fmt: skip
     session.commit()
     assert saved.options[0].texts["de"] == "Spielen und Sport"
     assert [o.position for o in saved.options] == [0, 1, 2, 3, 4]
@@ -194,8 +204,8 @@ def test_options_are_deleted_until_the_first_answer_then_only_hidden(session: Se
     rows = rows_of(session.get_one(Question, single.id))
     assert rows[4].de == "Wasser"
     with pytest.raises(FormError) as error:
-        save_question(session, single.id, QuestionForm(
-            de="Neuer", options=_with(_with(rows, 4, delete=True), 0, delete=True)))  # fmt: skip
+        form = QuestionForm(de="Neuer", options=_with(_with(rows, 4, delete=True), 0, delete=True))
+        save_question(session, single.id, form, actor=COMMAND_LINE)
     assert set(error.value.fields) == {"o0-delete", "o4-delete"}
     assert error.value.fields["o4-delete"] == (
         "Already chosen (%(count)d), so it stays: hide it instead.", {"count": 1})  # fmt: skip
@@ -211,7 +221,10 @@ def test_a_scale_point_and_the_last_options_are_not_deleted(session: Session) ->
     rows = rows_of(session.get_one(Question, scale.id))
     with pytest.raises(FormError) as error:
         save_question(
-            session, scale.id, QuestionForm(de="Wie?", options=_with(rows, 0, delete=True))
+            session,
+            scale.id,
+            QuestionForm(de="Wie?", options=_with(rows, 0, delete=True)),
+            actor=COMMAND_LINE,
         )
     assert set(error.value.fields) == {"o0-delete"}
     session.rollback()
@@ -219,7 +232,7 @@ def test_a_scale_point_and_the_last_options_are_not_deleted(session: Session) ->
     rows = rows_of(session.get_one(Question, single.id))
     doomed = [OptionForm(**{**r.__dict__, "delete": i > 0}) for i, r in enumerate(rows)]
     with pytest.raises(FormError) as error:
-        save_question(session, single.id, QuestionForm(de="?", options=doomed))
+        save_question(session, single.id, QuestionForm(de="?", options=doomed), actor=COMMAND_LINE)
     assert set(error.value.fields) == {"options"}  # two answers at least
 
 
@@ -236,7 +249,12 @@ def test_an_answer_given_while_deleting_keeps_its_option(
     monkeypatch.setattr("kiosk.setup.questions.campaign_answered", lambda _session, _id: False)
     rows = rows_of(session.get_one(Question, single.id))
     with pytest.raises(FormError) as error:
-        save_question(session, single.id, QuestionForm(de="?", options=_with(rows, 0, delete=True)))
+        save_question(
+            session,
+            single.id,
+            QuestionForm(de="?", options=_with(rows, 0, delete=True)),
+            actor=COMMAND_LINE,
+        )
     assert set(error.value.fields) == {"options"}
     session.rollback()
     assert len(session.get_one(Question, single.id).options) == 6
@@ -250,16 +268,16 @@ def test_one_demographic_question_per_campaign(session: Session) -> None:
     )
     assert session.get_one(Question, age.id).demographic  # from the template
     stored = session.get_one(Question, matters.id)
-    save_question(session, matters.id, QuestionForm(de="Was?", demographic=True,
-                                                     options=rows_of(stored)))  # fmt: skip
+    form = QuestionForm(de="Was?", demographic=True, options=rows_of(stored))
+    save_question(session, matters.id, form, actor=COMMAND_LINE)
     session.commit()
     flags = {i: bool(d) for i, d in session.execute(select(Question.id, Question.demographic))}
     assert flags[matters.id] and not flags[age.id] and sum(flags.values()) == 1
     multi = question(campaign, QuestionKind.MULTI)
     stored = session.get_one(Question, multi.id)
     with pytest.raises(FormError) as error:
-        save_question(session, multi.id, QuestionForm(
-            de="?", max_choices="2", demographic=True, options=rows_of(stored)))  # fmt: skip
+        form = QuestionForm(de="?", max_choices="2", demographic=True, options=rows_of(stored))
+        save_question(session, multi.id, form, actor=COMMAND_LINE)
     assert set(error.value.fields) == {"demographic"}
 
 
@@ -305,12 +323,15 @@ def test_a_wish_question_saves_without_a_results_setting(session: Session) -> No
     campaign, _, _ = demo(session)
     wish = question(campaign, QuestionKind.WISH)
     saved = save_question(
-        session, wish.id, QuestionForm(de="Was wünschen Sie sich?", en="", results_shown="")
+        session,
+        wish.id,
+        QuestionForm(de="Was wünschen Sie sich?", en="", results_shown=""),
+        actor=COMMAND_LINE,
     )
     assert saved.texts["de"] == "Was wünschen Sie sich?"
     single = session.get(Question, question(campaign, QuestionKind.SINGLE).id)
     assert single is not None
     with pytest.raises(FormError) as refused:  # a choice question still needs one
         form = QuestionForm(de="Frage", results_shown="", options=rows_of(single))
-        save_question(session, single.id, form)
+        save_question(session, single.id, form, actor=COMMAND_LINE)
     assert set(refused.value.fields) == {"results_shown"}

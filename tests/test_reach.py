@@ -14,7 +14,17 @@ from kiosk.access.accounts import change_user, create_user
 from kiosk.access.permissions import Role
 from kiosk.access.reach import EVERYWHERE, Reach, reach_of, reaches_campaign, reaches_location
 from kiosk.collect.answers import Answer, record_answer
-from kiosk.models import Area, AuditEntry, Campaign, Location, Response, StaffUser, WishState
+from kiosk.models import (
+    COMMAND_LINE,
+    Actor,
+    Area,
+    AuditEntry,
+    Campaign,
+    Location,
+    Response,
+    StaffUser,
+    WishState,
+)
 from kiosk.web import db
 from tests.helpers import PASSWORD, demo, login_as, question
 
@@ -37,7 +47,7 @@ def _limited(app: Flask, role: Role) -> tuple[FlaskClient, dict[str, int]]:
         campaign, square, _ = demo(session)
         area_id, place_id = _lobeda(session)
         user = create_user(session, email="lobeda@example.org", name="Lobeda",
-                           password=PASSWORD, role=role)  # fmt: skip
+                           password=PASSWORD, role=role, actor=COMMAND_LINE)  # fmt: skip
         user.areas = [session.get_one(Area, area_id)]
         wish = Answer(uuid.uuid4(), None, question(campaign, "wish"), text="Mehr Bänke am Platz")
         record_answer(session, wish, campaign=campaign, location_id=square.id, channel="qr")
@@ -225,10 +235,21 @@ def test_a_campaign_is_out_of_reach_where_its_answers_came_from_elsewhere(
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.EDITOR])
 def test_reach_of_a_member(session: Session, role: Role) -> None:
     area_id, _ = _lobeda(session)
-    user = create_user(session, email="x@example.org", name="X", password=PASSWORD, role=role)
+    user = create_user(
+        session, email="x@example.org", name="X", password=PASSWORD, role=role, actor=COMMAND_LINE
+    )
     assert reach_of(user).everywhere
-    acting = create_user(session, email="a@example.org", name="A", password=PASSWORD, role="admin")
-    change_user(session, user.id, role=role, active=True, acting=acting, area_ids=[area_id])
+    acting = create_user(
+        session,
+        email="a@example.org",
+        name="A",
+        password=PASSWORD,
+        role="admin",
+        actor=COMMAND_LINE,
+    )
+    change_user(
+        session, user.id, role=role, active=True, actor=Actor(acting.id), area_ids=[area_id]
+    )
     assert reach_of(user).everywhere == (role == Role.ADMIN)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import (
+    COMMAND_LINE,
     AnswerCount,
     OptionCount,
     QuestionKind,
@@ -70,8 +71,10 @@ def history(session: Session) -> dict[str, int]:
         "new_pending": wish(session, "Ein Trinkbrunnen", LATELY),
     }
     session.execute(update(Response).values(visit_id=visit))
-    moderate(session, [ids["old_approved"], ids["old_marked"]], WishAction.APPROVE)
-    moderate(session, [ids["old_marked"]], WishAction.MARK_PERSONAL_DATA)
+    moderate(
+        session, [ids["old_approved"], ids["old_marked"]], WishAction.APPROVE, actor=COMMAND_LINE
+    )
+    moderate(session, [ids["old_marked"]], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE)
     old_uuid = session.get(Response, ids["old_pending"]).uuid  # type: ignore[union-attr]
     for at in (LONG_AGO, LATELY):
         session.add(
@@ -87,7 +90,7 @@ def test_old_answers_lose_what_could_point_at_a_person(
     session: Session, history: dict[str, int]
 ) -> None:
     before = results(session)
-    report = apply_retention(session, days=365, now=NOW)
+    report = apply_retention(session, days=365, now=NOW, actor=COMMAND_LINE)
     session.commit()
     assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 1)
     assert results(session) == before  # the results do not change
@@ -110,12 +113,12 @@ def test_old_answers_lose_what_could_point_at_a_person(
     assert row("new_pending").text == "Ein Trinkbrunnen"
     assert [r.received_at for r in session.scalars(select(RejectedResponse))] == [LATELY]
 
-    again = apply_retention(session, days=365, now=NOW)
+    again = apply_retention(session, days=365, now=NOW, actor=COMMAND_LINE)
     assert (again.anonymised, again.wishes_blanked, again.kept_aside_deleted) == (0, 0, 0)
 
 
 def test_a_dry_run_counts_and_changes_nothing(session: Session, history: dict[str, int]) -> None:
-    report = apply_retention(session, days=365, now=NOW, dry_run=True)
+    report = apply_retention(session, days=365, now=NOW, dry_run=True, actor=COMMAND_LINE)
     session.commit()
     assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 1)
     assert session.scalar(select(func.count()).where(Response.visit_id.is_(None))) == 0
@@ -124,7 +127,7 @@ def test_a_dry_run_counts_and_changes_nothing(session: Session, history: dict[st
 
 def test_a_period_under_a_day_is_refused(session: Session) -> None:
     with pytest.raises(ValueError, match="at least one day"):
-        apply_retention(session, days=0)
+        apply_retention(session, days=0, actor=COMMAND_LINE)
 
 
 def test_the_command_says_what_it_did(app: Flask, history: dict[str, int]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kiosk.access.permissions import Role
 from kiosk.collect.catalog import load_catalog
 from kiosk.core.errors import FormError
-from kiosk.models import AuditEntry, Campaign, Location, Question, QuestionKind
+from kiosk.models import COMMAND_LINE, AuditEntry, Campaign, Location, Question, QuestionKind
 from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.setup.campaigns import CampaignForm, copy_campaign, create_campaign, update_campaign
 from kiosk.web import db
@@ -38,6 +38,7 @@ def test_every_template_makes_a_campaign_people_can_answer(session: Session, key
             template=key,
         ),
         zone=BERLIN,
+        actor=COMMAND_LINE,
     )
     session.commit()
     assert campaign.starts_at == dt.datetime(2026, 5, 31, 22, 0, tzinfo=dt.UTC)  # local midnight
@@ -86,7 +87,7 @@ def test_a_bad_campaign_gets_a_message_per_field_and_nothing_is_saved(
         **changes,
     }
     with pytest.raises(FormError) as error:
-        create_campaign(session, CampaignForm(**sent), zone=BERLIN)  # type: ignore[arg-type]
+        create_campaign(session, CampaignForm(**sent), zone=BERLIN, actor=COMMAND_LINE)  # type: ignore[arg-type]
     assert set(error.value.fields) == fields
     session.flush()  # whatever it may have added would be written now
     assert session.scalar(select(func.count()).select_from(Campaign)) == 1  # the demo's only
@@ -105,11 +106,12 @@ def test_a_campaign_changes_its_days_and_places_and_a_copy_keeps_its_questions(
             title="WerkStadt 2026", ends_on="2026-12-31", location_ids=place_ids(session)[1:]
         ),
         zone=BERLIN,
+        actor=COMMAND_LINE,
     )
     assert changed.title == "WerkStadt 2026" and [loc.code for loc in changed.locations] == [
         "zeitzer"
     ]
-    copy = copy_campaign(session, demo_id, title="Kopie von WerkStadt 2026")
+    copy = copy_campaign(session, demo_id, title="Kopie von WerkStadt 2026", actor=COMMAND_LINE)
     session.commit()
     assert copy.locations == [] and copy.starts_at is None
     original = session.scalars(select(Question).where(Question.campaign_id == demo_id)).all()
@@ -172,10 +174,13 @@ def test_saving_keeps_a_start_time_and_the_german_invitation(session: Session) -
         starts_on=start.astimezone(BERLIN).date().isoformat(),
         location_ids=place_ids(session),
     )
-    assert update_campaign(session, demo_campaign.id, form, zone=BERLIN).starts_at == start
+    assert (
+        update_campaign(session, demo_campaign.id, form, zone=BERLIN, actor=COMMAND_LINE).starts_at
+        == start
+    )
     english_only = CampaignForm(title="X", intro_en="Tell us.", location_ids=place_ids(session))
     with pytest.raises(FormError) as error:
-        update_campaign(session, demo_campaign.id, english_only, zone=BERLIN)
+        update_campaign(session, demo_campaign.id, english_only, zone=BERLIN, actor=COMMAND_LINE)
     assert set(error.value.fields) == {"intro_de"}
     made = create_campaign(
         session,
@@ -183,5 +188,6 @@ def test_saving_keeps_a_start_time_and_the_german_invitation(session: Session) -
             title="Neu", intro_en="Tell us.", location_ids=place_ids(session)[:1], template="pop-up"
         ),
         zone=BERLIN,
+        actor=COMMAND_LINE,
     )
     assert made.intro["en"] == "Tell us." and "Jena Nord" in made.intro["de"]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kiosk.access.permissions import Role
 from kiosk.collect.answers import record_answer
 from kiosk.core.errors import FormError
-from kiosk.models import Area, AuditEntry, Location, QuestionKind
+from kiosk.models import COMMAND_LINE, Area, AuditEntry, Location, QuestionKind
 from kiosk.setup.places import PlaceForm, save_area, save_place
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
@@ -34,6 +34,7 @@ def test_a_place_is_created_with_its_code_and_coordinates(session: Session) -> N
             latitude="50,9412",
             longitude="11.5863",
         ),
+        actor=COMMAND_LINE,
     )
     assert (place.name, place.code) == ("Spielplatz Nord", "spielplatz-nord")
     assert str(place.latitude) == "50.941200" and str(place.longitude) == "11.586300"
@@ -70,7 +71,7 @@ def test_a_bad_place_gets_a_message_per_field_and_nothing_is_saved(
     before = session.scalar(select(func.count()).select_from(Location))
     sent = {"area_id": area_id(session), "name": "Neuer Platz", "code": "neuer-platz", **changes}
     with pytest.raises(FormError) as error:
-        save_place(session, None, PlaceForm(**sent))
+        save_place(session, None, PlaceForm(**sent), actor=COMMAND_LINE)
     assert set(error.value.fields) == fields
     assert session.scalar(select(func.count()).select_from(Location)) == before
 
@@ -81,20 +82,20 @@ def test_a_place_with_answers_keeps_its_code(session: Session) -> None:
                   location_id=square.id, channel="qr")  # fmt: skip
     form = PlaceForm(area_id=area_id(session), name="Emil-Höllein-Platz", code="platz")
     with pytest.raises(FormError) as error:
-        save_place(session, square.id, form)
+        save_place(session, square.id, form, actor=COMMAND_LINE)
     assert set(error.value.fields) == {"code"}
     renamed = save_place(session, square.id, PlaceForm(area_id=area_id(session), name="Platz",
-                                                       code="ehp"))  # fmt: skip
+                                                       code="ehp"), actor=COMMAND_LINE)  # fmt: skip
     assert renamed.name == "Platz"
     form = PlaceForm(area_id=area_id(session), name="Spielplatz", code="spiel")
-    moved = save_place(session, playground.id, form)
+    moved = save_place(session, playground.id, form, actor=COMMAND_LINE)
     assert moved.code == "spiel"  # no answers there yet: the code can still change
 
 
 def test_area_names_are_unique_whatever_the_case(session: Session) -> None:
     with pytest.raises(FormError):
-        save_area(session, None, name="jena nord")
-    assert save_area(session, None, name="Lobeda").name == "Lobeda"
+        save_area(session, None, name="jena nord", actor=COMMAND_LINE)
+    assert save_area(session, None, name="Lobeda", actor=COMMAND_LINE).name == "Lobeda"
 
 
 def test_editors_set_up_a_place_in_the_browser_forms(app: Flask) -> None:

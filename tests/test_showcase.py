@@ -19,6 +19,7 @@ from kiosk.collect.answers import Answer, record_answer, take_kiosk_turn
 from kiosk.collect.showcase import approved_wishes, attract_slides, public_results
 from kiosk.core.errors import KioskCooldownError
 from kiosk.models import (
+    COMMAND_LINE,
     AuditEntry,
     Campaign,
     KioskPace,
@@ -497,7 +498,9 @@ def test_a_kiosk_node_gets_only_its_own_places_approved_wishes(app: Flask) -> No
         _, square, playground = demo(session)
         _wish(session, "Am Platz", state=WishState.APPROVED, location_id=square.id)
         _wish(session, "Am Spielplatz", state=WishState.APPROVED, location_id=playground.id)
-        _, code = register_device(session, name="Kiosk Spielplatz", location_id=playground.id)
+        _, code = register_device(
+            session, name="Kiosk Spielplatz", location_id=playground.id, actor=COMMAND_LINE
+        )
         session.commit()
     client = app.test_client()
     token = client.post("/api/v1/enrol", json={"code": code}).get_json()["token"]
@@ -517,7 +520,9 @@ def test_the_wall_answers_bad_addresses_readably(app: Flask, client: FlaskClient
     assert client.get("/wall/campaign/999999").status_code == 404
     assert client.get(f"/wall/campaign/{2**40}").status_code == 404
     with app.app_context():  # a copy not set up yet is nobody's business
-        copy = copy_campaign(db.session(), demo(db.session())[0].id, title="Kopie")
+        copy = copy_campaign(
+            db.session(), demo(db.session())[0].id, title="Kopie", actor=COMMAND_LINE
+        )
         db.session().commit()
         copy_id = copy.id
     assert client.get(f"/wall/campaign/{copy_id}").status_code == 404

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.collect.catalog import load_catalog
 from kiosk.models import (
+    COMMAND_LINE,
     AnswerCount,
     Campaign,
     Device,
@@ -42,7 +43,9 @@ from tests.helpers import demo, question
 @pytest.fixture
 def device(session: Session) -> Device:
     _, square, _ = demo(session)
-    registered, code = register_device(session, name="Kiosk Platz", location_id=square.id)
+    registered, code = register_device(
+        session, name="Kiosk Platz", location_id=square.id, actor=COMMAND_LINE
+    )
     enrol(session, code)
     session.commit()
     return registered
@@ -147,22 +150,22 @@ def test_an_answer_given_offline_counts_if_the_campaign_was_open_then(
 
 def test_enrolment_codes_work_once_and_tokens_can_be_revoked(session: Session) -> None:
     _, square, _ = demo(session)
-    device, code = register_device(session, name="Kiosk", location_id=square.id)
+    device, code = register_device(session, name="Kiosk", location_id=square.id, actor=COMMAND_LINE)
     assert device.token_hash is None and device.enrolment_hash != code  # only hashes kept
     _, token = enrol(session, code)
     assert authenticate_device(session, token) is device
     assert device.token_hash != token
     with pytest.raises(DeviceAuthError):
         enrol(session, code)  # used up
-    revoke(session, device)
+    revoke(session, device, actor=COMMAND_LINE)
     with pytest.raises(DeviceAuthError):
         authenticate_device(session, token)
-    fresh = new_enrolment(session, device)
+    fresh = new_enrolment(session, device, actor=COMMAND_LINE)
     _, new_token = enrol(session, fresh)
     assert authenticate_device(session, new_token) is device
     with pytest.raises(DeviceAuthError):
         authenticate_device(session, token)
-    later = new_enrolment(session, device)
+    later = new_enrolment(session, device, actor=COMMAND_LINE)
     with pytest.raises(DeviceAuthError, match="expired"):
         enrol(session, later, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=8))
 
@@ -175,7 +178,7 @@ def token(app: Flask) -> str:
     with app.app_context():
         session = db.session()
         _, square, _ = demo(session)
-        _, code = register_device(session, name="Kiosk", location_id=square.id)
+        _, code = register_device(session, name="Kiosk", location_id=square.id, actor=COMMAND_LINE)
         session.commit()
     response = app.test_client().post("/api/v1/enrol", json={"code": code})
     assert response.status_code == 200, response.text
@@ -698,12 +701,12 @@ def test_a_redacted_or_anonymised_answer_resent_stays_as_it_is(
     ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
     session.commit()
     stored = session.scalars(select(Response).where(Response.text.is_not(None))).one()
-    moderate(session, [stored.id], WishAction.REDACT)
+    moderate(session, [stored.id], WishAction.REDACT, actor=COMMAND_LINE)
     session.commit()
     again = ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
     assert [v.status for v in again] == ["duplicate"]
     # Years later, after retention took the visit number too.
-    apply_retention(session, days=1, now=utcnow() + dt.timedelta(days=800))
+    apply_retention(session, days=1, now=utcnow() + dt.timedelta(days=800), actor=COMMAND_LINE)
     session.commit()
     later = ingest(session, load_catalog(session), device, [wish], wish_max_chars=280)
     assert [v.status for v in later] == ["duplicate"]

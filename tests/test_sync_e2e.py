@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from kiosk.cli import upgrade_database
-from kiosk.models import Location, Outbox, Response
+from kiosk.models import COMMAND_LINE, Location, Outbox, Response
 from kiosk.models.engine import make_engine
 from kiosk.setup.demo import load_demo
 from kiosk.sync.devices import register_device
@@ -45,7 +45,7 @@ def demo_on_postgres(url: str) -> None:
     engine = make_engine(url)
     wipe(engine)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         session.commit()
     engine.dispose()
 
@@ -164,7 +164,9 @@ def register_kiosk(postgres_url: str, name: str) -> tuple[int, str]:
     engine = make_engine(postgres_url)
     with Session(engine) as session:
         square = session.scalars(sa.select(Location).where(Location.code == "ehp")).one()
-        device, code = register_device(session, name=name, location_id=square.id)
+        device, code = register_device(
+            session, name=name, location_id=square.id, actor=COMMAND_LINE
+        )
         session.commit()
         device_id = device.id
     engine.dispose()

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.access.permissions import Role
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Area, AuditEntry, LoginFailure, StaffUser, utcnow
+from kiosk.models import Actor, Area, LoginFailure, StaffUser, audit, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -33,9 +33,15 @@ class AccountError(KioskError):
 
 
 def create_user(
-    session: Session, *, email: str, name: str, password: str, role: str = Role.VIEWER.value
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.VIEWER.value,
+    actor: Actor,
 ) -> StaffUser:
-    """Add a staff user with a hashed password; the caller commits."""
+    """Add a staff user with a hashed password; audited, the caller commits."""
     email = email.strip().lower()
     if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise AccountError(N_("Please give a valid e-mail address."))
@@ -57,6 +63,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    audit(session, actor, "user-add", member=user.id, role=user.role)
     return user
 
 
@@ -69,11 +76,6 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
     if not user.active or not check_password_hash(user.password_hash, password):
         return None
     return user
-
-
-def audit(session: Session, user: StaffUser | None, action: str, **detail: object) -> None:
-    """Note a staff action in the audit log; the caller commits."""
-    session.add(AuditEntry(user_id=user.id if user else None, action=action, detail=detail))
 
 
 def login_key(email: str, secret: bytes) -> str:
@@ -105,14 +107,16 @@ def note_login_failure(session: Session, key: str, now: dt.datetime | None = Non
     session.add(LoginFailure(key=key, at=now))
 
 
-def forget_login_failures(session: Session, key: str) -> None:
-    """A login succeeded: its earlier failures no longer count; the caller commits."""
+def logged_in(session: Session, user: StaffUser, key: str) -> None:
+    """A login succeeded: its earlier failures no longer count; audited, the caller commits."""
     session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+    audit(session, Actor(user.id), "login")
 
 
-def end_all_sessions(session: Session, user: StaffUser) -> None:
+def end_all_sessions(session: Session, user: StaffUser, *, actor: Actor) -> None:
     """Log a staff member out everywhere (every browser, every device); the caller commits."""
     user.session_epoch += 1
+    audit(session, actor, "logout-everywhere", member=user.id)
 
 
 def change_user(
@@ -121,10 +125,10 @@ def change_user(
     *,
     role: str,
     active: bool,
-    acting: StaffUser,
+    actor: Actor,
     area_ids: Collection[int] = (),
 ) -> StaffUser:
-    """Give a staff member another role, areas, or (de)activate them; the caller commits.
+    """Give a staff member another role, areas, or (de)activate them; audited, caller commits.
 
     Nobody locks themselves out, and there is always an active admin. A deactivated
     member's sessions end at once. Areas limit where a member works (none: everywhere;
@@ -135,7 +139,7 @@ def change_user(
         raise NotFoundError()
     if role not in ROLES:
         raise AccountError(N_("Unknown role “%(role)s”."), role=role)
-    if user.id == acting.id and (not active or role != user.role):
+    if user.id == actor.user_id and (not active or role != user.role):
         raise AccountError(N_("You cannot change your own role or access."))
     if user.active and user.role == Role.ADMIN and (role != Role.ADMIN or not active):
         admins = session.scalar(
@@ -149,9 +153,18 @@ def change_user(
     if len(areas) != len(set(area_ids)):
         raise AccountError(N_("Please choose areas from the list."))
     if user.active and not active:
-        end_all_sessions(session, user)
+        user.session_epoch += 1  # their sessions end at once
     user.role = role
     user.active = active
     user.areas = areas
     session.flush()
+    audit(
+        session,
+        actor,
+        "user-change",
+        member=user.id,
+        role=user.role,
+        active=user.active,
+        areas=[area.id for area in user.areas],
+    )
     return user

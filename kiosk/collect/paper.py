@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.models import (
+    Actor,
     AnswerCount,
     Campaign,
     Channel,
@@ -17,6 +18,7 @@ from kiosk.models import (
     PaperTally,
     Question,
     QuestionKind,
+    audit,
     campaign_location,
     upsert_insert,
     utcnow,
@@ -57,9 +59,9 @@ def enter_paper_tally(
     counts: Mapping[str, str],
     answers: str,
     note: str = "",
-    user_id: int | None,
+    actor: Actor,
 ) -> PaperTally:
-    """Count a paper sheet for one question at one place; the caller commits.
+    """Count a paper sheet for one question at one place; audited, the caller commits.
 
     counts: the form's counts by option id. For a multiple choice, answers is how many
     people filled it in (each may tick several); otherwise it is the sum of the counts.
@@ -100,16 +102,19 @@ def enter_paper_tally(
         counts={k: v for k, v in by_option.items() if v},
         answers=people,
         note=" ".join(note.split()) or None,
-        entered_by=user_id,
+        entered_by=actor.user_id,
     )
     session.add(sheet)
     _add_to_counters(session, sheet, sign=1)
     session.flush()
+    audit(session, actor, "paper-enter", sheet=sheet.id, place=location.id)
     return sheet
 
 
-def withdraw_paper_tally(session: Session, sheet_id: int, *, location_id: int) -> PaperTally:
-    """Take a sheet's counts out of the tallies again (a typing slip); the caller commits."""
+def withdraw_paper_tally(
+    session: Session, sheet_id: int, *, location_id: int, actor: Actor
+) -> PaperTally:
+    """Take a sheet's counts out of the tallies again (a typing slip); audited, caller commits."""
     sheet = session.get(PaperTally, sheet_id)
     if sheet is None or sheet.location_id != location_id:
         raise NotFoundError()
@@ -123,6 +128,7 @@ def withdraw_paper_tally(session: Session, sheet_id: int, *, location_id: int) -
     ).first()
     if taken is not None:
         _add_to_counters(session, sheet, sign=-1)
+        audit(session, actor, "paper-withdraw", sheet=sheet.id, place=location_id)
     session.refresh(sheet)
     return sheet
 

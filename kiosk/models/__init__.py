@@ -1,5 +1,6 @@
 """The data model: every table, importable from one place."""
 
+from kiosk.models.audit import COMMAND_LINE, Actor, audit
 from kiosk.models.base import Base, upsert_insert, utcnow
 from kiosk.models.campaign import (
     Campaign,
@@ -30,6 +31,8 @@ from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
 
 __all__ = [
     "CHANNELS",
+    "COMMAND_LINE",
+    "Actor",
     "AnswerCount",
     "Area",
     "AuditEntry",
@@ -59,6 +62,7 @@ __all__ = [
     "SharedWish",
     "StaffUser",
     "WishState",
+    "audit",
     "campaign_location",
     "staff_area",
     "upsert_insert",

@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, KioskError
-from kiosk.models import PosterLogo, upsert_insert, utcnow
+from kiosk.models import Actor, PosterLogo, audit, upsert_insert, utcnow
 
 MAX_BYTES = 2 * 1024 * 1024  # a logo file of at most 2 MB
 MAX_SIDE = 5000  # pixels a side: anything larger is not a logo but a trap (an image bomb)
@@ -102,8 +102,8 @@ def campaign_logo(session: Session, campaign_id: int) -> bytes | None:
     return logo.png if logo else None
 
 
-def set_campaign_logo(session: Session, campaign_id: int, png: bytes) -> None:
-    """Give the campaign's posters this logo (checked by normalise_logo); the caller commits.
+def set_campaign_logo(session: Session, campaign_id: int, png: bytes, *, actor: Actor) -> None:
+    """Give the campaign's posters this logo (checked by normalise_logo); audited, caller commits.
 
     One upsert: two uploads at once (a double click) leave one logo, the later one.
     """
@@ -115,11 +115,13 @@ def set_campaign_logo(session: Session, campaign_id: int, png: bytes) -> None:
             set_={"png": statement.excluded.png, "uploaded_at": statement.excluded.uploaded_at},
         )
     )
+    audit(session, actor, "poster-logo", campaign=campaign_id, bytes=len(png))
 
 
-def remove_campaign_logo(session: Session, campaign_id: int) -> bool:
-    """Take the logo off the campaign's posters; False when it had none. The caller commits."""
+def remove_campaign_logo(session: Session, campaign_id: int, *, actor: Actor) -> bool:
+    """Take the logo off the campaign's posters; False when it had none. Audited, caller commits."""
     logo = session.get(PosterLogo, campaign_id)
     if logo is not None:
         session.delete(logo)
+        audit(session, actor, "poster-logo-remove", campaign=campaign_id)
     return logo is not None

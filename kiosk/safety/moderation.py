@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, InvalidSettingError
-from kiosk.models import Location, RejectedResponse, Response, WishState
+from kiosk.models import Actor, Location, RejectedResponse, Response, WishState, audit
 
 
 class WishMark(enum.StrEnum):
@@ -218,13 +218,22 @@ def moderate(
     ids: Sequence[int],
     action: WishAction,
     *,
+    actor: Actor,
     places: Select[int] | None = None,
 ) -> int:
     """Apply an action to these wishes (other ids are ignored); return how many changed.
 
     places: only wishes given at these places change (a moderator limited to some areas).
-    The caller writes the audit entry and commits.
+    Audited; the caller commits.
     """
+    changed = _apply(session, ids, action, places)
+    audit(session, actor, f"wishes-{action.value}", wishes=list(ids), changed=changed)
+    return changed
+
+
+def _apply(
+    session: Session, ids: Sequence[int], action: WishAction, places: Select[int] | None
+) -> int:
     within = Response.location_id.in_(places) if places is not None else true()
     # A redacted wish stays as it is: nothing brings its text back or shows it again.
     not_redacted = or_(Response.wish_mark.is_(None), Response.wish_mark != WishMark.REDACTED.value)

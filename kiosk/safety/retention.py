@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import RejectedResponse, Response, WishState, utcnow
+from kiosk.models import Actor, RejectedResponse, Response, WishState, audit, utcnow
 from kiosk.safety.moderation import WishMark, redact
 from kiosk.safety.ratelimits import forget_rates
 
@@ -49,9 +49,17 @@ def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
 
 
 def apply_retention(
-    session: Session, *, days: int, now: dt.datetime | None = None, dry_run: bool = False
+    session: Session,
+    *,
+    days: int,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> RetentionReport:
-    """Anonymise what is older than `days` days; with dry_run, only count. The caller commits."""
+    """Anonymise what is older than `days` days; with dry_run, only count.
+
+    A run that changed anything is audited; the caller commits.
+    """
     if days < 1:
         raise ValueError("the retention period is at least one day")
     now = now or utcnow()
@@ -103,10 +111,21 @@ def apply_retention(
     )
     deleted = session.execute(delete(RejectedResponse).where(kept_aside))
     rates = forget_rates(session, before=now - dt.timedelta(days=1))
-    return RetentionReport(
+    report = RetentionReport(
         cutoff,
         int(getattr(anonymised, "rowcount", 0) or 0),
         blanked,
         int(getattr(deleted, "rowcount", 0) or 0),
         rates,
     )
+    if report.anonymised or report.wishes_blanked or report.kept_aside_deleted:
+        audit(
+            session,
+            actor,
+            "retention",
+            days=days,
+            anonymised=report.anonymised,
+            wishes_blanked=report.wishes_blanked,
+            kept_aside_deleted=report.kept_aside_deleted,
+        )
+    return report

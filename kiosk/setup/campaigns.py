@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from kiosk.access.reach import EVERYWHERE, Reach
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import kept_translations
-from kiosk.models import Area, Campaign, Location, Option, PosterLogo, Question
+from kiosk.models import Actor, Area, Campaign, Location, Option, PosterLogo, Question, audit
 from kiosk.setup.campaign_templates import TEMPLATES, texts_in_all
 from kiosk.setup.places import NAME_MAX
 
@@ -100,7 +100,7 @@ def _validated(
 
 
 def create_campaign(
-    session: Session, form: CampaignForm, *, zone: ZoneInfo, reach: Reach = EVERYWHERE
+    session: Session, form: CampaignForm, *, zone: ZoneInfo, reach: Reach = EVERYWHERE, actor: Actor
 ) -> Campaign:
     """A new campaign with the questions of a template; the caller commits.
 
@@ -132,6 +132,7 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    audit(session, actor, "campaign-create", campaign=campaign.id, template=form.template)
     return campaign
 
 
@@ -142,6 +143,7 @@ def update_campaign(
     *,
     zone: ZoneInfo,
     reach: Reach = EVERYWHERE,
+    actor: Actor,
 ) -> Campaign:
     """Change a campaign's title, invitation, days and places; the caller commits."""
     campaign = session.get(Campaign, campaign_id)
@@ -162,6 +164,7 @@ def update_campaign(
         campaign.ends_at = ends
     campaign.locations = places
     session.flush()
+    audit(session, actor, "campaign-save", campaign=campaign.id)
     return campaign
 
 
@@ -174,7 +177,7 @@ def shown_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False)
     return moment.astimezone(zone).date()
 
 
-def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign:
+def copy_campaign(session: Session, campaign_id: int, *, title: str, actor: Actor) -> Campaign:
     """A copy of a campaign's questions, options and poster logo, with no places or days yet."""
     original = session.scalar(
         select(Campaign)
@@ -210,4 +213,5 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str) -> Campaign
     logo = session.get(PosterLogo, campaign_id)
     if logo is not None:
         session.add(PosterLogo(campaign_id=copy.id, png=logo.png, uploaded_at=logo.uploaded_at))
+    audit(session, actor, "campaign-copy", campaign=copy.id, original=campaign_id)
     return copy

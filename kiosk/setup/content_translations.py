@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import SOURCE
-from kiosk.models import Campaign, Option, Question
+from kiosk.models import Actor, Campaign, Option, Question, audit
 from kiosk.setup.campaigns import INTRO_MAX
 from kiosk.setup.questions import LABEL_MAX, TEXT_MAX
 
@@ -94,7 +94,7 @@ def translation_language(code: str, offered: tuple[str, ...]) -> str:
 
 
 def save_translations(
-    session: Session, campaign_id: int, code: str, sent: Mapping[str, str]
+    session: Session, campaign_id: int, code: str, sent: Mapping[str, str], *, actor: Actor
 ) -> int:
     """Set a campaign's texts in one language from a form; how many changed. Caller commits.
 
@@ -125,6 +125,8 @@ def save_translations(
             texts.pop(code, None)
         setattr(owner, attribute, texts)  # a new dict: the JSON column sees the change
     session.flush()
+    if changes:
+        audit(session, actor, "campaign-translate", campaign=campaign_id, language=code)
     return len(changes)
 
 

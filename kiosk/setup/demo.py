@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 from kiosk.access.accounts import create_user
 from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.catalog import CatalogCampaign, load_catalog
-from kiosk.models import Area, Campaign, Location, QuestionKind, Response, StaffUser, WishState
+from kiosk.models import (
+    Actor,
+    Area,
+    Campaign,
+    Location,
+    QuestionKind,
+    Response,
+    StaffUser,
+    WishState,
+    audit,
+)
 from kiosk.setup.campaign_templates import POP_UP, texts_in_all
 
 DEMO_EMAIL = "demo@example.org"
@@ -28,8 +38,11 @@ SAMPLE_WISHES = [
 ]
 
 
-def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> bool:
-    """Create the demo area, places, campaign and staff login; False if it exists already."""
+def load_demo(session: Session, *, actor: Actor, seed: int = 27, sample_visits: int = 40) -> bool:
+    """Create the demo area, places, campaign and staff login; False if it exists already.
+
+    Audited (the demo's answers come in as answers do: they are not staff changes).
+    """
     if session.scalar(select(Area.id).where(Area.name == AREA_NAME)) is not None:
         return False
     area = Area(name=AREA_NAME)
@@ -52,6 +65,7 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
     )
     session.add_all([area, campaign])
     session.flush()
+    audit(session, actor, "demo-load", area=area.id, campaign=campaign.id)
     if session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_EMAIL)) is None:
         create_user(
             session,
@@ -59,6 +73,7 @@ def load_demo(session: Session, *, seed: int = 27, sample_visits: int = 40) -> b
             name="Demo-Koordination",
             password=DEMO_PASSWORD,
             role="admin",
+            actor=actor,
         )
     session.flush()
     snapshot = load_catalog(session).campaigns[campaign.id]

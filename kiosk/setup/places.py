@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.access.reach import EVERYWHERE, Reach
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
-from kiosk.models import Area, Location, Response
+from kiosk.models import Actor, Area, Location, Response, audit
 
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,30}[a-z0-9]")
 NAME_MAX = 200
@@ -28,7 +28,7 @@ def _name(errors: Errors, field: str, raw: str) -> str:
     return name
 
 
-def save_area(session: Session, area_id: int | None, *, name: str) -> Area:
+def save_area(session: Session, area_id: int | None, *, name: str, actor: Actor) -> Area:
     """Create an area, or rename one; the caller commits."""
     errors: Errors = {}
     name = _name(errors, "name", name)
@@ -49,6 +49,7 @@ def save_area(session: Session, area_id: int | None, *, name: str) -> Area:
         session.add(area)
     area.name = name
     session.flush()
+    audit(session, actor, "area-save", area=area.id, name=area.name)
     return area
 
 
@@ -80,7 +81,12 @@ def _coordinate(errors: Errors, field: str, raw: str, limit: int) -> Decimal | N
 
 
 def save_place(
-    session: Session, location_id: int | None, form: PlaceForm, *, reach: Reach = EVERYWHERE
+    session: Session,
+    location_id: int | None,
+    form: PlaceForm,
+    *,
+    reach: Reach = EVERYWHERE,
+    actor: Actor,
 ) -> Location:
     """Create a place or change one; the caller commits.
 
@@ -144,6 +150,7 @@ def save_place(
     location.latitude = latitude
     location.longitude = longitude
     session.flush()
+    audit(session, actor, "place-save", place=location.id, code=location.code)
     return location
 
 

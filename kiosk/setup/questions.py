@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import kept_translations
 from kiosk.models import (
+    Actor,
     AnswerCount,
     Campaign,
     Option,
@@ -26,6 +27,7 @@ from kiosk.models import (
     Question,
     QuestionKind,
     ResultsShown,
+    audit,
 )
 
 TEXT_MAX = 300
@@ -116,7 +118,9 @@ def campaign_answered(session: Session, campaign_id: int) -> bool:
     )
 
 
-def save_question(session: Session, question_id: int, form: QuestionForm) -> Question:
+def save_question(
+    session: Session, question_id: int, form: QuestionForm, *, actor: Actor
+) -> Question:
     """Change a question's texts, setting and options; the caller commits.
 
     Nothing is saved when a field is wrong: FormError names each one.
@@ -241,11 +245,18 @@ def save_question(session: Session, question_id: int, form: QuestionForm) -> Que
         option.hidden = row.hidden
     session.flush()
     session.refresh(question)
+    audit(session, actor, "question-save", question=question.id)
     return question
 
 
 def add_question(
-    session: Session, campaign_id: int, *, kind: str, de: str, options: Sequence[OptionForm]
+    session: Session,
+    campaign_id: int,
+    *,
+    kind: str,
+    de: str,
+    options: Sequence[OptionForm],
+    actor: Actor,
 ) -> Question:
     """A new question at the end of a campaign; the caller commits."""
     campaign = session.get(Campaign, campaign_id)
@@ -292,10 +303,11 @@ def add_question(
         ]
     session.add(question)
     session.flush()
+    audit(session, actor, "question-add", question=question.id, campaign=campaign_id)
     return question
 
 
-def move_question(session: Session, question_id: int, step: int) -> Question:
+def move_question(session: Session, question_id: int, step: int, *, actor: Actor) -> Question:
     """Swap a question with the one before (-1) or after (+1) it; the caller commits."""
     question = load_question(session, question_id)
     siblings = list(
@@ -317,4 +329,20 @@ def move_question(session: Session, question_id: int, step: int) -> Question:
     session.flush()
     question.position = theirs
     session.flush()
+    audit(session, actor, "question-move", question=question.id, step=step)
     return question
+
+
+def set_results_shown(
+    session: Session, question: Question, shown: ResultsShown, *, actor: Actor
+) -> bool:
+    """Set when the public sees a question's results; False when it already was so.
+
+    A change moves the configuration on: kiosk nodes follow. Audited; the caller commits.
+    """
+    if question.results_shown == shown:
+        return False
+    question.results_shown = shown
+    audit(session, actor, "question-results-shown", question=question.id, value=shown.value)
+    session.flush()
+    return True

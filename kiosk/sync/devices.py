@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Device, Location, RejectedResponse, Response, utcnow
+from kiosk.models import Actor, Device, Location, RejectedResponse, Response, audit, utcnow
 from kiosk.safety.safeguards import recent_device_refusals
 
 ENROLMENT_VALID = dt.timedelta(days=7)
@@ -29,13 +29,16 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def register_device(session: Session, *, name: str, location_id: int) -> tuple[Device, str]:
+def register_device(
+    session: Session, *, name: str, location_id: int, actor: Actor
+) -> tuple[Device, str]:
     """Add a kiosk for a location; return it with its one-time enrolment code (shown once)."""
     if session.get(Location, location_id) is None:
         raise NotFoundError()
     device = Device(name=name.strip()[:200] or "Kiosk", location_id=location_id)
     session.add(device)
-    code = new_enrolment(session, device)
+    code = _start_enrolment(session, device, utcnow())
+    audit(session, actor, "kiosk-register", device=device.id)
     return device, code
 
 
@@ -46,9 +49,16 @@ def enrolment_code() -> str:
     return code
 
 
-def new_enrolment(session: Session, device: Device, *, now: dt.datetime | None = None) -> str:
-    """Start a (re-)enrolment: a fresh one-time code; any token the device had stops working."""
-    now = now or utcnow()
+def new_enrolment(
+    session: Session, device: Device, *, actor: Actor, now: dt.datetime | None = None
+) -> str:
+    """Start a re-enrolment: a fresh one-time code; any token the device had stops working."""
+    code = _start_enrolment(session, device, now or utcnow())
+    audit(session, actor, "kiosk-reenrol", device=device.id)
+    return code
+
+
+def _start_enrolment(session: Session, device: Device, now: dt.datetime) -> str:
     code = enrolment_code()
     device.enrolment_hash = _digest(code)
     device.enrolment_expires_at = now + ENROLMENT_VALID
@@ -92,11 +102,14 @@ def authenticate_device(session: Session, token: str) -> Device:
     return device
 
 
-def revoke(session: Session, device: Device, *, now: dt.datetime | None = None) -> None:
+def revoke(
+    session: Session, device: Device, *, actor: Actor, now: dt.datetime | None = None
+) -> None:
     """Stop a device's token from working; what it collected stays wherever it is."""
     device.revoked_at = now or utcnow()
     device.token_hash = None
     device.enrolment_hash = None
+    audit(session, actor, "kiosk-revoke", device=device.id)
     session.flush()
 
 

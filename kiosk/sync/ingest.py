@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 from kiosk.collect.answers import Answer, check_answer, parse_answer, response_row
 from kiosk.collect.catalog import Catalog
 from kiosk.core.errors import KioskError
-from kiosk.models import Device, RejectedResponse, Response, ResponseOption, upsert_insert, utcnow
+from kiosk.models import (
+    Actor,
+    Device,
+    RejectedResponse,
+    Response,
+    ResponseOption,
+    audit,
+    upsert_insert,
+    utcnow,
+)
 
 MAX_BATCH = 1000
 
@@ -447,9 +456,11 @@ def import_items(
     items: list[Any],
     *,
     wish_max_chars: int,
+    actor: Actor,
 ) -> dict[str, int]:
-    """Ingest a carried batch file; count the verdicts. The caller commits."""
+    """Ingest a carried batch file; count the verdicts and audit them. The caller commits."""
     counts = {"stored": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
     for verdict in ingest(session, catalog, device, items, wish_max_chars=wish_max_chars):
         counts[verdict.status] += 1
+    audit(session, actor, "kiosk-import", device=device.id, **counts)
     return counts

@@ -27,10 +27,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from kiosk.access.accounts import (
     LOGIN_FAILURES_ALLOWED,
     LOGIN_WINDOW,
-    audit,
     authenticate,
     end_all_sessions,
-    forget_login_failures,
+    logged_in,
     login_key,
     login_throttled,
     note_login_failure,
@@ -38,7 +37,7 @@ from kiosk.access.accounts import (
 from kiosk.access.permissions import Permission, allowed
 from kiosk.access.reach import EVERYWHERE, Reach, reach_of
 from kiosk.core.errors import ForbiddenError
-from kiosk.models import StaffUser
+from kiosk.models import Actor, StaffUser
 from kiosk.safety.ratelimits import RateLimitedError, Scope
 from kiosk.web import db
 from kiosk.web.hooks import check_client_rate
@@ -64,6 +63,11 @@ def init_app(app: Flask) -> None:
             return bool(user.is_authenticated) and allowed(user.role, Permission(permission))
 
         return {"can": can, "reach": current_reach}
+
+
+def acting() -> Actor:
+    """The logged-in staff member as the actor of a change (for the audit log)."""
+    return Actor(current_user.id)
 
 
 def current_reach() -> Reach:
@@ -151,14 +155,13 @@ def login() -> ResponseReturnValue:
             return render_template("staff/auth/login.html", error=error, email=email), 429
         user = authenticate(session, email, password)
         if user is not None:
-            forget_login_failures(session, key)
+            logged_in(session, user, key)
             language = flask_session.get("lang")
             flask_session.clear()  # nothing from before the login carries over (fixation)
             if language:
                 flask_session["lang"] = language
             login_user(user)
             flask_session["staff_since"] = flask_session["staff_seen"] = time.time()
-            audit(session, user, "login")
             session.commit()
             return redirect(safe_next(request.args.get("next")))
         error = gettext("E-mail or password is wrong.")
@@ -182,8 +185,7 @@ def logout_everywhere() -> ResponseReturnValue:
         session = db.session()
         user = session.get(StaffUser, current_user.id)
         if user is not None:
-            end_all_sessions(session, user)
-            audit(session, user, "logout-everywhere")
+            end_all_sessions(session, user, actor=acting())
             session.commit()
     return logout()
 

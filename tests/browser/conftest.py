@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from kiosk.cli import upgrade_database
+from kiosk.models import COMMAND_LINE
 from kiosk.models.engine import make_engine
 from kiosk.setup.demo import load_demo
 from kiosk.web import create_app
@@ -42,7 +43,9 @@ def server(
     upgrade_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=getattr(request.module, "DEMO_VISITS", 0))
+        load_demo(
+            session, sample_visits=getattr(request.module, "DEMO_VISITS", 0), actor=COMMAND_LINE
+        )
         setup = getattr(request.module, "SERVER_SETUP", None)
         if setup is not None:
             setup(session)

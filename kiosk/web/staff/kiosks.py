@@ -9,11 +9,9 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import OutOfReachError, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
@@ -23,7 +21,7 @@ from kiosk.sync.devices import kiosk_overview, new_enrolment, register_device, r
 from kiosk.sync.ingest import import_items
 from kiosk.sync.node import BatchFileError, read_batch_file
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires
+from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.shared import MAX_ID
 
 bp = Blueprint("kiosks", __name__, url_prefix="/kiosks")
@@ -80,8 +78,7 @@ def register() -> ResponseReturnValue:
         location = None  # not one of the places offered
     if not name or len(name) > 200 or location is None:
         return _page(422, error=gettext(KioskFormError.message), name=name[:200])
-    device, code = register_device(session, name=name, location_id=location.id)
-    audit(session, current_user, "kiosk-register", device=device.id)
+    device, code = register_device(session, name=name, location_id=location.id, actor=acting())
     session.commit()
     return _enrolment_page(device, code)
 
@@ -116,8 +113,7 @@ def _device(device_id: int) -> Device:
 def revoke_device(device_id: int) -> ResponseReturnValue:
     """Stop a kiosk's token (it keeps what it has not sent)."""
     session = db.session()
-    revoke(session, _device(device_id))
-    audit(session, current_user, "kiosk-revoke", device=device_id)
+    revoke(session, _device(device_id), actor=acting())
     session.commit()
     return redirect(url_for("staff.kiosks.index"), code=303)
 
@@ -128,8 +124,7 @@ def reenrol(device_id: int) -> ResponseReturnValue:
     """A new one-time enrolment code for a kiosk (its old token stops working)."""
     session = db.session()
     device = _device(device_id)
-    code = new_enrolment(session, device)
-    audit(session, current_user, "kiosk-reenrol", device=device_id)
+    code = new_enrolment(session, device, actor=acting())
     session.commit()
     return _enrolment_page(device, code)
 
@@ -158,7 +153,7 @@ def import_file() -> ResponseReturnValue:
             device,
             items,
             wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+            actor=acting(),
         )
-        audit(session, current_user, "kiosk-import", device=device.id, **counts)
         session.commit()
     return _page(imported=counts, imported_device=device)

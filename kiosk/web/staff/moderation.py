@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext, ngettext
-from flask_login import current_user
 from sqlalchemy import Select, func, select
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.core.errors import InvalidSettingError
 from kiosk.models import Response, WishState
@@ -23,7 +21,7 @@ from kiosk.safety.moderation import (
     queue,
 )
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires
+from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.shared import CHANNEL_NAMES
 
 bp = Blueprint("moderation", __name__, url_prefix="/wishes")
@@ -90,8 +88,7 @@ def act() -> ResponseReturnValue:
             wishes=[w for w in chosen if w.mark != WishMark.REDACTED],
             state=request.form.get("state", ""),
         )
-    changed = moderate(session, ids, action, places=_places())
-    audit(session, current_user, f"wishes-{action.value}", wishes=ids, changed=changed)
+    changed = moderate(session, ids, action, actor=acting(), places=_places())
     session.commit()
     if action == WishAction.REDACT:
         flash(

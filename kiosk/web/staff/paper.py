@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.collect.paper import enter_paper_tally, paper_questions, withdraw_paper_tally
 from kiosk.core.errors import FormError
 from kiosk.models import Location, PaperTally
 from kiosk.web import db
-from kiosk.web.auth import requires
+from kiosk.web.auth import acting, requires
 from kiosk.web.shared import MAX_ID, field_errors, load_location
 
 bp = Blueprint("paper", __name__, url_prefix="/paper")
@@ -66,13 +64,12 @@ def enter(location_id: int, question_id: int) -> ResponseReturnValue:
             counts=counts,
             answers=request.form.get("answers", "")[:20],
             note=request.form.get("note", "")[:1000],
-            user_id=current_user.id,
+            actor=acting(),
         )
     except FormError as error:
         session.rollback()
         sent = {k: v[:200] if k == "note" else v[:20] for k, v in request.form.items()}
         return _page(location, 422, errors=field_errors(error), sent=sent, question_id=question_id)
-    audit(session, current_user, "paper-enter", sheet=sheet.id, place=location.id)
     session.commit()
     flash(
         ngettext(
@@ -90,8 +87,7 @@ def withdraw(location_id: int, sheet_id: int) -> ResponseReturnValue:
     """Take a sheet's counts out again (a typing slip)."""
     session = db.session()
     load_location(location_id)
-    sheet = withdraw_paper_tally(session, sheet_id, location_id=location_id)
-    audit(session, current_user, "paper-withdraw", sheet=sheet.id, place=location_id)
+    withdraw_paper_tally(session, sheet_id, location_id=location_id, actor=acting())
     session.commit()
     flash(gettext("The sheet no longer counts."))
     return redirect(url_for(".index", location_id=location_id), code=303)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kiosk.access.accounts import AccountError, audit, change_user, create_user
+from kiosk.access.accounts import AccountError, change_user, create_user
 from kiosk.access.permissions import Permission, Role
 from kiosk.core.errors import N_
 from kiosk.models import Area, AuditEntry, StaffUser
 from kiosk.web import db
-from kiosk.web.auth import requires
+from kiosk.web.auth import acting, requires
 from kiosk.web.shared import MAX_ID
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -53,11 +52,12 @@ def add() -> ResponseReturnValue:
     form = {name: request.form.get(name, "")[:300] for name in ("email", "name", "role")}
     session = db.session()
     try:
-        user = create_user(session, password=request.form.get("password", "")[:1024], **form)
+        user = create_user(
+            session, password=request.form.get("password", "")[:1024], actor=acting(), **form
+        )
     except AccountError as error:
         session.rollback()
         return _page(422, gettext(error.message, **error.params), form)
-    audit(session, current_user, "user-add", member=user.id, role=user.role)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=user.name))
     return redirect(url_for(".index"), code=303)
@@ -68,28 +68,18 @@ def add() -> ResponseReturnValue:
 def change(user_id: int) -> ResponseReturnValue:
     """Change a staff member's role, areas, or their access."""
     session = db.session()
-    acting = session.get_one(StaffUser, current_user.id)
     try:
         user = change_user(
             session,
             user_id,
             role=request.form.get("role", ""),
             active=request.form.get("active") == "yes",
-            acting=acting,
+            actor=acting(),
             area_ids=_area_ids(request.form.getlist("areas")),
         )
     except AccountError as error:
         session.rollback()
         return _page(422, gettext(error.message, **error.params))
-    audit(
-        session,
-        current_user,
-        "user-change",
-        member=user.id,
-        role=user.role,
-        active=user.active,
-        areas=[area.id for area in user.areas],
-    )
     session.commit()
     flash(gettext("Saved: %(name)s.", name=user.name))
     return redirect(url_for(".index"), code=303)

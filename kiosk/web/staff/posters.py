@@ -21,10 +21,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 from qrcode.image.svg import SvgPathImage
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import reaches_campaign, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
@@ -48,7 +46,7 @@ from kiosk.printing.posters import (
 )
 from kiosk.printing.typefaces import can_shape_arabic
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires
+from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.shared import MAX_ID, load_location, poster_content, poster_link, public_link
 
 bp = Blueprint("posters", __name__, url_prefix="/location")
@@ -167,8 +165,7 @@ def upload_logo(campaign_id: int) -> ResponseReturnValue:
     except LogoError as error:
         return _campaign_page(campaign, gettext(error.message)), error.status
     session = db.session()
-    set_campaign_logo(session, campaign.id, png)
-    audit(session, current_user, "poster-logo", campaign=campaign.id, bytes=len(png))
+    set_campaign_logo(session, campaign.id, png, actor=acting())
     session.commit()
     flash(gettext("The logo is on the posters now."))
     return redirect(url_for(".campaign_page", campaign_id=campaign.id), code=303)
@@ -180,8 +177,7 @@ def remove_logo(campaign_id: int) -> ResponseReturnValue:
     """Take the logo off a campaign's posters."""
     campaign = load_campaign(campaign_id)
     session = db.session()
-    if remove_campaign_logo(session, campaign.id):
-        audit(session, current_user, "poster-logo-remove", campaign=campaign.id)
+    if remove_campaign_logo(session, campaign.id, actor=acting()):
         session.commit()
         flash(gettext("The posters have no logo now."))
     return redirect(url_for(".campaign_page", campaign_id=campaign.id), code=303)

@@ -21,11 +21,19 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission, allowed
 from kiosk.access.reach import campaigns_within, reaches_campaign, reaches_scope, require
 from kiosk.core.errors import N_, InvalidSettingError, KioskError, NotFoundError
-from kiosk.models import AnswerCount, Area, Campaign, Location, Question, ResultsShown, utcnow
+from kiosk.models import (
+    AnswerCount,
+    Area,
+    Campaign,
+    Location,
+    Question,
+    ResultsShown,
+    audit,
+    utcnow,
+)
 from kiosk.printing.qr import qr_png
 from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.results.crosstab import cross_tabs, demographic_question
@@ -55,8 +63,9 @@ from kiosk.results.tallies import (
 )
 from kiosk.results.workbook import tally_workbook
 from kiosk.safety.safeguards import refusals
+from kiosk.setup.questions import set_results_shown
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires, safe_next
+from kiosk.web.auth import acting, current_reach, requires, safe_next
 from kiosk.web.i18n import current_language, localized, right_to_left
 from kiosk.web.shared import CHANNEL_NAMES, MAX_ID, load_location, public_link
 
@@ -217,11 +226,7 @@ def results_shown(question_id: int) -> ResponseReturnValue:
         shown = ResultsShown(request.form.get("results_shown", ""))
     except ValueError:
         raise InvalidSettingError() from None
-    if question.results_shown != shown:
-        question.results_shown = shown  # moves the configuration on: kiosk nodes follow
-        audit(
-            session, current_user, "question-results-shown", question=question.id, value=shown.value
-        )
+    if set_results_shown(session, question, shown, actor=acting()):
         session.commit()
     back = safe_next(request.form.get("next"))
     return redirect(f"{back}#question-{question.id}", code=303)
@@ -242,7 +247,7 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
     if separator_name not in SEPARATORS:
         raise ExportFormatError()
     separator = SEPARATORS[separator_name]
-    audit(session, current_user, "export", scope=kind, id=scope_id, what=what, format=fmt)
+    audit(session, acting(), "export", scope=kind, id=scope_id, what=what, format=fmt)
     session.commit()
     language = current_language()
     filename = f"{scope.slug}-{what}.{fmt}"
@@ -276,7 +281,7 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
     """The tally as an Excel workbook: a sheet per question, and the wishes."""
     session = db.session()
     scope = _scope(session, kind, scope_id)
-    audit(session, current_user, "export", scope=kind, id=scope_id, what="tally", format="xlsx")
+    audit(session, acting(), "export", scope=kind, id=scope_id, what="tally", format="xlsx")
     session.commit()
     labels = {
         "answer": gettext("Answer"),

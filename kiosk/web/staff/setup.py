@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import campaigns_within, reaches_campaign, require
 from kiosk.core.errors import FormError, NotFoundError
@@ -47,7 +45,7 @@ from kiosk.setup.questions import (
     save_question,
 )
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires
+from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.shared import MAX_ID, field_errors
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
@@ -85,14 +83,13 @@ def area(area_id: int | None = None) -> ResponseReturnValue:
     reach = current_reach()
     require(reach.everywhere if area_id is None else reach.covers_area(area_id))
     try:
-        saved = save_area(session, area_id, name=request.form.get("name", ""))
+        saved = save_area(session, area_id, name=request.form.get("name", ""), actor=acting())
     except FormError as error:
         session.rollback()
         form = {"name": request.form.get("name", ""), "area_id": area_id}
         return render_template(
             "staff/setup/places.html", areas=_areas(), errors=field_errors(error), form=form
         ), 422
-    audit(session, current_user, "area-save", area=saved.id, name=saved.name)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
     return redirect(url_for(".places"), code=303)
@@ -132,11 +129,12 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
         return _place_page(location, form, {})
     sent = {name: request.form.get(name, "")[:1000] for name in PlaceForm.__dataclass_fields__}
     try:
-        saved = save_place(session, location_id, PlaceForm(**sent), reach=current_reach())
+        saved = save_place(
+            session, location_id, PlaceForm(**sent), reach=current_reach(), actor=acting()
+        )
     except FormError as error:
         session.rollback()
         return _place_page(location, sent, field_errors(error)), 422
-    audit(session, current_user, "place-save", place=saved.id, code=saved.code)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
     return redirect(url_for(".places"), code=303)
@@ -223,12 +221,11 @@ def new_campaign() -> ResponseReturnValue:
     session = db.session()
     try:
         campaign = create_campaign(
-            session, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+            session, CampaignForm(**sent), zone=_zone(), reach=current_reach(), actor=acting()
         )
     except FormError as error:
         session.rollback()
         return _campaign_page(None, sent, field_errors(error)), 422
-    audit(session, current_user, "campaign-create", campaign=campaign.id, template=sent["template"])
     session.commit()
     flash(gettext("Saved: %(name)s.", name=campaign.title))
     return redirect(url_for(".campaign", campaign_id=campaign.id), code=303)
@@ -250,12 +247,16 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     german = (found.intro or {}).get("de", "")
     try:
         update_campaign(
-            session, campaign_id, CampaignForm(**sent), zone=_zone(), reach=current_reach()
+            session,
+            campaign_id,
+            CampaignForm(**sent),
+            zone=_zone(),
+            reach=current_reach(),
+            actor=acting(),
         )
     except FormError as error:
         session.rollback()
         return _campaign_page(session.get(Campaign, campaign_id), sent, field_errors(error)), 422
-    audit(session, current_user, "campaign-save", campaign=campaign_id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=found.title))
     if german_changed_under_translations(german, found.intro or {}):
@@ -273,9 +274,11 @@ def copy(campaign_id: int) -> ResponseReturnValue:
         raise NotFoundError()
     _campaign_in_reach(campaign_id)
     made = copy_campaign(
-        session, campaign_id, title=gettext("Copy of %(title)s", title=original.title)
+        session,
+        campaign_id,
+        title=gettext("Copy of %(title)s", title=original.title),
+        actor=acting(),
     )
-    audit(session, current_user, "campaign-copy", campaign=made.id, original=campaign_id)
     session.commit()
     flash(gettext("Copied. Choose its days and places, then save."))
     return redirect(url_for(".campaign", campaign_id=made.id), code=303)
@@ -331,12 +334,11 @@ def question(question_id: int) -> ResponseReturnValue:
     )
     try:
         german = german_of(found)
-        saved = save_question(session, question_id, form)
+        saved = save_question(session, question_id, form, actor=acting())
     except FormError as error:
         session.rollback()
         sent = {k: v[:500] for k, v in request.form.items()}
         return _question_page(load_question(session, question_id), field_errors(error), sent), 422
-    audit(session, current_user, "question-save", question=saved.id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.texts["de"]))
     if translations_to_check(german, saved):
@@ -351,8 +353,7 @@ def move(question_id: int) -> ResponseReturnValue:
     session = db.session()
     step = -1 if request.form.get("direction") == "up" else 1
     _campaign_in_reach(load_question(session, question_id).campaign_id)
-    moved = move_question(session, question_id, step)
-    audit(session, current_user, "question-move", question=moved.id, step=step)
+    moved = move_question(session, question_id, step, actor=acting())
     session.commit()
     return redirect(url_for(".campaign", campaign_id=moved.campaign_id) + "#questions", code=303)
 
@@ -379,6 +380,7 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
             kind=request.form.get("kind", "")[:20],
             de=request.form.get("de", "")[:1000],
             options=rows,
+            actor=acting(),
         )
     except FormError as error:
         session.rollback()
@@ -387,7 +389,6 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
             raise NotFoundError() from None
         page = _campaign_page(found, _campaign_form(found), {}, field_errors(error))
         return page, 422
-    audit(session, current_user, "question-add", question=made.id, campaign=campaign_id)
     session.commit()
     flash(gettext("Saved: %(name)s.", name=made.texts["de"]))
     return redirect(url_for(".question", question_id=made.id), code=303)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import ngettext
-from flask_login import current_user
 
-from kiosk.access.accounts import audit
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import reaches_campaign, require
 from kiosk.core.errors import FormError
@@ -20,7 +18,7 @@ from kiosk.setup.content_translations import (
     translation_language,
 )
 from kiosk.web import db
-from kiosk.web.auth import current_reach, requires
+from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.shared import MAX_ID, field_errors
 
 bp = Blueprint("translations", __name__, url_prefix="/setup/campaigns")
@@ -54,12 +52,10 @@ def translate(campaign_id: int, code: str) -> ResponseReturnValue:
         return _page(campaign_id, code, {}, {})
     sent = {key: value[:2000] for key, value in list(request.form.items())[:MAX_FIELDS]}
     try:
-        changed = save_translations(session, campaign_id, code, sent)
+        changed = save_translations(session, campaign_id, code, sent, actor=acting())
     except FormError as error:
         session.rollback()
         return _page(campaign_id, code, field_errors(error), sent), 422
-    if changed:
-        audit(session, current_user, "campaign-translate", campaign=campaign_id, language=code)
     session.commit()
     flash(
         ngettext(
