@@ -93,20 +93,9 @@ def test_a_download_is_as_it_was(downloads: dict[str, Download], name: str) -> N
         assert found.body == golden.body, _diff(found.body, golden.body)
 
 
-def test_a_time_on_the_whole_second_reads_the_same_on_both_databases(
-    session: Session, request: pytest.FixtureRequest
-) -> None:
-    """The golden files' clock keeps microseconds, as utcnow() has them; a device's clock
-    (client_at, over the API) may well send whole seconds, and there the databases part."""
-    if session.get_bind().dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="known: PostgreSQL hands the raw export a datetime, and isoformat() "
-                "drops a zero fraction (08:30:00+00:00) where SQLite's text keeps it "
-                "(08:30:00.000000+00:00); the same before the restructuring",
-            )
-        )
+def test_a_time_on_the_whole_second_reads_the_same_on_both_databases(session: Session) -> None:
+    """A device's clock (client_at, over the API) may well send whole seconds: both databases
+    write them with six decimals (PostgreSQL's datetime once lost the zero fraction)."""
     campaign, square, _ = demo(session)
     at = dt.datetime(2025, 9, 27, 8, 30, tzinfo=dt.UTC)
     single = question(campaign, QuestionKind.SINGLE)

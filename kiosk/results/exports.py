@@ -185,7 +185,7 @@ def _utc_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC).isoformat()
+        return value.replace(tzinfo=dt.UTC).isoformat(timespec="microseconds")
     return f"{str(value).replace(' ', 'T')}+00:00"
 
 
