@@ -84,3 +84,15 @@ def test_domain_packages_load_without_flask() -> None:
     count, loaded = result.stdout.split(" ", 1)
     assert int(count) > 40  # the probe really imported the domain
     assert loaded.strip() == "[]"
+
+
+def test_an_option_carries_every_column_wherever_it_goes() -> None:
+    """OPTION_FIELDS is the one list: the table's columns, the catalog's option, the config."""
+    import dataclasses
+
+    from kiosk.collect.catalog import CatalogOption
+    from kiosk.models import OPTION_FIELDS, Option
+
+    columns = {column.name for column in Option.__table__.columns} - {"id", "question_id"}
+    assert set(OPTION_FIELDS) == columns
+    assert [field.name for field in dataclasses.fields(CatalogOption)] == ["id", *OPTION_FIELDS]

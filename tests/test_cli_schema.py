@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -206,27 +207,18 @@ def test_every_migration_goes_down_and_up_again(dialect: str, tmp_path: Path) ->
     from alembic import command
 
     from kiosk.cli import alembic_config
-    from tests.conftest import POSTGRES_ADMIN_URL
+    from tests.conftest import fresh_postgres_database
 
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"kiosk_roundtrip_{tmp_path.name[-12:].lower().replace('-', '_')}"
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
-    else:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with contextlib.ExitStack() as stack:
+        if dialect == "sqlite":
+            url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+        else:  # a uniquely named database: two runs at once on one server do not collide
+            url = stack.enter_context(fresh_postgres_database("kiosk_roundtrip"))
         upgrade_database(url)
         command.downgrade(alembic_config(url), "base")
         upgrade_database(url)
         engine = sa.create_engine(url)
+        stack.callback(engine.dispose)
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-        engine.dispose()
-    finally:
-        if dialect == "postgresql":
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -27,6 +27,7 @@ from kiosk.models import (
     QuestionKind,
     ResultsShown,
     campaign_location,
+    option_fields,
 )
 
 CONFIG_MODELS = (Area, Location, Campaign, Question, Option)
@@ -187,18 +188,7 @@ def load_catalog(session: Session) -> Catalog:
                     texts=dict(q.texts),
                     max_choices=q.max_choices,
                     results_shown=ResultsShown(q.results_shown),
-                    options=tuple(
-                        CatalogOption(
-                            id=o.id,
-                            position=o.position,
-                            texts=dict(o.texts),
-                            emoji=o.emoji,
-                            colour=o.colour,
-                            value=o.value,
-                            hidden=o.hidden,
-                        )
-                        for o in q.options
-                    ),
+                    options=tuple(CatalogOption(id=o.id, **option_fields(o)) for o in q.options),
                 )
                 for q in c.questions
             ),

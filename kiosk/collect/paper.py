@@ -10,19 +10,17 @@ from sqlalchemy.orm import Session
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.models import (
     Actor,
-    AnswerCount,
     Campaign,
     Channel,
     Location,
-    OptionCount,
     PaperTally,
     Question,
     QuestionKind,
     audit,
     campaign_location,
-    upsert_insert,
     utcnow,
 )
+from kiosk.models.counters import add_counts
 
 MAX_COUNT = 100_000  # a sheet with more is a typing slip
 
@@ -134,31 +132,11 @@ def withdraw_paper_tally(
 
 
 def _add_to_counters(session: Session, sheet: PaperTally, *, sign: int) -> None:
-    insert = upsert_insert(session.connection().dialect.name)
-    paper = Channel.PAPER.value
-    for option_id, count in sheet.counts.items():
-        statement = insert(OptionCount).values(
-            location_id=sheet.location_id,
-            option_id=int(option_id),
-            channel=paper,
-            question_id=sheet.question_id,
-            count=sign * count,
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["location_id", "option_id", "channel"],
-                set_={"count": OptionCount.count + statement.excluded.count},
-            )
-        )
-    statement = insert(AnswerCount).values(
+    add_counts(
+        session,
         location_id=sheet.location_id,
         question_id=sheet.question_id,
-        channel=paper,
-        count=sign * sheet.answers,
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["location_id", "question_id", "channel"],
-            set_={"count": AnswerCount.count + statement.excluded.count},
-        )
+        channel=Channel.PAPER.value,
+        answers=sign * sheet.answers,
+        options={int(option_id): sign * count for option_id, count in sheet.counts.items()},
     )

@@ -1,8 +1,9 @@
 """The data model: every table, importable from one place."""
 
 from kiosk.models.audit import COMMAND_LINE, Actor, audit
-from kiosk.models.base import Base, upsert_insert, utcnow
+from kiosk.models.base import Base, utcnow
 from kiosk.models.campaign import (
+    OPTION_FIELDS,
     Campaign,
     CatalogRevision,
     Option,
@@ -11,8 +12,10 @@ from kiosk.models.campaign import (
     QuestionKind,
     ResultsShown,
     campaign_location,
+    option_fields,
 )
 from kiosk.models.device import Device, KioskPace, RejectedResponse
+from kiosk.models.dialect import hour_of, upsert_insert
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
     CHANNELS,
@@ -32,6 +35,7 @@ from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
 __all__ = [
     "CHANNELS",
     "COMMAND_LINE",
+    "OPTION_FIELDS",
     "Actor",
     "AnswerCount",
     "Area",
@@ -64,6 +68,8 @@ __all__ = [
     "WishState",
     "audit",
     "campaign_location",
+    "hour_of",
+    "option_fields",
     "staff_area",
     "upsert_insert",
     "utcnow",

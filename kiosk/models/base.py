@@ -16,7 +16,6 @@ from sqlalchemy import (
     event,
     inspect,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
@@ -51,11 +50,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         stored: dt.datetime = value
         return stored.replace(tzinfo=dt.UTC)
-
-
-def upsert_insert(dialect: str) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT (PostgreSQL's or SQLite's), by dialect name."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def utcnow() -> dt.datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -136,6 +137,21 @@ class Option(Base):
     hidden: Mapped[bool] = mapped_column(default=False)
 
     question: Mapped[Question] = relationship(back_populates="options")
+
+
+OPTION_FIELDS = ("position", "texts", "emoji", "colour", "value", "hidden")
+"""What an option carries wherever it goes: the catalog, the configuration a kiosk node
+gets, a campaign's copy. A new column of Option goes here (a test holds them equal)."""
+
+
+def option_fields(option: Any) -> dict[str, Any]:
+    """The OPTION_FIELDS of an option (a row, a snapshot or a mapping), texts as a new dict."""
+    if isinstance(option, dict):
+        fields = {name: option[name] for name in OPTION_FIELDS}
+    else:
+        fields = {name: getattr(option, name) for name in OPTION_FIELDS}
+    fields["texts"] = dict(fields["texts"])
+    return fields
 
 
 class PosterLogo(Base):

@@ -25,6 +25,7 @@ from kiosk.models import (
     Response,
     WishState,
     campaign_location,
+    hour_of,
 )
 
 
@@ -259,10 +260,7 @@ def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, 
     the day (whole-hour offsets make a UTC hour one local hour, summer time or not). Paper
     sheets have no times and are not in it.
     """
-    if session.connection().dialect.name == "postgresql":
-        hour: ColumnElement[Any] = func.date_trunc("hour", Response.answered_at)
-    else:
-        hour = func.strftime("%Y-%m-%d %H:00:00", Response.answered_at)
+    hour = hour_of(Response.answered_at, session.connection().dialect.name)
     query = select(hour, func.count()).where(Response.answered_at.is_not(None), responses_in(scope))
     rows = session.execute(query.group_by(hour).order_by(hour)).all()
     return [(_utc_hour(value), int(count)) for value, count in rows]

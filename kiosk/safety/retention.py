@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import Actor, RejectedResponse, Response, WishState, audit, utcnow
+from kiosk.models import Actor, RejectedResponse, Response, WishState, audit, hour_of, utcnow
 from kiosk.safety.moderation import WishMark, redact
 from kiosk.safety.ratelimits import forget_rates
 
@@ -35,13 +34,6 @@ class RetentionReport:
     wishes_blanked: int  # wishes whose text went
     kept_aside_deleted: int  # copies central kept aside, deleted
     rate_counts_deleted: int
-
-
-def hour_of(column: Any, dialect: str) -> ColumnElement[Any]:
-    """A timestamp column cut to its hour, in SQL (PostgreSQL or SQLite)."""
-    if dialect == "postgresql":
-        return func.date_trunc("hour", column)
-    return func.strftime("%Y-%m-%d %H:00:00", column)
 
 
 def _count(session: Session, *conditions: ColumnElement[bool]) -> int:

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session, selectinload
 from kiosk.access.reach import EVERYWHERE, Reach
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import kept_translations
-from kiosk.models import Actor, Area, Campaign, Location, Option, PosterLogo, Question, audit
+from kiosk.models import (
+    Actor,
+    Area,
+    Campaign,
+    Location,
+    Option,
+    PosterLogo,
+    Question,
+    audit,
+    option_fields,
+)
 from kiosk.setup.campaign_templates import TEMPLATES, texts_in_all
 from kiosk.setup.places import NAME_MAX
 
@@ -196,17 +206,7 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str, actor: Acto
             results_shown=q.results_shown,
             demographic=q.demographic,
         )
-        question.options = [
-            Option(
-                position=o.position,
-                texts=dict(o.texts),
-                emoji=o.emoji,
-                colour=o.colour,
-                value=o.value,
-                hidden=o.hidden,
-            )
-            for o in q.options
-        ]
+        question.options = [Option(**option_fields(o)) for o in q.options]
         copy.questions.append(question)
     session.add(copy)
     session.flush()

@@ -27,6 +27,7 @@ from kiosk.models import (
     ResultsShown,
     SharedWish,
     WishState,
+    option_fields,
 )
 
 
@@ -134,18 +135,7 @@ def config_document(session: Session, wishes: list[dict[str, Any]] | None = None
                         "texts": q.texts,
                         "max_choices": q.max_choices,
                         "results_shown": str(q.results_shown),
-                        "options": [
-                            {
-                                "id": o.id,
-                                "position": o.position,
-                                "texts": o.texts,
-                                "emoji": o.emoji,
-                                "colour": o.colour,
-                                "value": o.value,
-                                "hidden": o.hidden,
-                            }
-                            for o in q.options
-                        ],
+                        "options": [{"id": o.id, **option_fields(o)} for o in q.options],
                     }
                     for q in c.questions
                 ],
@@ -238,18 +228,7 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
                 )
             )
             for o in q["options"]:
-                session.merge(
-                    Option(
-                        id=o["id"],
-                        question_id=q["id"],
-                        position=o["position"],
-                        texts=o["texts"],
-                        emoji=o["emoji"],
-                        colour=o["colour"],
-                        value=o["value"],
-                        hidden=o["hidden"],
-                    )
-                )
+                session.merge(Option(id=o["id"], question_id=q["id"], **option_fields(o)))
         session.flush()
     for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
         campaign.locations = []

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.collect.answers import Answer, check_answer, parse_answer, response_row
@@ -31,9 +30,9 @@ from kiosk.models import (
     Response,
     ResponseOption,
     audit,
-    upsert_insert,
     utcnow,
 )
+from kiosk.models.dialect import insert_new_responses, insert_response_options
 
 MAX_BATCH = 1000
 
@@ -222,82 +221,6 @@ def _prepare(
     return _Ready(index, answer, location.id, row)
 
 
-@cache
-def _insert_new(dialect: str) -> Any:
-    insert = upsert_insert(dialect)
-    return (
-        insert(Response)
-        .on_conflict_do_nothing(index_elements=["uuid"])
-        .returning(Response.id, Response.uuid)
-    )
-
-
-# On PostgreSQL a batch goes in as one JSON document that the server unpacks: a statement
-# with one parameter, instead of thirteen thousand placeholders for the driver to splice.
-_PG_INSERT_RESPONSES = """
-INSERT INTO response (uuid, visit_id, campaign_id, question_id, location_id, channel, source,
-                      device_id, value, text, wish_state, client_at, received_at, answered_at)
-SELECT uuid, visit_id, campaign_id, question_id, location_id, channel, source,
-       device_id, value, text, wish_state, client_at, received_at, answered_at
-FROM json_to_recordset(%s::json) AS batch(
-    uuid uuid, visit_id uuid, campaign_id int, question_id int, location_id int,
-    channel varchar, source varchar, device_id int, value int, text text, wish_state varchar,
-    client_at timestamp, received_at timestamp, answered_at timestamp)
-ON CONFLICT (uuid) DO NOTHING
-RETURNING id, uuid
-"""
-_PG_INSERT_OPTIONS = (
-    "INSERT INTO response_option (response_id, option_id) "
-    "SELECT * FROM unnest(%s::bigint[], %s::int[])"
-)
-
-
-def _naive_utc(value: dt.datetime | None) -> str | None:
-    """A time as UTCDateTime stores it (naive UTC), in ISO 8601."""
-    return None if value is None else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
-
-
-def _insert_responses(connection: Connection, rows: list[dict[str, Any]]) -> dict[UUID, int]:
-    """Insert the rows whose UUID is new; return {uuid: id} of those inserted."""
-    if connection.dialect.name == "postgresql":
-        document = json.dumps(
-            [
-                {
-                    **row,
-                    "uuid": str(row["uuid"]),
-                    "visit_id": str(row["visit_id"]) if row["visit_id"] else None,
-                    "client_at": _naive_utc(row["client_at"]),
-                    "received_at": _naive_utc(row["received_at"]),
-                    "answered_at": _naive_utc(row["answered_at"]),
-                }
-                for row in rows
-            ],
-            ensure_ascii=False,
-        )
-        result = connection.exec_driver_sql(_PG_INSERT_RESPONSES, (document,))
-    else:
-        result = connection.execute(_insert_new(connection.dialect.name), rows)
-    return {_as_uuid(found_uuid): response_id for response_id, found_uuid in result}
-
-
-def _insert_options(connection: Connection, picks: list[tuple[int, int]]) -> None:
-    """Insert (response id, option id) pairs."""
-    if not picks:
-        return
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            _PG_INSERT_OPTIONS, ([p[0] for p in picks], [p[1] for p in picks])
-        )
-    else:
-        connection.execute(
-            insert(ResponseOption),
-            [
-                {"response_id": response_id, "option_id": option_id}
-                for response_id, option_id in picks
-            ],
-        )
-
-
 def ingest(
     session: Session,
     catalog: Catalog,
@@ -346,8 +269,8 @@ def ingest(
     # same order and never deadlock (the counter triggers sort their own rows likewise).
     order = sorted(ready.values(), key=lambda r: r.answer.uuid)
     connection = session.connection()
-    stored = _insert_responses(connection, [r.row for r in order]) if order else {}
-    _insert_options(
+    stored = insert_new_responses(connection, [r.row for r in order]) if order else {}
+    insert_response_options(
         connection,
         [
             (stored[r.answer.uuid], option_id)
@@ -389,10 +312,6 @@ def _content(answer: Answer, location_id: int) -> Content:
         answer.text,
         frozenset(answer.option_ids),
     )
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _agrees(stored: Content | None, sent: Content) -> bool:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from kiosk.models.counters import DROP_TRIGGERS, TRIGGERS
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -26,57 +28,13 @@ UPGRADE = [
     "DROP TRIGGER response_option_counts ON response_option",
     "DROP FUNCTION count_response()",
     "DROP FUNCTION count_response_option()",
-    # ORDER BY: concurrent batches take the counter rows' locks in one order, no deadlock.
-    """
-    CREATE FUNCTION count_responses() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO answer_count (location_id, question_id, channel, count)
-        SELECT location_id, question_id, channel, count(*)
-        FROM inserted
-        GROUP BY location_id, question_id, channel
-        ORDER BY location_id, question_id, channel
-        ON CONFLICT (location_id, question_id, channel)
-        DO UPDATE SET count = answer_count.count + EXCLUDED.count;
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER response_counts AFTER INSERT ON response
-    REFERENCING NEW TABLE AS inserted
-    FOR EACH STATEMENT EXECUTE FUNCTION count_responses()
-    """,
-    """
-    CREATE FUNCTION count_response_options() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO option_count (location_id, option_id, channel, question_id, count)
-        SELECT r.location_id, i.option_id, r.channel, r.question_id, count(*)
-        FROM inserted i
-        -- One primary-key lookup per picked option. A plain join (or a LATERAL subquery the
-        -- planner flattens into one) may be planned as a scan of the whole response table;
-        -- OFFSET 0 keeps the subquery a nested lookup.
-        CROSS JOIN LATERAL (
-            SELECT location_id, channel, question_id FROM response WHERE id = i.response_id
-            OFFSET 0
-        ) r
-        GROUP BY r.location_id, i.option_id, r.channel, r.question_id
-        ORDER BY r.location_id, i.option_id, r.channel
-        ON CONFLICT (location_id, option_id, channel)
-        DO UPDATE SET count = option_count.count + EXCLUDED.count;
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
-    REFERENCING NEW TABLE AS inserted
-    FOR EACH STATEMENT EXECUTE FUNCTION count_response_options()
-    """,
+    # The statement-level triggers as they are now: their one home is kiosk.models.counters.
+    *TRIGGERS["postgresql"],
 ]
 
 DOWNGRADE = [
-    "DROP TRIGGER response_counts ON response",
-    "DROP TRIGGER response_option_counts ON response_option",
-    "DROP FUNCTION count_responses()",
-    "DROP FUNCTION count_response_options()",
+    *DROP_TRIGGERS["postgresql"],
+    # back to 0003's row-level triggers
     """
     CREATE FUNCTION count_response() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

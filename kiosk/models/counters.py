@@ -1,0 +1,156 @@
+"""The tally counters (answer_count, option_count): how each database keeps them, defined once.
+
+Answers are counted by triggers on INSERT into response and response_option, so every writer
+(the public flow, a sync batch, a carried file) keeps the counters exact in its own
+transaction. SQLite counts row by row; PostgreSQL once per statement, from a transition
+table, grouped (a batch of a thousand answers costs one upsert per counter it touches; rows an
+INSERT … ON CONFLICT DO NOTHING skipped are not in it, so a resent answer counts once).
+
+Migrations create the triggers from here (0003 for SQLite, 0005 for PostgreSQL; a migration
+that rebuilds the response table on SQLite creates them again). A change to a trigger is a
+new migration that drops the old one and creates the new from here. Counts that come without
+an answer row (paper sheets) go through add_counts, the same upserts in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from kiosk.models.dialect import upsert_insert
+from kiosk.models.response import AnswerCount, OptionCount
+
+TRIGGERS = {
+    "sqlite": (
+        """
+        CREATE TRIGGER response_counts AFTER INSERT ON response
+        BEGIN
+            INSERT INTO answer_count (location_id, question_id, channel, count)
+            VALUES (NEW.location_id, NEW.question_id, NEW.channel, 1)
+            ON CONFLICT (location_id, question_id, channel) DO UPDATE SET count = count + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
+        BEGIN
+            INSERT INTO option_count (location_id, option_id, channel, question_id, count)
+            SELECT location_id, NEW.option_id, channel, question_id, 1
+            FROM response WHERE id = NEW.response_id
+            ON CONFLICT (location_id, option_id, channel) DO UPDATE SET count = count + 1;
+        END
+        """,
+    ),
+    "postgresql": (
+        # ORDER BY: concurrent batches take the counter rows' locks in one order, no deadlock.
+        """
+        CREATE FUNCTION count_responses() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO answer_count (location_id, question_id, channel, count)
+            SELECT location_id, question_id, channel, count(*)
+            FROM inserted
+            GROUP BY location_id, question_id, channel
+            ORDER BY location_id, question_id, channel
+            ON CONFLICT (location_id, question_id, channel)
+            DO UPDATE SET count = answer_count.count + EXCLUDED.count;
+            RETURN NULL;
+        END $$
+        """,
+        """
+        CREATE TRIGGER response_counts AFTER INSERT ON response
+        REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION count_responses()
+        """,
+        """
+        CREATE FUNCTION count_response_options() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO option_count (location_id, option_id, channel, question_id, count)
+            SELECT r.location_id, i.option_id, r.channel, r.question_id, count(*)
+            FROM inserted i
+            -- One primary-key lookup per picked option. A plain join (or a LATERAL subquery
+            -- the planner flattens into one) may be planned as a scan of the whole response
+            -- table; OFFSET 0 keeps the subquery a nested lookup.
+            CROSS JOIN LATERAL (
+                SELECT location_id, channel, question_id FROM response WHERE id = i.response_id
+                OFFSET 0
+            ) r
+            GROUP BY r.location_id, i.option_id, r.channel, r.question_id
+            ORDER BY r.location_id, i.option_id, r.channel
+            ON CONFLICT (location_id, option_id, channel)
+            DO UPDATE SET count = option_count.count + EXCLUDED.count;
+            RETURN NULL;
+        END $$
+        """,
+        """
+        CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
+        REFERENCING NEW TABLE AS inserted
+        FOR EACH STATEMENT EXECUTE FUNCTION count_response_options()
+        """,
+    ),
+}
+"""The counter triggers as they are now, per dialect."""
+
+DROP_TRIGGERS = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS response_option_counts",
+        "DROP TRIGGER IF EXISTS response_counts",
+    ),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS response_option_counts ON response_option",
+        "DROP TRIGGER IF EXISTS response_counts ON response",
+        "DROP FUNCTION IF EXISTS count_response_options()",
+        "DROP FUNCTION IF EXISTS count_responses()",
+    ),
+}
+
+
+def create_triggers(connection: Connection) -> None:
+    """Create the counter triggers of this connection's database (in a migration)."""
+    for statement in TRIGGERS[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def drop_triggers(connection: Connection) -> None:
+    """Drop the counter triggers of this connection's database (in a migration)."""
+    for statement in DROP_TRIGGERS[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def add_counts(
+    session: Session,
+    *,
+    location_id: int,
+    question_id: int,
+    channel: str,
+    answers: int,
+    options: Mapping[int, int],
+) -> None:
+    """Add counts that come without answer rows (negative: take them out); the caller commits.
+
+    The same upserts as the triggers: one answer_count row, one option_count row per option.
+    """
+    insert = upsert_insert(session.connection().dialect.name)
+    for option_id, count in options.items():
+        statement = insert(OptionCount).values(
+            location_id=location_id,
+            option_id=option_id,
+            channel=channel,
+            question_id=question_id,
+            count=count,
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["location_id", "option_id", "channel"],
+                set_={"count": OptionCount.count + statement.excluded.count},
+            )
+        )
+    statement = insert(AnswerCount).values(
+        location_id=location_id, question_id=question_id, channel=channel, count=answers
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["location_id", "question_id", "channel"],
+            set_={"count": AnswerCount.count + statement.excluded.count},
+        )
+    )
