@@ -22,7 +22,7 @@ from kiosk.collect.answers import parse_answer, parse_uuid
 from kiosk.collect.catalog import CatalogCampaign, load_catalog
 from kiosk.core.errors import KioskError
 from kiosk.core.safejson import load_json
-from kiosk.models import Device, Location, QuestionKind, Response
+from kiosk.models import COMMAND_LINE, Device, Location, QuestionKind, Response
 from kiosk.safety.moderation import MAX_SELECTION, parse_action, parse_selection, parse_state
 from kiosk.safety.ratelimits import client_key, network_of
 from kiosk.safety.safeguards import REPORTED_DAYS, parse_reported_refusals, voter_of
@@ -183,7 +183,7 @@ def test_a_place_form_saves_a_sound_place_or_nothing(
         area_id=area, name=name, code=code, address=address, latitude=latitude,
         longitude=longitude,
     )  # fmt: skip
-    place = refused_readably(save_place, session, None, form)
+    place = refused_readably(save_place, session, None, form, actor=COMMAND_LINE)
     after = session.scalar(select(func.count()).select_from(Location))
     if place is None:
         assert after == before  # a refused form adds no row

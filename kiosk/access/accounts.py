@@ -9,12 +9,12 @@ import re
 from collections.abc import Collection
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.access.permissions import Role
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Actor, Area, LoginFailure, StaffUser, audit, utcnow
+from kiosk.models import Actor, Area, AuditEntry, LoginFailure, StaffUser, audit, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -168,3 +168,29 @@ def change_user(
         areas=[area.id for area in user.areas],
     )
     return user
+
+
+def staff_members(session: Session) -> list[StaffUser]:
+    """Every staff member, by name, with their areas loaded."""
+    return list(
+        session.scalars(
+            select(StaffUser).options(selectinload(StaffUser.areas)).order_by(StaffUser.name)
+        )
+    )
+
+
+def audit_page(
+    session: Session, *, before: int | None, size: int
+) -> tuple[list[tuple[AuditEntry, str | None]], int | None]:
+    """A page of the audit log, newest first (before an entry id), and the id to go on from."""
+    query = select(AuditEntry, StaffUser.name).outerjoin(
+        StaffUser, StaffUser.id == AuditEntry.user_id
+    )
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    rows: list[tuple[AuditEntry, str | None]] = [
+        (entry, name)
+        for entry, name in session.execute(query.order_by(AuditEntry.id.desc()).limit(size + 1))
+    ]
+    older = rows[size - 1][0].id if len(rows) > size else None
+    return rows[:size], older

@@ -120,3 +120,15 @@ def require(allowed: bool) -> None:
     """Raise OutOfReachError unless allowed."""
     if not allowed:
         raise OutOfReachError()
+
+
+def codes_within(session: Session, reach: Reach, codes: Iterable[str]) -> bool:
+    """Whether none of these place codes names a place outside reach (unknown codes: none)."""
+    if reach.everywhere:
+        return True
+    outside = session.scalar(
+        select(Location.id)
+        .where(Location.code.in_(set(codes)), ~reach.where_area(Location.area_id))
+        .limit(1)
+    )
+    return outside is None

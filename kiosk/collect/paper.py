@@ -140,3 +140,14 @@ def _add_to_counters(session: Session, sheet: PaperTally, *, sign: int) -> None:
         answers=sign * sheet.answers,
         options={int(option_id): sign * count for option_id, count in sheet.counts.items()},
     )
+
+
+def paper_sheets(session: Session, location_id: int) -> list[PaperTally]:
+    """The paper sheets counted at a place, the latest first (withdrawn ones too)."""
+    return list(
+        session.scalars(
+            select(PaperTally)
+            .where(PaperTally.location_id == location_id)
+            .order_by(PaperTally.id.desc())
+        )
+    )

@@ -288,3 +288,13 @@ def over_time(hours: list[tuple[dt.datetime, int]], zone: dt.tzinfo) -> OverTime
         days[local.date()] += count
         of_day[local.hour] += count
     return OverTime(sorted(days.items()), of_day)
+
+
+def answers_per_place(session: Session) -> dict[int, int]:
+    """How many answers each place has (every channel), from the counters."""
+    rows = session.execute(
+        select(AnswerCount.location_id, func.sum(AnswerCount.count)).group_by(
+            AnswerCount.location_id
+        )
+    )
+    return {int(location_id): int(count) for location_id, count in rows}

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, InvalidSettingError
@@ -292,3 +292,14 @@ def forget_kept_aside_text(session: Session, uuids: Sequence[str]) -> None:
     for kept in session.scalars(select(RejectedResponse).where(RejectedResponse.uuid.in_(uuids))):
         if isinstance(kept.payload, dict) and kept.payload.get("text"):
             kept.payload = {**kept.payload, "text": ""}
+
+
+def wishes_by_state(session: Session, places: Select[int] | None = None) -> dict[str, int]:
+    """How many wishes are in each state (at these places, or everywhere)."""
+    counted = select(Response.wish_state, func.count()).where(Response.text.is_not(None))
+    if places is not None:
+        counted = counted.where(Response.location_id.in_(places))
+    return {
+        str(state): int(count)
+        for state, count in session.execute(counted.group_by(Response.wish_state))
+    }

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.access.reach import EVERYWHERE, Reach
+from kiosk.access.reach import EVERYWHERE, Reach, campaigns_within
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import kept_translations
 from kiosk.models import (
@@ -215,3 +215,19 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str, actor: Acto
         session.add(PosterLogo(campaign_id=copy.id, png=logo.png, uploaded_at=logo.uploaded_at))
     audit(session, actor, "campaign-copy", campaign=copy.id, original=campaign_id)
     return copy
+
+
+def campaigns_newest_first(session: Session, reach: Reach = EVERYWHERE) -> list[Campaign]:
+    """The campaigns within reach, the last made first, with their places."""
+    rows = session.scalars(
+        select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
+    )
+    return campaigns_within(session, reach, rows)
+
+
+def campaigns_by_start(session: Session, reach: Reach = EVERYWHERE) -> list[Campaign]:
+    """The campaigns within reach, the latest to start first (unstarted last, then by id)."""
+    rows = session.scalars(
+        select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
+    )
+    return campaigns_within(session, reach, rows)

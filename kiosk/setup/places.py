@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kiosk.access.reach import EVERYWHERE, Reach
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
@@ -156,3 +156,29 @@ def save_place(
 
 def _has_answers(session: Session, location: Location) -> bool:
     return bool(session.scalar(select(exists().where(Response.location_id == location.id))))
+
+
+def areas_with_places(session: Session, reach: Reach = EVERYWHERE) -> list[Area]:
+    """The areas within reach, by name, with their places loaded."""
+    return list(
+        session.scalars(
+            select(Area)
+            .where(reach.where_area(Area.id))
+            .options(selectinload(Area.locations))
+            .order_by(Area.name)
+        )
+    )
+
+
+def places_within(session: Session, reach: Reach = EVERYWHERE) -> list[Location]:
+    """The places within reach, by name."""
+    return list(
+        session.scalars(
+            select(Location).where(reach.where_area(Location.area_id)).order_by(Location.name)
+        )
+    )
+
+
+def all_areas(session: Session) -> list[Area]:
+    """Every area, by name."""
+    return list(session.scalars(select(Area).order_by(Area.name)))

@@ -123,50 +123,59 @@ def safe_next(target: str | None) -> str:
     return url_for("staff.results.index")
 
 
+@bp.before_request
+def _throttle_logins() -> ResponseReturnValue | None:
+    """Count a login attempt (per network, and per e-mail given) before its password is read.
+
+    Both counts are committed at once: of many attempts at the same time, only as many as
+    allowed get as far as the password. Past a limit the form comes back with 429.
+    """
+    if request.endpoint != "auth.login" or request.method != "POST":
+        return None
+    email = request.form.get("email", "")[:254]
+    try:
+        check_client_rate(Scope.LOGIN, "LOGINS_PER_CLIENT")
+    except RateLimitedError:
+        minutes = current_app.config["RATE_WINDOW_MINUTES"]
+        error = gettext(
+            "Too many logins from your network. Please wait %(minutes)d minutes.", minutes=minutes
+        )
+        return render_template("staff/auth/login.html", error=error, email=email), 429
+    session = db.session()
+    g.login_key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]
+    note_login_failure(session, g.login_key)  # forgotten again when the password is right
+    session.commit()
+    if login_throttled(session, g.login_key, allowed=LOGIN_FAILURES_ALLOWED + 1):
+        error = gettext(
+            "Too many failed logins with this address. Please wait %(minutes)d minutes.",
+            minutes=LOGIN_WINDOW.seconds // 60,
+        )
+        return render_template("staff/auth/login.html", error=error, email=email), 429
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Show the login form and log a staff member in."""
+    """Show the login form and log a staff member in (attempts are throttled beforehand)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.results.index"))
-    error = None
-    email = ""
-    if request.method == "POST":
-        email = request.form.get("email", "")[:254]
-        password = request.form.get("password", "")[:1024]
-        session = db.session()
-        try:
-            check_client_rate(Scope.LOGIN, "LOGINS_PER_CLIENT")
-        except RateLimitedError:
-            error = gettext(
-                "Too many logins from your network. Please wait %(minutes)d minutes.",
-                minutes=current_app.config["RATE_WINDOW_MINUTES"],
-            )
-            return render_template("staff/auth/login.html", error=error, email=email), 429
-        key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]
-        # The attempt is counted before the password is checked, and committed: of many
-        # attempts at once, only as many as allowed get as far as the password.
-        note_login_failure(session, key)
-        session.commit()
-        if login_throttled(session, key, allowed=LOGIN_FAILURES_ALLOWED + 1):
-            error = gettext(
-                "Too many failed logins with this address. Please wait %(minutes)d minutes.",
-                minutes=LOGIN_WINDOW.seconds // 60,
-            )
-            return render_template("staff/auth/login.html", error=error, email=email), 429
-        user = authenticate(session, email, password)
-        if user is not None:
-            logged_in(session, user, key)
-            language = flask_session.get("lang")
-            flask_session.clear()  # nothing from before the login carries over (fixation)
-            if language:
-                flask_session["lang"] = language
-            login_user(user)
-            flask_session["staff_since"] = flask_session["staff_seen"] = time.time()
-            session.commit()
-            return redirect(safe_next(request.args.get("next")))
+    email = request.form.get("email", "")[:254]
+    if request.method == "GET":
+        return render_template("staff/auth/login.html", error=None, email=email)
+    session = db.session()
+    user = authenticate(session, email, request.form.get("password", "")[:1024])
+    if user is None:
         error = gettext("E-mail or password is wrong.")
-    status = 422 if error else 200
-    return render_template("staff/auth/login.html", error=error, email=email), status
+        return render_template("staff/auth/login.html", error=error, email=email), 422
+    logged_in(session, user, g.login_key)
+    language = flask_session.get("lang")
+    flask_session.clear()  # nothing from before the login carries over (fixation)
+    if language:
+        flask_session["lang"] = language
+    login_user(user)
+    flask_session["staff_since"] = flask_session["staff_seen"] = time.time()
+    session.commit()
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

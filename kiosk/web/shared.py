@@ -112,7 +112,11 @@ def results_snapshot(campaign: CatalogCampaign, location_id: int | None) -> list
 
 
 def field_errors(error: FormError) -> dict[str, str]:
-    """The messages of a form's fields, translated."""
+    """A refused form's messages per field, translated; nothing of the form stays.
+
+    The request's session rolls back, so the form is shown again (422) on what is stored.
+    """
+    db.session().rollback()
     return {name: gettext(message, **params) for name, (message, params) in error.fields.items()}
 
 

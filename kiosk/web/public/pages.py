@@ -21,8 +21,6 @@ from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from uuid6 import uuid7
 from werkzeug import Response
 
@@ -44,7 +42,7 @@ from kiosk.core.errors import (
     KioskCooldownError,
     NotFoundError,
 )
-from kiosk.models import Area, Channel, utcnow
+from kiosk.models import Channel, utcnow
 from kiosk.printing.posters import poster_key, poster_label
 from kiosk.results.charts import Slice, pie_svg, safe_colour
 from kiosk.safety.ratelimits import RateLimitedError
@@ -56,6 +54,7 @@ from kiosk.safety.safeguards import (
     new_voter_cookie,
     voter_of,
 )
+from kiosk.setup.places import areas_with_places
 from kiosk.web import db
 from kiosk.web.hooks import htmx
 from kiosk.web.i18n import localized
@@ -106,12 +105,7 @@ def _give_the_phone_its_cookie(response: Response) -> Response:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """A short front page: what this is, and the places with their links."""
-    areas = (
-        db.session()
-        .scalars(select(Area).options(selectinload(Area.locations)).order_by(Area.name))
-        .all()
-    )
-    return render_template("public/index.html", areas=areas)
+    return render_template("public/index.html", areas=areas_with_places(db.session()))
 
 
 @bp.get("/privacy")

@@ -9,14 +9,14 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission
-from kiosk.access.reach import OutOfReachError, require
+from kiosk.access.reach import OutOfReachError, codes_within, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
 from kiosk.models import Device, Location, utcnow
 from kiosk.printing.qr import qr_data_uri
+from kiosk.setup.places import places_within
 from kiosk.sync.devices import kiosk_overview, new_enrolment, register_device, revoke
 from kiosk.sync.ingest import import_items
 from kiosk.sync.node import BatchFileError, read_batch_file
@@ -42,9 +42,7 @@ def _page(status: int = 200, **context: object) -> ResponseReturnValue:
     return render_template(
         "staff/kiosks/index.html",
         kiosks=kiosk_overview(session, now=utcnow(), silent_after=silent_after, places=places),
-        locations=session.scalars(
-            select(Location).where(reach.where_area(Location.area_id)).order_by(Location.name)
-        ).all(),
+        locations=places_within(session, reach),
         silent_hours=current_app.config["KIOSK_SILENT_HOURS"],
         hammer_refusals=current_app.config["KIOSK_HAMMER_REFUSALS"],
         **context,
@@ -88,16 +86,8 @@ def _within_reach(session: Session, items: list[Any]) -> bool:
 
     (An unknown place is refused item by item, as always.)
     """
-    reach = current_reach()
-    if reach.everywhere:
-        return True
     codes = {str(item.get("location", ""))[:40] for item in items if isinstance(item, dict)}
-    outside = session.scalar(
-        select(Location.id)
-        .where(Location.code.in_(codes), ~reach.where_area(Location.area_id))
-        .limit(1)
-    )
-    return outside is None
+    return codes_within(session, current_reach(), codes)
 
 
 def _device(device_id: int) -> Device:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext, ngettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from kiosk.access.permissions import Permission
 from kiosk.core.errors import InvalidSettingError
-from kiosk.models import Response, WishState
+from kiosk.models import WishState
 from kiosk.safety.moderation import (
     Flag,
     WishAction,
@@ -19,6 +19,7 @@ from kiosk.safety.moderation import (
     parse_selection,
     parse_state,
     queue,
+    wishes_by_state,
 )
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires
@@ -51,10 +52,7 @@ def index() -> ResponseReturnValue:
         before = None  # not an id of ours: the newest
     places = _places()
     wishes = queue(session, state=state, before=before, limit=PAGE + 1, places=places)
-    counted = select(Response.wish_state, func.count()).where(Response.text.is_not(None))
-    if places is not None:
-        counted = counted.where(Response.location_id.in_(places))
-    counts = dict(session.execute(counted.group_by(Response.wish_state)).all())
+    counts = wishes_by_state(session, places)
     return render_template(
         "staff/moderation/index.html",
         wishes=wishes[:PAGE],

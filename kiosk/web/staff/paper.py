@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
-from sqlalchemy import select
 
 from kiosk.access.permissions import Permission
-from kiosk.collect.paper import enter_paper_tally, paper_questions, withdraw_paper_tally
+from kiosk.collect.paper import (
+    enter_paper_tally,
+    paper_questions,
+    paper_sheets,
+    withdraw_paper_tally,
+)
 from kiosk.core.errors import FormError
-from kiosk.models import Location, PaperTally
+from kiosk.models import Location
 from kiosk.web import db
 from kiosk.web.auth import acting, requires
 from kiosk.web.shared import MAX_ID, field_errors, load_location
@@ -21,11 +25,6 @@ PLACE = f"<int(max={MAX_ID}):location_id>"
 
 def _page(location: Location, status: int = 200, **context: object) -> tuple[str, int]:
     session = db.session()
-    sheets = session.scalars(
-        select(PaperTally)
-        .where(PaperTally.location_id == location.id)
-        .order_by(PaperTally.id.desc())
-    ).all()
     context.setdefault("errors", {})
     context.setdefault("sent", {})
     context.setdefault("question_id", None)
@@ -33,7 +32,7 @@ def _page(location: Location, status: int = 200, **context: object) -> tuple[str
         "staff/paper/index.html",
         location=location,
         questions=paper_questions(session, location.id),
-        sheets=sheets,
+        sheets=paper_sheets(session, location.id),
         **context,
     ), status
 
@@ -67,7 +66,6 @@ def enter(location_id: int, question_id: int) -> ResponseReturnValue:
             actor=acting(),
         )
     except FormError as error:
-        session.rollback()
         sent = {k: v[:200] if k == "note" else v[:20] for k, v in request.form.items()}
         return _page(location, 422, errors=field_errors(error), sent=sent, question_id=question_id)
     session.commit()

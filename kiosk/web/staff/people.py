@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from kiosk.access.accounts import AccountError, change_user, create_user
+from kiosk.access.accounts import AccountError, audit_page, change_user, create_user, staff_members
 from kiosk.access.permissions import Permission, Role
 from kiosk.core.errors import N_
-from kiosk.models import Area, AuditEntry, StaffUser
+from kiosk.setup.places import all_areas
 from kiosk.web import db
 from kiosk.web.auth import acting, requires
 from kiosk.web.shared import MAX_ID
@@ -24,14 +22,10 @@ def _page(
     status: int = 200, error: str | None = None, form: dict[str, str] | None = None
 ) -> tuple[str, int]:
     session = db.session()
-    users = session.scalars(
-        select(StaffUser).options(selectinload(StaffUser.areas)).order_by(StaffUser.name)
-    ).all()
-    areas = session.scalars(select(Area).order_by(Area.name)).all()
     return render_template(
         "staff/people/index.html",
-        users=users,
-        areas=areas,
+        users=staff_members(session),
+        areas=all_areas(session),
         roles=list(Role),
         error=error,
         form=form or {},
@@ -99,14 +93,8 @@ def _area_ids(raw: list[str]) -> list[int]:
 @requires(Permission.ADMIN)
 def audit_log() -> ResponseReturnValue:
     """Who changed what, newest first."""
-    query = select(AuditEntry, StaffUser.name).outerjoin(
-        StaffUser, StaffUser.id == AuditEntry.user_id
-    )
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before <= 2**62:
         before = None  # not an id of ours: the newest
-    if before is not None:
-        query = query.where(AuditEntry.id < before)
-    rows = db.session().execute(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)).all()
-    older = rows[AUDIT_PAGE - 1][0].id if len(rows) > AUDIT_PAGE else None
-    return render_template("staff/people/audit.html", rows=rows[:AUDIT_PAGE], older=older)
+    rows, older = audit_page(db.session(), before=before, size=AUDIT_PAGE)
+    return render_template("staff/people/audit.html", rows=rows, older=older)

@@ -18,16 +18,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission, allowed
-from kiosk.access.reach import campaigns_within, reaches_campaign, reaches_scope, require
+from kiosk.access.reach import reaches_campaign, reaches_scope, require
 from kiosk.core.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.models import (
-    AnswerCount,
-    Area,
-    Campaign,
     Location,
     Question,
     ResultsShown,
@@ -54,6 +50,7 @@ from kiosk.results.tallies import (
     Scope,
     Wish,
     answers_per_hour,
+    answers_per_place,
     answers_per_poster,
     channels_with_answers,
     load_scope,
@@ -63,6 +60,8 @@ from kiosk.results.tallies import (
 )
 from kiosk.results.workbook import tally_workbook
 from kiosk.safety.safeguards import refusals
+from kiosk.setup.campaigns import campaigns_by_start
+from kiosk.setup.places import areas_with_places
 from kiosk.setup.questions import set_results_shown
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires, safe_next
@@ -79,30 +78,12 @@ SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """Areas with their locations and answer counts, and the campaigns."""
-    session = db.session()
-    reach = current_reach()
-    areas = session.scalars(
-        select(Area)
-        .where(reach.where_area(Area.id))
-        .options(selectinload(Area.locations))
-        .order_by(Area.name)
-    ).all()
-    answers = dict(
-        session.execute(
-            select(AnswerCount.location_id, func.sum(AnswerCount.count)).group_by(
-                AnswerCount.location_id
-            )
-        ).all()
-    )
-    campaigns = campaigns_within(
-        session,
-        reach,
-        session.scalars(
-            select(Campaign).order_by(Campaign.starts_at.desc().nulls_last(), Campaign.id)
-        ),
-    )
+    session, reach = db.session(), current_reach()
     return render_template(
-        "staff/results/index.html", areas=areas, answers=answers, campaigns=campaigns
+        "staff/results/index.html",
+        areas=areas_with_places(session, reach),
+        answers=answers_per_place(session),
+        campaigns=campaigns_by_start(session, reach),
     )
 
 

@@ -9,17 +9,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from kiosk.access.permissions import Permission
-from kiosk.access.reach import campaigns_within, reaches_campaign, require
+from kiosk.access.reach import reaches_campaign, require
 from kiosk.core.errors import FormError, NotFoundError
 from kiosk.core.languages import KNOWN
 from kiosk.models import Area, Campaign, Location, Question
 from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.setup.campaigns import (
     CampaignForm,
+    campaigns_newest_first,
     copy_campaign,
     create_campaign,
     shown_day,
@@ -31,7 +30,7 @@ from kiosk.setup.content_translations import (
     progress,
     translations_to_check,
 )
-from kiosk.setup.places import PlaceForm, save_area, save_place
+from kiosk.setup.places import PlaceForm, areas_with_places, save_area, save_place
 from kiosk.setup.questions import (
     MAX_OPTIONS,
     PICTOGRAMS,
@@ -53,14 +52,7 @@ bp = Blueprint("setup", __name__, url_prefix="/setup")
 
 def _areas() -> list[Area]:
     """The areas within the staff member's reach, with their places."""
-    return list(
-        db.session().scalars(
-            select(Area)
-            .where(current_reach().where_area(Area.id))
-            .options(selectinload(Area.locations))
-            .order_by(Area.name)
-        )
-    )
+    return areas_with_places(db.session(), current_reach())
 
 
 def _campaign_in_reach(campaign_id: int) -> None:
@@ -85,10 +77,10 @@ def area(area_id: int | None = None) -> ResponseReturnValue:
     try:
         saved = save_area(session, area_id, name=request.form.get("name", ""), actor=acting())
     except FormError as error:
-        session.rollback()
+        errors = field_errors(error)
         form = {"name": request.form.get("name", ""), "area_id": area_id}
         return render_template(
-            "staff/setup/places.html", areas=_areas(), errors=field_errors(error), form=form
+            "staff/setup/places.html", areas=_areas(), errors=errors, form=form
         ), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
@@ -133,7 +125,6 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
             session, location_id, PlaceForm(**sent), reach=current_reach(), actor=acting()
         )
     except FormError as error:
-        session.rollback()
         return _place_page(location, sent, field_errors(error)), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
@@ -182,11 +173,7 @@ def _campaign_form(found: Campaign) -> dict[str, Any]:
 @requires(Permission.EDIT)
 def campaigns() -> ResponseReturnValue:
     """All campaigns, newest first, with a way to make one from a template or a copy."""
-    session = db.session()
-    rows = session.scalars(
-        select(Campaign).options(selectinload(Campaign.locations)).order_by(Campaign.id.desc())
-    )
-    shown = campaigns_within(session, current_reach(), rows)
+    shown = campaigns_newest_first(db.session(), current_reach())
     return render_template("staff/setup/campaigns.html", campaigns=shown)
 
 
@@ -224,7 +211,6 @@ def new_campaign() -> ResponseReturnValue:
             session, CampaignForm(**sent), zone=_zone(), reach=current_reach(), actor=acting()
         )
     except FormError as error:
-        session.rollback()
         return _campaign_page(None, sent, field_errors(error)), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=campaign.title))
@@ -255,8 +241,8 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
             actor=acting(),
         )
     except FormError as error:
-        session.rollback()
-        return _campaign_page(session.get(Campaign, campaign_id), sent, field_errors(error)), 422
+        errors = field_errors(error)
+        return _campaign_page(session.get(Campaign, campaign_id), sent, errors), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=found.title))
     if german_changed_under_translations(german, found.intro or {}):
@@ -336,9 +322,8 @@ def question(question_id: int) -> ResponseReturnValue:
         german = german_of(found)
         saved = save_question(session, question_id, form, actor=acting())
     except FormError as error:
-        session.rollback()
-        sent = {k: v[:500] for k, v in request.form.items()}
-        return _question_page(load_question(session, question_id), field_errors(error), sent), 422
+        errors, sent = field_errors(error), {k: v[:500] for k, v in request.form.items()}
+        return _question_page(load_question(session, question_id), errors, sent), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.texts["de"]))
     if translations_to_check(german, saved):
@@ -383,7 +368,6 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
             actor=acting(),
         )
     except FormError as error:
-        session.rollback()
         found = session.get(Campaign, campaign_id)
         if found is None:
             raise NotFoundError() from None

@@ -54,7 +54,6 @@ def translate(campaign_id: int, code: str) -> ResponseReturnValue:
     try:
         changed = save_translations(session, campaign_id, code, sent, actor=acting())
     except FormError as error:
-        session.rollback()
         return _page(campaign_id, code, field_errors(error), sent), 422
     session.commit()
     flash(
