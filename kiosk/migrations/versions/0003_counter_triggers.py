@@ -13,30 +13,14 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from kiosk.migrations.sqlite_rebuild import SQLITE_COUNTER_TRIGGERS
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SQLITE = [
-    """
-    CREATE TRIGGER response_counts AFTER INSERT ON response
-    BEGIN
-        INSERT INTO answer_count (location_id, question_id, channel, count)
-        VALUES (NEW.location_id, NEW.question_id, NEW.channel, 1)
-        ON CONFLICT (location_id, question_id, channel) DO UPDATE SET count = count + 1;
-    END
-    """,
-    """
-    CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
-    BEGIN
-        INSERT INTO option_count (location_id, option_id, channel, question_id, count)
-        SELECT location_id, NEW.option_id, channel, question_id, 1
-        FROM response WHERE id = NEW.response_id
-        ON CONFLICT (location_id, option_id, channel) DO UPDATE SET count = count + 1;
-    END
-    """,
-]
+SQLITE = SQLITE_COUNTER_TRIGGERS
 
 POSTGRESQL = [
     """
