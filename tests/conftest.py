@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -73,6 +74,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = request.getfixturevalue("postgres_url")
     upgrade_database(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind, not migrated, for one test that migrates it step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def wipe(engine: sa.Engine) -> None:

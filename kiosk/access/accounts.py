@@ -59,7 +59,7 @@ def create_user(
         email=email,
         name=name.strip() or email,
         password_hash=generate_password_hash(password),
-        role=role,
+        role=Role(role),
     )
     session.add(user)
     session.flush()
@@ -154,7 +154,7 @@ def change_user(
         raise AccountError(N_("Please choose areas from the list."))
     if user.active and not active:
         user.session_epoch += 1  # their sessions end at once
-    user.role = role
+    user.role = Role(role)
     user.active = active
     user.areas = areas
     session.flush()

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import enum
 
+# The roles live with the staff table, whose CHECK constraint takes its values from them.
+from kiosk.models import Role
 
-class Role(enum.StrEnum):
-    """A staff member's role."""
-
-    ADMIN = "admin"  # everything, including people and the audit log
-    EDITOR = "editor"  # campaigns, places, kiosks
-    MODERATOR = "moderator"  # wishes
-    VIEWER = "viewer"  # results and downloads
+__all__ = ["GRANTS", "Permission", "Role", "allowed"]
 
 
 class Permission(enum.StrEnum):

@@ -30,7 +30,7 @@ from kiosk.models.response import (
     WishState,
 )
 from kiosk.models.safeguard import DeviceRefusal, QrBallot, RateCount, RefusalCount
-from kiosk.models.staff import AuditEntry, LoginFailure, StaffUser, staff_area
+from kiosk.models.staff import AuditEntry, LoginFailure, Role, StaffUser, staff_area
 
 __all__ = [
     "CHANNELS",
@@ -63,6 +63,7 @@ __all__ = [
     "Response",
     "ResponseOption",
     "ResultsShown",
+    "Role",
     "SharedWish",
     "StaffUser",
     "WishState",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Enum,
     Integer,
     MetaData,
     String,
@@ -50,6 +53,24 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         stored: dt.datetime = value
         return stored.replace(tzinfo=dt.UTC)
+
+
+def checked_enum(values: type[enum.StrEnum] | Sequence[str], *, name: str, length: int) -> Enum:
+    """A short string holding one of these values, checked by the CHECK named ck_<table>_<name>.
+
+    Given an enum class, the column reads back its members; given values (a subset of an
+    enum's), plain strings. Either way a value outside them is refused in Python too.
+    """
+    options: dict[str, Any] = {
+        "name": name,
+        "native_enum": False,  # a VARCHAR and a CHECK: the same on SQLite and PostgreSQL
+        "create_constraint": True,
+        "validate_strings": True,
+        "length": length,
+    }
+    if isinstance(values, type):
+        return Enum(values, values_callable=lambda members: [m.value for m in members], **options)
+    return Enum(*values, **options)
 
 
 def utcnow() -> dt.datetime:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kiosk.models.base import Base, Texts, UTCDateTime, intpk, name_str
+from kiosk.models.base import Base, Texts, UTCDateTime, checked_enum, intpk, name_str
 from kiosk.models.place import Location
 
 
@@ -53,6 +52,12 @@ class Campaign(Base):
     """A set of questions asked at some locations for some time."""
 
     __tablename__ = "campaign"
+    # Either end may be open (NULL); where both are set, the start comes first.
+    __table_args__ = (
+        CheckConstraint(
+            "starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at", name="starts_before_end"
+        ),
+    )
 
     id: Mapped[intpk]
     title: Mapped[name_str]
@@ -87,27 +92,11 @@ class Question(Base):
     id: Mapped[intpk]
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     position: Mapped[int]
-    kind: Mapped[QuestionKind] = mapped_column(
-        Enum(
-            QuestionKind,
-            name="kind",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda kinds: [kind.value for kind in kinds],
-        )
-    )
+    kind: Mapped[QuestionKind] = mapped_column(checked_enum(QuestionKind, name="kind", length=16))
     texts: Mapped[Texts]
     max_choices: Mapped[int | None]
     results_shown: Mapped[ResultsShown] = mapped_column(
-        Enum(
-            ResultsShown,
-            name="results_shown",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda values: [value.value for value in values],
-        ),
+        checked_enum(ResultsShown, name="results_shown", length=16),
         default=ResultsShown.LIVE,
         server_default=ResultsShown.LIVE.value,
     )

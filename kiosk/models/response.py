@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kiosk.models.base import Base, BigIntPK, bigintpk, intpk, utcnow
+from kiosk.models.base import Base, BigIntPK, bigintpk, checked_enum, intpk, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -23,8 +23,8 @@ class Channel(enum.StrEnum):
 
 
 CHANNELS = tuple(channel.value for channel in Channel)
-RESPONSE_CHANNELS = ("kiosk", "qr", "web")  # the channels a single response comes through
-_channel_check = "channel IN ({})".format(", ".join(f"'{c}'" for c in RESPONSE_CHANNELS))
+# The channels a single response comes through (paper comes only as counts).
+RESPONSE_CHANNELS = tuple(channel.value for channel in Channel if channel != Channel.PAPER)
 
 
 class WishState(enum.StrEnum):
@@ -40,7 +40,13 @@ class Response(Base):
 
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint(_channel_check, name="channel"),
+        # A wish has its text and its state (a redacted one: "" and rejected); an answer
+        # that is no wish has neither.
+        CheckConstraint(
+            "(text IS NULL AND wish_state IS NULL)"
+            " OR (text IS NOT NULL AND wish_state IS NOT NULL)",
+            name="wish_text_and_state",
+        ),
         # Raw exports of one location stream in id order without a sort.
         Index("ix_response_location_id_id", "location_id", "id"),
         Index("ix_response_device_id", "device_id"),
@@ -76,18 +82,20 @@ class Response(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
-    channel: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(checked_enum(RESPONSE_CHANNELS, name="channel", length=8))
     source: Mapped[str | None] = mapped_column(String(64))  # the poster it came from
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))  # a kiosk node
     value: Mapped[int | None]  # the point on a scale
     text: Mapped[str | None] = mapped_column(Text)  # a wish
-    wish_state: Mapped[str | None] = mapped_column(String(16))
+    wish_state: Mapped[WishState | None] = mapped_column(
+        checked_enum(WishState, name="wish_state", length=16)
+    )
     wish_mark: Mapped[str | None] = mapped_column(String(32))  # e.g. personal data: never public
     client_at: Mapped[dt.datetime | None]  # the answering device's clock, as it said
     received_at: Mapped[dt.datetime]  # our own clock
     # When it was answered, as best we know: the device's clock corrected by its offset
-    # (kiosk.sync.ingest). Set on every row; nullable only because SQLite adds columns that way.
-    answered_at: Mapped[dt.datetime | None]
+    # (kiosk.sync.ingest); set on every row.
+    answered_at: Mapped[dt.datetime]
 
 
 class ResponseOption(Base):

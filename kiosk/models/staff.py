@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kiosk.models.base import Base, bigintpk, intpk, name_str, utcnow
+from kiosk.models.base import Base, bigintpk, checked_enum, intpk, name_str, utcnow
 from kiosk.models.place import Area
+
+
+class Role(enum.StrEnum):
+    """A staff member's role (what each may do: kiosk.access.permissions)."""
+
+    ADMIN = "admin"  # everything, including people and the audit log
+    EDITOR = "editor"  # campaigns, places, kiosks
+    MODERATOR = "moderator"  # wishes
+    VIEWER = "viewer"  # results and downloads
+
 
 # The areas a staff member works in; none means all of them (an admin always has all).
 staff_area = Table(
@@ -28,7 +39,9 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[name_str]
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="viewer")  # kiosk.access.permissions.Role
+    role: Mapped[Role] = mapped_column(
+        checked_enum(Role, name="role", length=16), default=Role.VIEWER
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Part of every session's user id: moving it on ends all of this user's sessions.
