@@ -19,6 +19,7 @@ from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.catalog import load_catalog
 from kiosk.collect.paper import enter_paper_tally
 from kiosk.models import (
+    COMMAND_LINE,
     AnswerCount,
     Base,
     Campaign,
@@ -224,12 +225,15 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
     invariant (older versions, hand edits) goes in through SQL past the models' types.
     """
     with Session(engine) as session:
-        load_demo(session, sample_visits=40)  # kiosk and QR answers; wishes pending, approved
+        # kiosk and QR answers; wishes pending, approved
+        load_demo(session, sample_visits=40, actor=COMMAND_LINE)
         session.commit()
         catalog, square, playground = demo(session)
         single = question(catalog, QuestionKind.SINGLE)
         wishes = question(catalog, QuestionKind.WISH)
-        device, _ = register_device(session, name="Kiosk Platz", location_id=square.id)
+        device, _ = register_device(
+            session, name="Kiosk Platz", location_id=square.id, actor=COMMAND_LINE
+        )
         visit, now = uuid.uuid4(), utcnow()
         synced = [
             {"uuid": str(uuid.uuid4()), "visit_id": str(visit), "location": "ehp",
@@ -256,13 +260,13 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
             text: session.scalars(sa.select(Response.id).where(Response.text == text)).one()
             for text in texts
         }
-        moderate(session, [ids["Ablehnen"]], WishAction.REJECT)
-        moderate(session, [ids["Persönlich"]], WishAction.APPROVE)
-        moderate(session, [ids["Persönlich"]], WishAction.MARK_PERSONAL_DATA)
-        moderate(session, [ids["Schwärzen"]], WishAction.REDACT)
+        moderate(session, [ids["Ablehnen"]], WishAction.REJECT, actor=COMMAND_LINE)
+        moderate(session, [ids["Persönlich"]], WishAction.APPROVE, actor=COMMAND_LINE)
+        moderate(session, [ids["Persönlich"]], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE)
+        moderate(session, [ids["Schwärzen"]], WishAction.REDACT, actor=COMMAND_LINE)
         five = {str(single.options[0].id): "5"}
         enter_paper_tally(session, location_id=square.id, question_id=single.id, counts=five,
-                          answers="", user_id=None)  # fmt: skip
+                          answers="", actor=COMMAND_LINE)  # fmt: skip
         session.add_all(
             [
                 Campaign(
@@ -272,8 +276,10 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
             ]
         )
         moderator = create_user(session, email="m@example.org", name="M", password="x" * 12,
-                                role="moderator")  # fmt: skip
-        stranger = create_user(session, email="s@example.org", name="S", password="x" * 12)
+                                role="moderator", actor=COMMAND_LINE)  # fmt: skip
+        stranger = create_user(
+            session, email="s@example.org", name="S", password="x" * 12, actor=COMMAND_LINE
+        )
         session.commit()
         moderator_id, stranger_id = moderator.id, stranger.id
         votes = list(
@@ -364,7 +370,7 @@ def test_a_campaign_ending_before_it_starts_stops_the_upgrade_before_any_change(
     alembic_command.upgrade(config, "0015")
     engine = make_engine(empty_database_url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         session.add(Campaign(title="Verkehrt", intro={}, starts_at=MAY_1, ends_at=MAY_1))
         session.execute(sa.update(StaffUser).values(role=raw("Admin")))
         session.commit()
@@ -394,7 +400,7 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     alembic_command.upgrade(config, "head")
     engine = make_engine(empty_database_url)
     with Session(engine) as session:
-        load_demo(session, sample_visits=10)
+        load_demo(session, sample_visits=10, actor=COMMAND_LINE)
         session.commit()
     rows, schema = every_row(engine), indexes_and_triggers(engine)
     engine.dispose()
