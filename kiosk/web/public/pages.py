@@ -317,7 +317,19 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
             flash(gettext(AlreadyAnsweredError.message))  # shown on the next screen
         elif cast.outcome not in (Outcome.STORED, Outcome.DUPLICATE):
             return _refused(prefix, location, campaign, index, visit, cast, form)
-    next_step = _first_open(prefix, campaign, index + 1)
+    return _next_screen(prefix, code, (location, campaign), index + 1, visit)
+
+
+def _next_screen(
+    prefix: str,
+    code: str,
+    place: tuple[CatalogLocation, CatalogCampaign],
+    step: int,
+    visit: uuid.UUID,
+) -> ResponseReturnValue:
+    """The next open question from step on, or the thank-you screen (htmx), or a redirect."""
+    location, campaign = place
+    next_step = _first_open(prefix, campaign, step)
     if next_step >= len(campaign.questions):
         if not htmx:
             return redirect(url_for("public.thanks", prefix=prefix, code=code), code=303)
