@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -106,3 +107,15 @@ def test_a_closed_campaign_refuses_and_rolls_back_to_before_the_answer(session: 
     assert cast.outcome == Outcome.REFUSED
     assert isinstance(cast.error, CampaignClosedError)
     assert _stored(session) == 0
+
+
+def test_a_stored_answer_waits_for_the_callers_commit(engine: sa.Engine) -> None:
+    """Cast on a fresh session (no write yet), then roll back: nothing stays (SQLite too)."""
+    with Session(engine) as fresh:
+        _, square, _ = demo(fresh)
+        before = _stored(fresh)
+        fresh.rollback()  # as a request starts: nothing written yet
+        cast = _cast(fresh, Door(channel="kiosk", location_id=square.id), _form(_option(fresh)))
+        assert cast.outcome == Outcome.STORED
+        fresh.rollback()
+        assert _stored(fresh) == before

@@ -238,6 +238,36 @@ def test_the_counter_triggers_survive_every_migration(database_url: str) -> None
     assert {"response_counts", "response_option_counts"} <= names
 
 
+def test_a_migrated_database_has_the_current_counter_triggers(database_url: str) -> None:
+    """What the migrations made is what kiosk.models.counters calls current (one home)."""
+    from kiosk.models.counters import TRIGGERS
+
+    def squeezed(sql: str) -> str:
+        return " ".join(sql.replace("(", " ( ").replace(")", " ) ").split())
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        else:  # the functions' bodies, and the triggers as PostgreSQL writes them back
+            query = (
+                "SELECT prosrc FROM pg_proc "
+                "WHERE proname IN ('count_responses', 'count_response_options') UNION ALL "
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        made = " ".join(squeezed(sql) for sql in connection.exec_driver_sql(query).scalars())
+    engine.dispose()
+    for statement in TRIGGERS[engine.dialect.name]:
+        if engine.dialect.name == "sqlite":
+            assert squeezed(statement) in made
+        elif "CREATE FUNCTION" in statement:
+            body = statement.split("$$")[1]
+            assert squeezed(body) in made
+        else:  # a trigger: its name, table and the function it runs
+            words = squeezed(statement).split()
+            assert words[2] in made and words[-2] in made
+
+
 def test_every_migration_goes_down_and_up_again(empty_database_url: str) -> None:
     """A release can be rolled back: base → head → base → head leaves the same schema."""
     from alembic import command

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from kiosk.access.accounts import LOGIN_FAILURES_ALLOWED
 from kiosk.models import AuditEntry, LoginFailure, StaffUser
@@ -112,3 +112,16 @@ def test_many_logins_at_once_get_no_more_guesses(app: Flask) -> None:
         statuses = list(pool.map(attempt, range(20)))
     checked = statuses.count(422)
     assert checked <= LOGIN_FAILURES_ALLOWED and statuses.count(429) == 20 - checked
+
+
+def test_a_login_form_sent_again_while_logged_in_is_no_failed_attempt(
+    staff_client: FlaskClient, app: Flask
+) -> None:
+    """A second tab still showing the form, or a resend: not counted, nobody locked out."""
+    form = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+    for _ in range(LOGIN_FAILURES_ALLOWED + 2):
+        assert staff_client.post("/staff/login", data=form).status_code == 302
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(LoginFailure)) == 0
+    fresh = app.test_client()
+    assert fresh.post("/staff/login", data=form).status_code == 302

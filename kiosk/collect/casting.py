@@ -1,8 +1,10 @@
 """Casting an answer at a door (kiosk or phone): the safeguards, then one stored answer.
 
-One operation for every door: the public views, the demo and the benchmarks call it, so the
-order of the checks and what each refusal leaves behind are decided once. It flushes and
-returns an outcome; the caller commits once (under the write lock on SQLite).
+One operation for every door (the kiosk and phone pages call it, and the benchmarks time it
+through them), so the order of the checks and what each refusal leaves behind are decided
+once. It flushes and returns an outcome; the caller commits once, under the write lock.
+The network's count is part of that one commit: it holds whatever the outcome, but a server
+fault rolls it back with the rest.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from kiosk.collect.answers import FormData, parse_answer, record_answer, take_ki
 from kiosk.collect.catalog import CatalogCampaign, CatalogQuestion
 from kiosk.core.errors import KioskCooldownError, KioskError
 from kiosk.models import utcnow
+from kiosk.models.dialect import begin_writing
 from kiosk.safety.ratelimits import Scope, over_limit
 from kiosk.safety.safeguards import (
     AlreadyAnsweredError,
@@ -100,6 +103,7 @@ def cast_answer(
         answer = parse_answer(question, form, wish_max_chars=wish_max_chars)
     except KioskError as error:
         return Cast(Outcome.REFUSED, error)
+    begin_writing(session)
     turn = session.begin_nested()  # the answer and its turn stay together, or neither does
     try:
         stored = record_answer(

@@ -6,7 +6,7 @@ old table and renames the new one. Two things go wrong unless the migration sees
   (Alembic's own connection has them off; the check makes sure);
 - the old table's triggers go with it, and the rename fails while a trigger on another table
   reads the table: the counter triggers of migration 0003 are dropped first and made again.
-The triggers are made again as kiosk.models.counters defines them (their one home).
+The triggers are made again as kiosk.models.counters defines them (SQLite's, since 0003).
 """
 
 from collections.abc import Iterator
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from alembic import op
 
-from kiosk.models.counters import DROP_TRIGGERS, TRIGGERS
+from kiosk.models.counters import SQLITE_ROW_TRIGGERS
 
 
 def check_foreign_keys_off() -> None:
@@ -34,8 +34,8 @@ def response_rebuilt() -> Iterator[None]:
         yield
         return
     check_foreign_keys_off()
-    for statement in DROP_TRIGGERS["sqlite"]:
-        op.execute(statement)
+    op.execute("DROP TRIGGER response_option_counts")
+    op.execute("DROP TRIGGER response_counts")
     yield
-    for statement in TRIGGERS["sqlite"]:
+    for statement in SQLITE_ROW_TRIGGERS:
         op.execute(statement)

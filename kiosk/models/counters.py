@@ -6,115 +6,94 @@ transaction. SQLite counts row by row; PostgreSQL once per statement, from a tra
 table, grouped (a batch of a thousand answers costs one upsert per counter it touches; rows an
 INSERT … ON CONFLICT DO NOTHING skipped are not in it, so a resent answer counts once).
 
-Migrations create the triggers from here (0003 for SQLite, 0005 for PostgreSQL; a migration
-that rebuilds the response table on SQLite creates them again). A change to a trigger is a
-new migration that drops the old one and creates the new from here. Counts that come without
-an answer row (paper sheets) go through add_counts, the same upserts in Python.
+Each version of the triggers is defined once, here, under its own name, and never edited:
+migrations create them by that name (0003 SQLite's row triggers, 0005 PostgreSQL's statement
+triggers; a migration that rebuilds the response table on SQLite makes them again). TRIGGERS
+names the current ones. A change is a new version beside the old, TRIGGERS pointing at it,
+and a migration that drops the old and creates the new. Counts that come without an answer
+row (paper sheets) go through add_counts, the same upserts in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from kiosk.models.dialect import upsert_insert
 from kiosk.models.response import AnswerCount, OptionCount
 
-TRIGGERS = {
-    "sqlite": (
-        """
-        CREATE TRIGGER response_counts AFTER INSERT ON response
-        BEGIN
-            INSERT INTO answer_count (location_id, question_id, channel, count)
-            VALUES (NEW.location_id, NEW.question_id, NEW.channel, 1)
-            ON CONFLICT (location_id, question_id, channel) DO UPDATE SET count = count + 1;
-        END
-        """,
-        """
-        CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
-        BEGIN
-            INSERT INTO option_count (location_id, option_id, channel, question_id, count)
-            SELECT location_id, NEW.option_id, channel, question_id, 1
-            FROM response WHERE id = NEW.response_id
-            ON CONFLICT (location_id, option_id, channel) DO UPDATE SET count = count + 1;
-        END
-        """,
-    ),
-    "postgresql": (
-        # ORDER BY: concurrent batches take the counter rows' locks in one order, no deadlock.
-        """
-        CREATE FUNCTION count_responses() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO answer_count (location_id, question_id, channel, count)
-            SELECT location_id, question_id, channel, count(*)
-            FROM inserted
-            GROUP BY location_id, question_id, channel
-            ORDER BY location_id, question_id, channel
-            ON CONFLICT (location_id, question_id, channel)
-            DO UPDATE SET count = answer_count.count + EXCLUDED.count;
-            RETURN NULL;
-        END $$
-        """,
-        """
-        CREATE TRIGGER response_counts AFTER INSERT ON response
-        REFERENCING NEW TABLE AS inserted
-        FOR EACH STATEMENT EXECUTE FUNCTION count_responses()
-        """,
-        """
-        CREATE FUNCTION count_response_options() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            INSERT INTO option_count (location_id, option_id, channel, question_id, count)
-            SELECT r.location_id, i.option_id, r.channel, r.question_id, count(*)
-            FROM inserted i
-            -- One primary-key lookup per picked option. A plain join (or a LATERAL subquery
-            -- the planner flattens into one) may be planned as a scan of the whole response
-            -- table; OFFSET 0 keeps the subquery a nested lookup.
-            CROSS JOIN LATERAL (
-                SELECT location_id, channel, question_id FROM response WHERE id = i.response_id
-                OFFSET 0
-            ) r
-            GROUP BY r.location_id, i.option_id, r.channel, r.question_id
-            ORDER BY r.location_id, i.option_id, r.channel
-            ON CONFLICT (location_id, option_id, channel)
-            DO UPDATE SET count = option_count.count + EXCLUDED.count;
-            RETURN NULL;
-        END $$
-        """,
-        """
-        CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
-        REFERENCING NEW TABLE AS inserted
-        FOR EACH STATEMENT EXECUTE FUNCTION count_response_options()
-        """,
-    ),
-}
+SQLITE_ROW_TRIGGERS = (
+    """
+    CREATE TRIGGER response_counts AFTER INSERT ON response
+    BEGIN
+        INSERT INTO answer_count (location_id, question_id, channel, count)
+        VALUES (NEW.location_id, NEW.question_id, NEW.channel, 1)
+        ON CONFLICT (location_id, question_id, channel) DO UPDATE SET count = count + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
+    BEGIN
+        INSERT INTO option_count (location_id, option_id, channel, question_id, count)
+        SELECT location_id, NEW.option_id, channel, question_id, 1
+        FROM response WHERE id = NEW.response_id
+        ON CONFLICT (location_id, option_id, channel) DO UPDATE SET count = count + 1;
+    END
+    """,
+)
+"""SQLite's counter triggers since migration 0003: row by row."""
+
+POSTGRESQL_STATEMENT_TRIGGERS = (
+    # ORDER BY: concurrent batches take the counter rows' locks in one order, no deadlock.
+    """
+    CREATE FUNCTION count_responses() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO answer_count (location_id, question_id, channel, count)
+        SELECT location_id, question_id, channel, count(*)
+        FROM inserted
+        GROUP BY location_id, question_id, channel
+        ORDER BY location_id, question_id, channel
+        ON CONFLICT (location_id, question_id, channel)
+        DO UPDATE SET count = answer_count.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_counts AFTER INSERT ON response
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_responses()
+    """,
+    """
+    CREATE FUNCTION count_response_options() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO option_count (location_id, option_id, channel, question_id, count)
+        SELECT r.location_id, i.option_id, r.channel, r.question_id, count(*)
+        FROM inserted i
+        -- One primary-key lookup per picked option. A plain join (or a LATERAL subquery
+        -- the planner flattens into one) may be planned as a scan of the whole response
+        -- table; OFFSET 0 keeps the subquery a nested lookup.
+        CROSS JOIN LATERAL (
+            SELECT location_id, channel, question_id FROM response WHERE id = i.response_id
+            OFFSET 0
+        ) r
+        GROUP BY r.location_id, i.option_id, r.channel, r.question_id
+        ORDER BY r.location_id, i.option_id, r.channel
+        ON CONFLICT (location_id, option_id, channel)
+        DO UPDATE SET count = option_count.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_option_counts AFTER INSERT ON response_option
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_response_options()
+    """,
+)
+"""PostgreSQL's counter triggers since migration 0005: per statement, grouped."""
+
+TRIGGERS = {"sqlite": SQLITE_ROW_TRIGGERS, "postgresql": POSTGRESQL_STATEMENT_TRIGGERS}
 """The counter triggers as they are now, per dialect."""
-
-DROP_TRIGGERS = {
-    "sqlite": (
-        "DROP TRIGGER IF EXISTS response_option_counts",
-        "DROP TRIGGER IF EXISTS response_counts",
-    ),
-    "postgresql": (
-        "DROP TRIGGER IF EXISTS response_option_counts ON response_option",
-        "DROP TRIGGER IF EXISTS response_counts ON response",
-        "DROP FUNCTION IF EXISTS count_response_options()",
-        "DROP FUNCTION IF EXISTS count_responses()",
-    ),
-}
-
-
-def create_triggers(connection: Connection) -> None:
-    """Create the counter triggers of this connection's database (in a migration)."""
-    for statement in TRIGGERS[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
-
-
-def drop_triggers(connection: Connection) -> None:
-    """Drop the counter triggers of this connection's database (in a migration)."""
-    for statement in DROP_TRIGGERS[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
 
 
 def add_counts(

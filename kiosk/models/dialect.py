@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from kiosk.models.response import Response, ResponseOption
 
@@ -23,6 +24,22 @@ POSTGRESQL = "postgresql"
 def upsert_insert(dialect: str) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (PostgreSQL's or SQLite's), by dialect name."""
     return postgresql.insert if dialect == POSTGRESQL else sqlite.insert
+
+
+def begin_writing(session: Session) -> None:
+    """Make sure the session's transaction has begun in the database before a SAVEPOINT.
+
+    SQLite's Python driver begins a transaction only at the first INSERT, UPDATE or DELETE;
+    a SAVEPOINT before any would begin one itself, and releasing it would commit everything
+    at once, before the caller decides. Called where the writes are about to start (under
+    the write lock), so the reads before stay outside the transaction as always.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver: Any = connection.connection.dbapi_connection
+    if not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def hour_of(column: Any, dialect: str) -> ColumnElement[Any]:

@@ -75,8 +75,9 @@ def count_request(
 ) -> int:
     """Count one request of this client in the current window; return the window's count.
 
-    The caller commits (at once, before the request's work: the count must hold even if
-    the work fails). A new window first deletes the rows of windows before the last one.
+    The caller commits; the count must hold whatever the request's outcome (a login commits
+    it before the password is read; an answer with its one commit, refusals included). A
+    new window first deletes the rows of windows before the last one.
     """
     now = now or utcnow()
     since = window_start(now, window)
@@ -107,8 +108,8 @@ def over_limit(
 ) -> bool:
     """Count this request; tell whether it is past the limit (0: no limit, nothing counted).
 
-    The caller commits the count at once, before the request's work, and refuses the request
-    with RateLimitedError when this says so.
+    The caller commits the count whatever comes of the request (see count_request) and
+    refuses the request when this says so.
     """
     if limit <= 0:
         return False

@@ -132,6 +132,8 @@ def _throttle_logins() -> ResponseReturnValue | None:
     """
     if request.endpoint != "auth.login" or request.method != "POST":
         return None
+    if current_user.is_authenticated:
+        return None  # the login view sends them on; a form sent twice is no failed attempt
     email = request.form.get("email", "")[:254]
     try:
         check_client_rate(Scope.LOGIN, "LOGINS_PER_CLIENT")

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from kiosk.models.counters import TRIGGERS
+from kiosk.models.counters import SQLITE_ROW_TRIGGERS
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# SQLite's counter triggers have not changed since: their one home is kiosk.models.counters.
-SQLITE = TRIGGERS["sqlite"]
+# SQLite's row triggers, defined once in kiosk.models.counters (still SQLite's today).
+SQLITE = SQLITE_ROW_TRIGGERS
 
 # PostgreSQL's first, row-level triggers (0005 replaced them with statement-level ones).
 POSTGRESQL = [

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from kiosk.models.counters import DROP_TRIGGERS, TRIGGERS
+from kiosk.models.counters import POSTGRESQL_STATEMENT_TRIGGERS
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -28,13 +28,15 @@ UPGRADE = [
     "DROP TRIGGER response_option_counts ON response_option",
     "DROP FUNCTION count_response()",
     "DROP FUNCTION count_response_option()",
-    # The statement-level triggers as they are now: their one home is kiosk.models.counters.
-    *TRIGGERS["postgresql"],
+    # the statement-level triggers, defined once in kiosk.models.counters
+    *POSTGRESQL_STATEMENT_TRIGGERS,
 ]
 
 DOWNGRADE = [
-    *DROP_TRIGGERS["postgresql"],
-    # back to 0003's row-level triggers
+    "DROP TRIGGER response_counts ON response",
+    "DROP TRIGGER response_option_counts ON response_option",
+    "DROP FUNCTION count_responses()",
+    "DROP FUNCTION count_response_options()",
     """
     CREATE FUNCTION count_response() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

@@ -69,7 +69,9 @@ def _check_campaign_windows(bind: sa.Connection) -> None:
     if inverted:
         listed = "; ".join(f"{id_} {title!r}" for id_, title in inverted)
         raise RuntimeError(
-            f"campaigns ending before or as they start (set their days, then upgrade): {listed}"
+            f"campaigns ending before or as they start: {listed}. On central, set their days "
+            "in the campaign's form, then upgrade again; on a kiosk node (its campaigns come "
+            "from central), correct them on central first"
         )
 
 

@@ -368,11 +368,11 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
             actor=acting(),
         )
     except FormError as error:
+        errors = field_errors(error)
         found = session.get(Campaign, campaign_id)
         if found is None:
             raise NotFoundError() from None
-        page = _campaign_page(found, _campaign_form(found), {}, field_errors(error))
-        return page, 422
+        return _campaign_page(found, _campaign_form(found), {}, errors), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=made.texts["de"]))
     return redirect(url_for(".question", question_id=made.id), code=303)
