@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test check deploy-check audit lint translations messages bench clean
+.PHONY: run test quick check deploy-check audit lint translations messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: translations
 test:
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory check
+
+## The inner loop, in under 2 minutes: lint, types, import contracts, and the tests on SQLite
+## only (no PostgreSQL half, so no drills against gunicorn either) with one browser smoke test.
+quick: translations lint
+	$(BIN)/pytest -m "not postgresql and (not browser or smoke)"
 
 check: translations deploy-check audit
 	$(BIN)/ruff check .

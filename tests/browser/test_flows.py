@@ -27,6 +27,7 @@ def square_answers(page: Page) -> int:
     return int(row.locator("td.num").inner_text())
 
 
+@pytest.mark.smoke
 def test_kiosk_flow_counts_in_the_staff_tally(page_factory) -> None:  # type: ignore[no-untyped-def]
     staff = page_factory()
     staff_login(staff)
