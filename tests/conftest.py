@@ -50,6 +50,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgresql)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the lines tests recorded with record_property("summary", line) at the end of the
+    run, for CI's output: what a test prints itself stays in pytest-xdist's worker."""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport) and report.when == "call":
+                for name, value in report.user_properties:
+                    if name == "summary":
+                        terminalreporter.write_line(str(value))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_password_hashes() -> Iterator[None]:
     """Staff passwords hashed with few rounds in tests: scrypt's 0.1 s per demo load and per
