@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# The tests in two processes (pytest-xdist), a test module to each at a time: each process has
+# its own databases, browser and servers. `make test PYTEST_WORKERS=0` runs them in one.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: run test check deploy-check audit lint translations messages bench clean
+.PHONY: run test quick check deploy-check audit lint translations messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +40,17 @@ test:
 	bash scripts/test-services.sh
 	$(MAKE) --no-print-directory check
 
+## The inner loop, in under 2 minutes: lint, types, import contracts, and the tests on SQLite
+## only (no PostgreSQL half, so no drills against gunicorn either) with one browser smoke test.
+quick: translations lint
+	$(PYTEST) -m "not postgresql and (not browser or smoke)"
+
 check: translations deploy-check audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## The kiosk set-up and the shell scripts: shellcheck, and systemd-analyze verify where it runs.
 deploy-check:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ def test_killed_at_random_points_nothing_is_lost_or_doubled(
     central: tuple[str, subprocess.Popen[bytes]],  # noqa: F811
     postgres_url: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    record_property: Callable[[str, object], None],
 ) -> None:
     engine = make_engine(postgres_url)
     with Session(engine) as session:
@@ -58,7 +58,6 @@ def test_killed_at_random_points_nothing_is_lost_or_doubled(
         injections=INJECTIONS,
         seed=SEED,
     )
-    with capsys.disabled():  # the summary line belongs in CI's output
-        print(f"\n{report.line()}")
+    record_property("summary", report.line())  # for CI's output (see tests/conftest.py)
     assert report.confirmed > 0
     assert (report.lost, report.duplicated) == (0, 0), report.line()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -217,7 +218,7 @@ def test_a_template_campaign_has_every_language_the_catalogues_have(session: Ses
 
 
 def test_a_message_missing_from_a_catalogue_comes_in_german(
-    engine: object, database_url: str, tmp_path: Path
+    make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
     """Not the English message id: the interface falls back to German, like the content."""
     folder = tmp_path / "translations"
@@ -227,16 +228,8 @@ def test_a_message_missing_from_a_catalogue_comes_in_german(
     (folder / "tr" / "LC_MESSAGES").mkdir(parents=True)
     with (folder / "tr" / "LC_MESSAGES" / "messages.mo").open("wb") as handle:
         write_mo(handle, catalog)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "x",
-            "BABEL_TRANSLATION_DIRECTORIES": str(folder),
-        }
-    )
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(folder))
     page = app.test_client().get("/k/ehp?lang=tr").text
-    app.extensions["kiosk.engine"].dispose()
     assert re.search(r">\s*Başla\s*<", page)
     assert catalogue_text("de", "Privacy") == "Datenschutz"
     assert 'aria-label="Sprache"' in page  # "Language", in German

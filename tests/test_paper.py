@@ -122,8 +122,10 @@ def test_a_multiple_choice_sheet_cannot_have_more_picks_than_allowed(session: Se
     assert sheet.answers == 2
 
 
-def test_withdrawing_a_sheet_twice_at_once_takes_it_out_once(app: Flask) -> None:
+def test_withdrawing_a_sheet_twice_at_once_takes_it_out_once(committed_app: Flask) -> None:
     from concurrent.futures import ThreadPoolExecutor
+
+    app = committed_app  # four requests at once, each in a transaction of its own
 
     with app.app_context():
         session = db.session()

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -71,9 +72,9 @@ def test_counts_go_up_per_window_and_old_windows_are_forgotten(session: Session)
     assert sorted(kept) == [("answer", later.replace(minute=20)), ("login", start)]
 
 
-def test_counting_at_once_in_many_sessions_loses_no_count(engine: sa.Engine) -> None:
+def test_counting_at_once_in_many_sessions_loses_no_count(committed_engine: sa.Engine) -> None:
     """The upsert returns each count once: none read before another's write."""
-    factory = sessionmaker(engine)
+    factory = sessionmaker(committed_engine)  # sessions of their own, in threads: real commits
     now = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 
     def count(_: int) -> int:
@@ -147,26 +148,12 @@ def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(app: Flask) ->
     assert answer_from_a_new_phone(app, "127.0.0.1", **{"X-Forwarded-For": "192.0.2.2"})[0] == 429
 
 
-def test_a_trusted_proxy_tells_the_clients_apart(database_url: str, engine: sa.Engine) -> None:
-    from kiosk.web import create_app
-
-    behind_nginx = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": SECRET,
-            "WTF_CSRF_ENABLED": False,
-            "TRUSTED_PROXIES": 1,
-            "ANSWERS_PER_CLIENT": 1,
-        }
-    )
-    try:
-        statuses = [
-            answer_from_a_new_phone(behind_nginx, "127.0.0.1", **{"X-Forwarded-For": address})[0]
-            for address in ("192.0.2.1", "192.0.2.2", "192.0.2.1")
-        ]
-    finally:
-        behind_nginx.extensions["kiosk.engine"].dispose()
+def test_a_trusted_proxy_tells_the_clients_apart(make_app: Callable[..., Flask]) -> None:
+    behind_nginx = make_app(SECRET_KEY=SECRET, TRUSTED_PROXIES=1, ANSWERS_PER_CLIENT=1)
+    statuses = [
+        answer_from_a_new_phone(behind_nginx, "127.0.0.1", **{"X-Forwarded-For": address})[0]
+        for address in ("192.0.2.1", "192.0.2.2", "192.0.2.1")
+    ]
     assert statuses == [200, 200, 429]
 
 

@@ -102,8 +102,9 @@ def test_a_forged_session_id_is_no_login(app: Flask) -> None:
         assert client.get("/staff/").status_code == 302, forged
 
 
-def test_many_logins_at_once_get_no_more_guesses(app: Flask) -> None:
+def test_many_logins_at_once_get_no_more_guesses(committed_app: Flask) -> None:
     """Attempts are counted before the password is checked: concurrency buys no guesses."""
+    app = committed_app  # eight logins at once, each in a transaction of its own
 
     def attempt(_: int) -> int:
         return log_in(app.test_client(), "wrong password")

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.collect.catalog import load_catalog
 from kiosk.models import (
@@ -298,7 +298,9 @@ def test_the_outbox_forgets_only_what_central_acknowledged(session: Session) -> 
 
 
 @pytest.mark.parametrize("failure", [SyncError("reset by peer"), SyncAuthError("revoked")])
-def test_a_failed_send_keeps_everything(session: Session, failure: SyncError) -> None:
+def test_a_failed_send_keeps_everything(
+    session: Session, sessions: sessionmaker[Session], failure: SyncError
+) -> None:
     queue_votes(session, 3)
 
     def central(_items: list[dict[str, object]], _status: object) -> list[dict[str, object]]:
@@ -307,7 +309,7 @@ def test_a_failed_send_keeps_everything(session: Session, failure: SyncError) ->
     naps: list[float] = []
     with pytest.raises(type(failure)):
         sync(
-            lambda: Session(session.get_bind()),
+            sessions,
             central,
             attempts=3,
             sleep=naps.append,
@@ -650,7 +652,9 @@ def test_a_node_clock_a_year_behind_does_not_lose_its_answers(
         assert abs(stored.answered_at - truth) < dt.timedelta(minutes=1)
 
 
-def test_a_sync_loop_refreshes_before_every_pass(session: Session) -> None:
+def test_a_sync_loop_refreshes_before_every_pass(
+    session: Session, sessions: sessionmaker[Session]
+) -> None:
     """`kiosk sync --forever` pulls central's configuration on every round, not only once."""
     queue_votes(session, 2)
     calls: list[str] = []
@@ -668,7 +672,7 @@ def test_a_sync_loop_refreshes_before_every_pass(session: Session) -> None:
 
     with pytest.raises(Enough):
         sync(
-            lambda: Session(session.get_bind()),
+            sessions,
             central,
             forever=True,
             sleep=idle,

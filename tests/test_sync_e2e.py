@@ -23,11 +23,10 @@ from uuid6 import uuid7
 from kiosk.cli import upgrade_database
 from kiosk.models import COMMAND_LINE, Location, Outbox, Response
 from kiosk.models.engine import make_engine
-from kiosk.setup.demo import load_demo
 from kiosk.sync.devices import register_device
 from kiosk.sync.node import SyncError, http_transport, sync
 from kiosk.web import create_app, db
-from tests.conftest import wipe
+from tests.conftest import reload_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 HX = {"HX-Request": "true"}
@@ -43,10 +42,7 @@ def demo_on_postgres(url: str) -> None:
     """The schema and the demo, without sample visits, on a clean PostgreSQL database."""
     upgrade_database(url)
     engine = make_engine(url)
-    wipe(engine)
-    with Session(engine) as session:
-        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
-        session.commit()
+    reload_demo(engine)
     engine.dispose()
 
 

@@ -129,3 +129,10 @@ def on_screen(page: Page, text: str) -> None:
     """
     expect(page.locator("#stage").get_by_text(text)).to_be_visible()  # not the live region
     expect(page.locator("body[data-settling]")).to_have_count(0)
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has settled the screen it swapped in: only then are its forms htmx's
+    (a key pressed before would send the form without htmx, as a page of its own)."""
+    expect(page.locator(".htmx-settling")).to_have_count(0)

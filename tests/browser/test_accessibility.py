@@ -101,6 +101,7 @@ class Checker:
 
     def check(self, page: Page, name: str) -> None:
         """axe on the page as it is now; a screenshot of each Arabic page for people."""
+        page.wait_for_load_state()  # after a form's navigation: its stylesheet applies, too
         expect(page.locator("body[data-settling]")).to_have_count(0)
         path = urlsplit(page.url).path
         self.seen.add(path)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import settled, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +74,7 @@ def test_a_phone_flow_by_keyboard_alone_with_a_screen_reader_told(
         expect(phone.locator("#announcer")).to_have_text(
             f"Frage {number + 1} von 5"
         )  # ... and is said
+        settled(phone)  # a key for the new screen goes to htmx's form
     while not phone.evaluate("document.activeElement.type === 'checkbox'"):
         phone.keyboard.press("Tab")
     phone.keyboard.press("Space")
@@ -82,12 +83,14 @@ def test_a_phone_flow_by_keyboard_alone_with_a_screen_reader_told(
         phone.keyboard.press("Tab")
     phone.keyboard.press("Enter")
     expect(phone.locator("#announcer")).to_have_text("Frage 4 von 5")
+    settled(phone)
     for _ in range(30):  # the age question: skip it
         phone.keyboard.press("Tab")
         if phone.evaluate("document.activeElement.classList.contains('skip')"):
             break
     phone.keyboard.press("Enter")
     expect(phone.locator("#announcer")).to_have_text("Frage 5 von 5")
+    settled(phone)
     phone.keyboard.press("Tab")
     while not phone.evaluate("document.activeElement.id === 'wish-text'"):
         phone.keyboard.press("Tab")

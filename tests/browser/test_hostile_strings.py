@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
-import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +26,7 @@ from playwright.sync_api import (
     Page,
     expect,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from kiosk.core.bidi import balance_bidi
 from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -534,6 +535,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 
+# Run at every frame: keeps each text the attract loop's panel shows (into
+# window.showcaseShowed) and tells whether every wanted one has been there.
+SHOWCASE_SHOWED = """(wanted) => {
+  const panel = document.querySelector("aside.showcase");
+  const text = panel ? panel.textContent : "";
+  window.showcaseShowed = window.showcaseShowed || "";
+  if (!window.showcaseShowed.endsWith(text)) window.showcaseShowed += text;
+  return wanted.every((w) => window.showcaseShowed.includes(w));
+}"""
+
 INSPECT = """(shipped) => {
   const bad = [];
   const urlNames = ["href", "src", "action", "formaction", "xlink:href", "data", "poster"];
@@ -718,11 +729,9 @@ def test_public_screens_show_every_hostile_string_as_text(
     # The square's attract loop, as htmx swaps its screens in: every pie, the newest wishes.
     public.visit("/k/ehp?lang=de", [title, intro_de])
     wanted = [*newest[:5], *(site.texts[f"q{number}-de"] for number in (0, 1, 2, 3, 5))]
-    seen = ""
-    deadline = time.monotonic() + 12
-    while time.monotonic() < deadline and any(w not in seen for w in wanted):
-        seen += public.page.locator("aside.showcase").text_content() or ""
-        public.page.wait_for_timeout(250)
+    with contextlib.suppress(PlaywrightTimeoutError):  # the assertion below says what is missing
+        public.page.wait_for_function(SHOWCASE_SHOWED, arg=wanted, polling="raf", timeout=12000)
+    seen = public.page.evaluate("window.showcaseShowed || ''")
     assert [w for w in wanted if w not in seen] == []
     public.check("/k/ehp after the attract loop")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import on_screen, shoot
 from tests.browser.test_flows import square_answers, staff_login
@@ -65,6 +66,18 @@ def test_a_wish_typed_on_the_kiosks_own_keyboard(
     shoot(kiosk, f"kiosk-thanks-{width}x{height}")
 
 
+def answers_sent(page: Page) -> list[str]:
+    """The question of each answer the page sends from now on (a list filling as it does)."""
+    sent: list[str] = []
+
+    def note(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/answer"):
+            sent.append(parse_qs(request.post_data or "").get("question", ["?"])[0])
+
+    page.on("request", note)
+    return sent
+
+
 def centre(page: Page, name: str) -> tuple[float, float]:
     box = page.get_by_role("button", name=name).bounding_box()
     assert box is not None
@@ -76,16 +89,19 @@ def test_the_tap_that_wakes_the_kiosk_answers_nothing(page_factory: Callable[...
     staff_login(staff)
     before = square_answers(staff)
     kiosk = page_factory(has_touch=True)
+    kiosk.clock.install()  # the test moves the kiosk's clock on instead of waiting
     kiosk.goto("/k/ehp")
     kiosk.get_by_role("button", name="Los geht's").tap()
     on_screen(kiosk, "Frage 1 von 5")
     x, y = centre(kiosk, "Grün und Schatten")
     question = kiosk.get_by_role("alertdialog", name="Sind Sie noch da?")
-    expect(question).to_be_visible(timeout=6000)
+    kiosk.clock.run_for(3000)  # three seconds without a touch
+    expect(question).to_be_visible()
+    sent = answers_sent(kiosk)
     kiosk.touchscreen.tap(x, y)  # right where an answer lies under the notice
     expect(question).to_be_hidden()
-    kiosk.wait_for_timeout(700)
-    on_screen(kiosk, "Frage 1 von 5")
+    on_screen(kiosk, "Frage 1 von 5")  # the tap's moment has passed: it sent nothing
+    assert sent == []
     assert square_answers(staff) == before
 
 
@@ -96,15 +112,17 @@ def test_a_double_tap_counts_once_and_skips_no_question(page_factory: Callable[.
     kiosk = page_factory(has_touch=True)
     kiosk.goto("/k/ehp")
     kiosk.get_by_role("button", name="Los geht's").tap()
-    on_screen(kiosk, "Frage 1 von 5")
-    kiosk.wait_for_timeout(600)  # a person reads the question first
+    on_screen(kiosk, "Frage 1 von 5")  # read, and taking touches
     x, y = centre(kiosk, "Grün und Schatten")
+    first = kiosk.locator('#stage input[name="question"]').first.input_value()
+    sent = answers_sent(kiosk)
     kiosk.touchscreen.tap(x, y)
-    kiosk.wait_for_timeout(120)  # a quick finger: the next question may be there already
-    kiosk.touchscreen.tap(x, y)  # ... with an answer of its own under the finger
-    on_screen(kiosk, "Frage 2 von 5")
-    kiosk.wait_for_timeout(700)
-    on_screen(kiosk, "Frage 2 von 5")  # not answered unread
+    # A quick finger's second tap, 120 ms on (the gap is what is tested, no condition): the
+    # next question may be there already, with an answer of its own under the finger.
+    kiosk.wait_for_timeout(120)
+    kiosk.touchscreen.tap(x, y)
+    on_screen(kiosk, "Frage 2 von 5")  # the second tap's moment has passed ...
+    assert sent and set(sent) == {first}, sent  # ... and it answered nothing unread
     assert square_answers(staff) == before + 1
 
 
@@ -113,6 +131,7 @@ def test_one_moment_while_the_kiosks_server_is_away(browser: Browser, server: st
     context = browser.new_context(base_url=server, locale="de-DE", has_touch=True)
     try:
         kiosk = context.new_page()
+        kiosk.clock.install()  # the test moves the kiosk's clock on instead of waiting
         kiosk.goto("/k/ehp")
         kiosk.get_by_role("button", name="Los geht's").tap()
         on_screen(kiosk, "Frage 1 von 5")
@@ -123,7 +142,8 @@ def test_one_moment_while_the_kiosks_server_is_away(browser: Browser, server: st
         shoot(kiosk, "kiosk-one-moment")
         on_screen(kiosk, "Frage 1 von 5")  # no browser error page
         kiosk.unroute(re.compile(r".*/k/ehp.*"))  # back
-        expect(notice).to_be_hidden(timeout=8000)
+        kiosk.clock.run_for(2000)  # when the kiosk looks again
+        expect(notice).to_be_hidden()
         kiosk.get_by_role("button", name="Überspringen").tap()
         on_screen(kiosk, "Frage 2 von 5")
     finally:
