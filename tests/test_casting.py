@@ -109,9 +109,9 @@ def test_a_closed_campaign_refuses_and_rolls_back_to_before_the_answer(session: 
     assert _stored(session) == 0
 
 
-def test_a_stored_answer_waits_for_the_callers_commit(engine: sa.Engine) -> None:
+def test_a_stored_answer_waits_for_the_callers_commit(committed_engine: sa.Engine) -> None:
     """Cast on a fresh session (no write yet), then roll back: nothing stays (SQLite too)."""
-    with Session(engine) as fresh:
+    with Session(committed_engine) as fresh:  # the engine as served: no test transaction
         _, square, _ = demo(fresh)
         before = _stored(fresh)
         fresh.rollback()  # as a request starts: nothing written yet
