@@ -137,5 +137,5 @@ def cast_answer(
     except KioskError as error:  # the campaign closed meanwhile
         turn.rollback()
         return Cast(Outcome.REFUSED, error)
-    turn.commit()
+    turn.commit()  # releases the savepoint into the caller's transaction
     return Cast(Outcome.STORED if stored else Outcome.DUPLICATE)
