@@ -252,7 +252,8 @@ def test_a_migrated_database_has_the_current_counter_triggers(database_url: str)
         else:  # the functions' bodies, and the triggers as PostgreSQL writes them back
             query = (
                 "SELECT prosrc FROM pg_proc "
-                "WHERE proname IN ('count_responses', 'count_response_options') UNION ALL "
+                "WHERE proname IN ('count_responses', 'count_response_options', "
+                "'count_response_hours') UNION ALL "
                 "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
             )
         made = " ".join(squeezed(sql) for sql in connection.exec_driver_sql(query).scalars())

@@ -171,8 +171,9 @@ def test_the_typed_columns_refuse_an_unknown_value_before_the_database(session: 
 def every_row(engine: sa.Engine) -> dict[str, dict[object, Row]]:
     """Every row of every table as the driver reads it (no column type in between), by id."""
     found: dict[str, dict[object, Row]] = {}
+    present = set(sa.inspect(engine).get_table_names())  # (a later revision's are not yet)
     with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
+        for table in [t for t in Base.metadata.sorted_tables if t.name in present]:
             rows = [
                 dict(r._mapping) for r in connection.exec_driver_sql(f'SELECT * FROM "{table}"')
             ]
@@ -348,7 +349,7 @@ def test_the_upgrade_from_0015_keeps_every_row_and_repairs_what_breaks_an_invari
     assert len(before["response"]) > 100 and before["outbox"] and before["paper_tally"]
     engine.dispose()
 
-    alembic_command.upgrade(config, "head")
+    alembic_command.upgrade(config, "0016")
 
     after = every_row(engine)
     repaired(before, ids)
@@ -377,7 +378,7 @@ def test_a_campaign_ending_before_it_starts_stops_the_upgrade_before_any_change(
     engine.dispose()
 
     with pytest.raises(RuntimeError, match=r"ending before or as they start.*'Verkehrt'"):
-        alembic_command.upgrade(config, "head")
+        alembic_command.upgrade(config, "0016")
 
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
@@ -387,7 +388,7 @@ def test_a_campaign_ending_before_it_starts_stops_the_upgrade_before_any_change(
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE campaign SET ends_at = NULL WHERE title = 'Verkehrt'")
     engine.dispose()
-    alembic_command.upgrade(config, "head")
+    alembic_command.upgrade(config, "0016")
     with Session(engine) as session:
         assert session.scalars(sa.select(StaffUser.role)).one() is Role.ADMIN
     engine.dispose()
@@ -397,7 +398,7 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     empty_database_url: str,
 ) -> None:
     config = alembic_config(empty_database_url)
-    alembic_command.upgrade(config, "head")
+    alembic_command.upgrade(config, "0016")
     engine = make_engine(empty_database_url)
     with Session(engine) as session:
         load_demo(session, sample_visits=10, actor=COMMAND_LINE)
@@ -414,7 +415,7 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     rows = every_row(engine)
     engine.dispose()
 
-    alembic_command.upgrade(config, "head")
+    alembic_command.upgrade(config, "0016")
     assert every_row(engine) == rows
     assert indexes_and_triggers(engine) == schema
     engine.dispose()

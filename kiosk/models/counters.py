@@ -92,7 +92,50 @@ POSTGRESQL_STATEMENT_TRIGGERS = (
 )
 """PostgreSQL's counter triggers since migration 0005: per statement, grouped."""
 
-TRIGGERS = {"sqlite": SQLITE_ROW_TRIGGERS, "postgresql": POSTGRESQL_STATEMENT_TRIGGERS}
+SQLITE_HOUR_TRIGGERS = (
+    """
+    CREATE TRIGGER response_hours AFTER INSERT ON response
+    BEGIN
+        INSERT INTO hour_count (location_id, campaign_id, hour, count)
+        VALUES (NEW.location_id, NEW.campaign_id, strftime('%Y-%m-%d %H:00:00', NEW.answered_at), 1)
+        ON CONFLICT (location_id, campaign_id, hour) DO UPDATE SET count = count + 1;
+    END
+    """,
+)
+"""SQLite's hour counter since migration 0017: row by row."""
+
+POSTGRESQL_HOUR_TRIGGERS = (
+    """
+    CREATE FUNCTION count_response_hours() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO hour_count (location_id, campaign_id, hour, count)
+        SELECT location_id, campaign_id, date_trunc('hour', answered_at), count(*)
+        FROM inserted
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (location_id, campaign_id, hour)
+        DO UPDATE SET count = hour_count.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_hours AFTER INSERT ON response
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_response_hours()
+    """,
+)
+"""PostgreSQL's hour counter since migration 0017: per statement, grouped."""
+
+HOURS_OF_RESPONSES = {
+    "sqlite": "strftime('%Y-%m-%d %H:00:00', answered_at)",
+    "postgresql": "date_trunc('hour', answered_at)",
+}
+"""A response's hour as the hour triggers count it (for filling the counter afresh)."""
+
+TRIGGERS = {
+    "sqlite": SQLITE_ROW_TRIGGERS + SQLITE_HOUR_TRIGGERS,
+    "postgresql": POSTGRESQL_STATEMENT_TRIGGERS + POSTGRESQL_HOUR_TRIGGERS,
+}
 """The counter triggers as they are now, per dialect."""
 
 

@@ -1,0 +1,175 @@
+"""Answers per hour come from counters kept with each answer, never from the responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command as alembic_command
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.cli import alembic_config
+from kiosk.collect.answers import record_answer
+from kiosk.collect.catalog import load_catalog
+from kiosk.models import COMMAND_LINE, HourCount, Location, QuestionKind, Response
+from kiosk.models.counters import HOURS_OF_RESPONSES
+from kiosk.models.engine import make_engine
+from kiosk.results.tallies import answers_per_hour, answers_per_place, load_scope, tally
+from kiosk.setup.demo import load_demo
+from kiosk.sync.devices import enrol, register_device
+from kiosk.sync.ingest import ingest
+from tests.helpers import demo, pick, question
+
+UTC = dt.UTC
+
+
+def _answer_at(session: Session, moment: str, *, place: int = 0) -> None:
+    campaign, square, playground = demo(session)
+    location = (square, playground)[place]
+    record_answer(session, pick(question(campaign, QuestionKind.SINGLE), 0), campaign=campaign,
+                  location_id=location.id, channel="kiosk",
+                  now=dt.datetime.fromisoformat(moment))  # fmt: skip
+
+
+def test_each_answer_counts_in_its_place_campaign_and_hour(session: Session) -> None:
+    _answer_at(session, "2026-04-01T09:15:00+00:00")
+    _answer_at(session, "2026-04-01T09:59:59.999999+00:00")
+    _answer_at(session, "2026-04-01T10:00:00+00:00", place=1)
+    session.commit()
+    campaign, square, _ = demo(session)
+    at_nine = dt.datetime(2026, 4, 1, 9, tzinfo=UTC)
+    at_ten = dt.datetime(2026, 4, 1, 10, tzinfo=UTC)
+    assert answers_per_hour(session, load_scope(session, "location", square.id)) == [(at_nine, 2)]
+    assert answers_per_hour(session, load_scope(session, "campaign", campaign.id)) == [
+        (at_nine, 2),
+        (at_ten, 1),
+    ]
+    area = load_scope(session, "area", session.get_one(Location, square.id).area_id)
+    assert answers_per_hour(session, area) == [(at_nine, 2), (at_ten, 1)]
+
+
+def test_a_sync_batch_counts_its_hours_once(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    single = question(campaign, QuestionKind.SINGLE)
+    _, code = register_device(session, name="Pi", location_id=square.id, actor=COMMAND_LINE)
+    device, _ = enrol(session, code)
+    moments = [
+        "2025-10-01T15:05:00+02:00",
+        "2025-10-01T15:55:00+02:00",
+        "2025-10-01T17:00:00+02:00",
+    ]
+    items = [
+        {"uuid": f"00000000-0000-4000-8000-00000000000{n}", "location": "ehp",
+         "question_id": single.id, "option_ids": [single.options[0].id], "answered_at": moment}
+        for n, moment in enumerate(moments)
+    ]  # fmt: skip
+    for _ in range(2):  # sent again: nothing counts twice
+        ingest(session, load_catalog(session), device, items, wish_max_chars=280)
+    session.commit()
+    hours = answers_per_hour(session, load_scope(session, "location", square.id))
+    assert hours == [
+        (dt.datetime(2025, 10, 1, 13, tzinfo=UTC), 2),
+        (dt.datetime(2025, 10, 1, 15, tzinfo=UTC), 1),
+    ]
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements (and their parameters) the session's connection runs meanwhile."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+HOT: list[tuple[str, Callable[[Session, Any], object]]] = [
+    ("tally", tally),
+    ("answers per hour", answers_per_hour),
+    ("answers per place", lambda session, _scope: answers_per_place(session)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), HOT, ids=[name for name, _ in HOT])
+@pytest.mark.parametrize("kind", ["location", "area", "campaign"])
+def test_the_hot_tally_queries_never_read_the_responses(
+    session: Session, name: str, call: Callable[[Session, Any], object], kind: str
+) -> None:
+    """EXPLAIN every statement the tally queries run: none may touch the responses table
+    (at ten million answers in one place a scan takes seconds; the counters stay small)."""
+    _answer_at(session, "2026-04-01T09:15:00+00:00")
+    campaign, square, _ = demo(session)
+    scope_id = {"location": square.id, "area": 1, "campaign": campaign.id}[kind]
+    scope = load_scope(session, kind, scope_id)
+    with _statements(session) as seen:
+        call(session, scope)
+    assert seen, "the query ran nothing?"
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    for statement, parameters in seen:
+        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        plan = "\n".join(
+            " ".join(str(cell) for cell in row)
+            for row in connection.exec_driver_sql(explain + statement, parameters)
+        )
+        touched = re.search(r"\b(SCAN|SEARCH|on) response\b", plan)
+        assert touched is None, f"{name} reads the responses:\n{statement}\n{plan}"
+
+
+def test_the_migration_counts_the_answers_there_are(empty_database_url: str) -> None:
+    """From 0016 with answers to 0017: the counter holds what grouping the responses gives."""
+    config = alembic_config(empty_database_url)
+    alembic_command.upgrade(config, "0016")
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:  # the current code writes what 0016 holds, triggers aside
+        load_demo(session, sample_visits=30, actor=COMMAND_LINE)
+        session.commit()
+    with engine.begin() as connection:
+        expected = hours_grouped(connection)
+    assert sum(expected.values()) > 30
+    alembic_command.upgrade(config, "0017")
+    columns = HourCount.location_id, HourCount.campaign_id, HourCount.hour, HourCount.count
+    with engine.begin() as connection:
+        counted = {(place, campaign, hour): n for place, campaign, hour, n in connection.execute(
+            select(*columns))}  # fmt: skip
+    assert counted == _as_utc(expected)
+    alembic_command.downgrade(config, "0016")
+    engine.dispose()
+
+
+def hours_grouped(connection: sa.Connection) -> dict[tuple[int, int, Any], int]:
+    hour = HOURS_OF_RESPONSES[connection.dialect.name]
+    rows = connection.exec_driver_sql(
+        f"SELECT location_id, campaign_id, {hour}, count(*) FROM response "
+        f"GROUP BY location_id, campaign_id, {hour}"
+    )
+    return {(location, campaign, hour): count for location, campaign, hour, count in rows}
+
+
+def _as_utc(grouped: dict[tuple[int, int, Any], int]) -> dict[tuple[int, int, Any], int]:
+    """Hours as the counter's column reads them back (aware UTC datetimes)."""
+    out = {}
+    for (location, campaign, hour), count in grouped.items():
+        moment = hour if isinstance(hour, dt.datetime) else dt.datetime.fromisoformat(str(hour))
+        out[(location, campaign, moment.replace(tzinfo=UTC))] = count
+    return out
+
+
+def test_counted_hours_add_up_to_the_answers(session: Session) -> None:
+    for minute in range(0, 60, 7):
+        _answer_at(session, f"2026-05-02T18:{minute:02d}:00+00:00")
+    session.commit()
+    counted = session.scalar(select(func.sum(HourCount.count)))
+    assert counted == session.scalar(select(func.count()).select_from(Response))
