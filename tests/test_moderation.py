@@ -300,7 +300,8 @@ def test_moderators_redact_after_confirming_and_it_is_audited(app: Flask) -> Non
     assert done.status_code == 303
     queue_page = moderator.get("/staff/wishes/?state=all").text
     assert "Text von 1 Wunsch entfernt; er steht jetzt bei den abgelehnten" in queue_page
-    assert "0176" not in queue_page and "Text entfernt" in queue_page and "Mehr Bänke" in queue_page
+    assert "0176 1234567" not in queue_page  # (a bare "0176" may stand in a time or an id)
+    assert "Text entfernt" in queue_page and "Mehr Bänke" in queue_page
     with app.app_context():
         session = db.session()
         assert session.get(Response, phone).text == ""  # type: ignore[union-attr]
