@@ -253,7 +253,7 @@ def test_a_migrated_database_has_the_current_counter_triggers(database_url: str)
             query = (
                 "SELECT prosrc FROM pg_proc "
                 "WHERE proname IN ('count_responses', 'count_response_options', "
-                "'count_response_hours') UNION ALL "
+                "'count_response_hours', 'count_response_posters') UNION ALL "
                 "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
             )
         made = " ".join(squeezed(sql) for sql in connection.exec_driver_sql(query).scalars())

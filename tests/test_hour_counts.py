@@ -1,4 +1,5 @@
-"""Answers per hour come from counters kept with each answer, never from the responses."""
+"""Answers per hour and per poster come from counters kept with each answer, never from the
+responses."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ from kiosk.collect.catalog import load_catalog
 from kiosk.models import COMMAND_LINE, HourCount, Location, QuestionKind, Response
 from kiosk.models.counters import HOURS_OF_RESPONSES
 from kiosk.models.engine import make_engine
-from kiosk.results.tallies import answers_per_hour, answers_per_place, load_scope, tally
+from kiosk.results.tallies import (
+    answers_per_hour,
+    answers_per_place,
+    answers_per_poster,
+    load_scope,
+    tally,
+)
 from kiosk.setup.demo import load_demo
 from kiosk.sync.devices import enrol, register_device
 from kiosk.sync.ingest import ingest
@@ -29,11 +36,11 @@ from tests.helpers import demo, pick, question
 UTC = dt.UTC
 
 
-def _answer_at(session: Session, moment: str, *, place: int = 0) -> None:
+def _answer_at(session: Session, moment: str, *, place: int = 0, poster: str | None = None) -> None:
     campaign, square, playground = demo(session)
     location = (square, playground)[place]
     record_answer(session, pick(question(campaign, QuestionKind.SINGLE), 0), campaign=campaign,
-                  location_id=location.id, channel="kiosk",
+                  location_id=location.id, channel="qr" if poster else "kiosk", source=poster,
                   now=dt.datetime.fromisoformat(moment))  # fmt: skip
 
 
@@ -99,6 +106,7 @@ HOT: list[tuple[str, Callable[[Session, Any], object]]] = [
     ("tally", tally),
     ("answers per hour", answers_per_hour),
     ("answers per place", lambda session, _scope: answers_per_place(session)),
+    ("answers per poster", answers_per_poster),
 ]
 
 
@@ -109,7 +117,7 @@ def test_the_hot_tally_queries_never_read_the_responses(
 ) -> None:
     """EXPLAIN every statement the tally queries run: none may touch the responses table
     (at ten million answers in one place a scan takes seconds; the counters stay small)."""
-    _answer_at(session, "2026-04-01T09:15:00+00:00")
+    _answer_at(session, "2026-04-01T09:15:00+00:00", poster="tor")
     campaign, square, _ = demo(session)
     scope_id = {"location": square.id, "area": 1, "campaign": campaign.id}[kind]
     scope = load_scope(session, kind, scope_id)
@@ -173,3 +181,16 @@ def test_counted_hours_add_up_to_the_answers(session: Session) -> None:
     session.commit()
     counted = session.scalar(select(func.sum(HourCount.count)))
     assert counted == session.scalar(select(func.count()).select_from(Response))
+
+
+def test_answers_per_labelled_poster_add_up_per_scope(session: Session) -> None:
+    for poster, place in [("tor", 0), ("tor", 0), ("bank", 0), ("tor", 1), (None, 0)]:
+        _answer_at(session, "2026-04-01T09:15:00+00:00", place=place, poster=poster)
+    session.commit()
+    campaign, square, _ = demo(session)
+    assert answers_per_poster(session, load_scope(session, "location", square.id)) == [
+        ("tor", 2),
+        ("bank", 1),
+    ]
+    campaign_scope = load_scope(session, "campaign", campaign.id)
+    assert answers_per_poster(session, campaign_scope) == [("tor", 3), ("bank", 1)]

@@ -101,8 +101,16 @@ SQLITE_HOUR_TRIGGERS = (
         ON CONFLICT (location_id, campaign_id, hour) DO UPDATE SET count = count + 1;
     END
     """,
+    """
+    CREATE TRIGGER response_posters AFTER INSERT ON response WHEN NEW.source IS NOT NULL
+    BEGIN
+        INSERT INTO poster_count (location_id, campaign_id, source, count)
+        VALUES (NEW.location_id, NEW.campaign_id, NEW.source, 1)
+        ON CONFLICT (location_id, campaign_id, source) DO UPDATE SET count = count + 1;
+    END
+    """,
 )
-"""SQLite's hour counter since migration 0017: row by row."""
+"""SQLite's hour and poster counters since migration 0017: row by row."""
 
 POSTGRESQL_HOUR_TRIGGERS = (
     """
@@ -123,8 +131,27 @@ POSTGRESQL_HOUR_TRIGGERS = (
     REFERENCING NEW TABLE AS inserted
     FOR EACH STATEMENT EXECUTE FUNCTION count_response_hours()
     """,
+    """
+    CREATE FUNCTION count_response_posters() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO poster_count (location_id, campaign_id, source, count)
+        SELECT location_id, campaign_id, source, count(*)
+        FROM inserted
+        WHERE source IS NOT NULL
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (location_id, campaign_id, source)
+        DO UPDATE SET count = poster_count.count + EXCLUDED.count;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_posters AFTER INSERT ON response
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_response_posters()
+    """,
 )
-"""PostgreSQL's hour counter since migration 0017: per statement, grouped."""
+"""PostgreSQL's hour and poster counters since migration 0017: per statement, grouped."""
 
 HOURS_OF_RESPONSES = {
     "sqlite": "strftime('%Y-%m-%d %H:00:00', answered_at)",

@@ -164,6 +164,20 @@ class HourCount(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class PosterCount(Base):
+    """How many responses came through each labelled poster, per place and campaign.
+
+    Kept by a database trigger like the other counters (migration 0017).
+    """
+
+    __tablename__ = "poster_count"
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class Outbox(Base):
     """On a kiosk node: a response central has not acknowledged yet.
 

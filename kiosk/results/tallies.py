@@ -21,6 +21,7 @@ from kiosk.models import (
     Location,
     Option,
     OptionCount,
+    PosterCount,
     Question,
     QuestionKind,
     Response,
@@ -110,13 +111,19 @@ class CampaignTally:
         return sum(q.answers for q in self.questions)
 
 
-def _in_scope(model: type[OptionCount] | type[AnswerCount], scope: Scope) -> ColumnElement[bool]:
-    """The WHERE clause that limits counter rows to the scope."""
+Counter = type[OptionCount] | type[AnswerCount] | type[HourCount] | type[PosterCount]
+
+
+def _in_scope(model: Counter, scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that limits counter rows (kept per place) to the scope."""
     if scope.kind == ScopeKind.LOCATION:
         return model.location_id == scope.id
     if scope.kind == ScopeKind.AREA:
         return model.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
-    return model.question_id.in_(select(Question.id).where(Question.campaign_id == scope.id))
+    if model is OptionCount or model is AnswerCount:  # kept per question
+        questions = select(Question.id).where(Question.campaign_id == scope.id)
+        return model.question_id.in_(questions)
+    return model.campaign_id == scope.id  # type: ignore[union-attr]
 
 
 def responses_in(scope: Scope) -> ColumnElement[bool]:
@@ -243,12 +250,16 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
 
 
 def answers_per_poster(session: Session, scope: Scope) -> list[tuple[str, int]]:
-    """How many answers came through each labelled poster in the scope, most first."""
+    """How many answers came through each labelled poster in the scope, most first.
+
+    Read from the poster counters, never the responses.
+    """
+    total = func.sum(PosterCount.count)
+    query = select(PosterCount.source, total).where(_in_scope(PosterCount, scope))
     rows = session.execute(
-        select(Response.source, func.count())
-        .where(Response.source.is_not(None), responses_in(scope))
-        .group_by(Response.source)
-        .order_by(func.count().desc(), Response.source)
+        query.group_by(PosterCount.source)
+        .having(total > 0)
+        .order_by(total.desc(), PosterCount.source)
     )
     return [(str(source), int(count)) for source, count in rows]
 
@@ -260,14 +271,9 @@ def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, 
     the caller folds the hours into local days or hours of the day (whole-hour offsets make
     a UTC hour one local hour, summer time or not). Paper sheets have no times: not in it.
     """
-    if scope.kind == ScopeKind.LOCATION:
-        within = HourCount.location_id == scope.id
-    elif scope.kind == ScopeKind.AREA:
-        within = HourCount.location_id.in_(select(Location.id).where(Location.area_id == scope.id))
-    else:
-        within = HourCount.campaign_id == scope.id
     total = func.sum(HourCount.count)
-    query = select(HourCount.hour, total).where(within).group_by(HourCount.hour)
+    query = select(HourCount.hour, total).where(_in_scope(HourCount, scope))
+    query = query.group_by(HourCount.hour)
     rows = session.execute(query.having(total > 0).order_by(HourCount.hour)).all()
     return [(_utc_hour(value), int(count)) for value, count in rows]
 
