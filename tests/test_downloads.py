@@ -19,6 +19,7 @@ from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import QuestionKind, Response
 from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.results.tallies import answers_per_hour, load_scope, over_time
+from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 from tests.test_showcase import svg_tree
@@ -176,3 +177,30 @@ def test_the_results_page_shows_answers_over_time(app: Flask, staff_client: Flas
     assert "Antworten im Zeitverlauf" in page and 'aria-label="Antworten pro Tag"' in page
     empty = staff_client.get("/staff/location/2").text  # no answers at the playground
     assert "Antworten im Zeitverlauf" not in empty
+
+
+def test_a_raw_download_left_halfway_leaves_the_database_fit_for_the_next(
+    committed_app: Flask,
+) -> None:
+    """A browser that goes away mid-download ends the stream (PostgreSQL: a COPY cut short);
+    its session rolls back and the next download, on the same pooled connection, is whole."""
+    with committed_app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        wish = question(campaign, QuestionKind.WISH)
+        for number in range(600):  # about 150 KB: more than one chunk of the stream
+            answer = Answer(uuid.uuid4(), None, wish, text=f"Wunsch {number} " + "x" * 150)
+            record_answer(session, answer, campaign=campaign, location_id=square.id, channel="qr")
+        session.commit()
+        url = f"/staff/location/{square.id}/raw.csv"
+    client = committed_app.test_client()
+    client.post("/staff/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    for _ in range(3):
+        partial = client.get(url, buffered=False)
+        chunks = iter(partial.response)
+        first, second = next(chunks), next(chunks)
+        assert first.startswith("\ufeffuuid".encode()) and second
+        partial.close()
+    whole = client.get(url)
+    assert whole.status_code == 200
+    assert whole.text.count("Wunsch ") == 600

@@ -11,20 +11,21 @@ import re
 from sqlalchemy.orm import Session
 
 from kiosk.collect.answers import Answer, record_answer
-from kiosk.models import Area, Campaign, Location, QuestionKind
+from kiosk.models import Area, Campaign, Location, Option, QuestionKind
+from kiosk.results.cells import FORMULA_START, defused
 from kiosk.results.exports import (
-    RAW_HEADER,
     TALLY_HEADER,
     csv_stream,
     json_array_stream,
-    raw_csv_rows,
     raw_documents,
     raw_rows,
     tally_document,
     tally_rows,
 )
+from kiosk.results.rawcsv import RAW_HEADER, raw_csv
 from kiosk.results.tallies import ScopeKind, load_scope, tally, wishes
 from tests.helpers import demo, pick, question
+from tests.hostile import CONTROL_FORMULAS, HOSTILE
 
 
 def seed(session: Session) -> Campaign:
@@ -164,9 +165,7 @@ def test_raw_export_has_one_line_per_response_and_defuses_formulas(session: Sess
     )
     session.commit()
     scope = load_scope(session, "location", square.id)
-    rows = read_csv(
-        "".join(csv_stream(RAW_HEADER, raw_csv_rows(raw_rows(session, scope)), "\t")), "\t"
-    )
+    rows = read_csv(b"".join(raw_csv(session, scope, "\t")).decode(), "\t")
     assert rows[0] == RAW_HEADER
     body = rows[1:]
     assert len(body) == 6  # 4 votes, 1 wish, 1 multi-choice answer
@@ -202,3 +201,50 @@ def test_csv_stream_comes_in_chunks_for_many_rows() -> None:
     chunks = list(csv_stream(["n"], ([n] for n in range(5000)), ";"))
     assert len(chunks) == 3
     assert "".join(chunks).count("\r\n") == 5001
+
+
+def test_raw_csv_defuses_and_quotes_every_hostile_text_alike_on_both_databases(
+    session: Session,
+) -> None:
+    """The raw CSV's one rule (kiosk.results.cells) holds on SQLite's path and on COPY."""
+    campaign, square, _ = demo(session)
+    texts = [*HOSTILE, *CONTROL_FORMULAS, 'Ein "Zitat"; und\r\nzwei Zeilen', "a,b\tc"]
+    single = question(campaign, QuestionKind.SINGLE)
+    multi = question(campaign, QuestionKind.MULTI)
+    wish = question(campaign, QuestionKind.WISH)
+    # Hostile labels and a hostile place name, alone and first or later in a multi-choice.
+    session.get(Option, single.options[0].id).texts = {"de": "=1+2"}
+    session.get(Option, multi.options[1].id).texts = {"de": "@SUM(1); zwei"}
+    session.get(Option, multi.options[2].id).texts = {"de": '-3"'}
+    session.get(Location, square.id).name = '+Platz; "Nord"'
+    session.flush()
+    for number, text in enumerate(texts):
+        record_answer(
+            session,
+            Answer(pick(wish).uuid, None, wish, text=text),
+            campaign=campaign,
+            location_id=square.id,
+            channel="qr",
+            source=texts[(number + 1) % len(texts)][:64],
+        )
+    record_answer(session, pick(single, 0), campaign=campaign, location_id=square.id, channel="qr")
+    record_answer(
+        session, pick(multi, 1, 2), campaign=campaign, location_id=square.id, channel="qr"
+    )
+    session.commit()
+    scope = load_scope(session, "location", square.id)
+    expected_texts = [defused(text) for text in texts]
+    for separator in (";", ",", "\t"):
+        rows = read_csv(b"".join(raw_csv(session, scope, separator)).decode(), separator)
+        assert rows[0] == RAW_HEADER
+        body = [dict(zip(RAW_HEADER, row, strict=True)) for row in rows[1:]]
+        assert [row["answer"] for row in body[: len(texts)]] == expected_texts
+        assert [row["source"] for row in body[: len(texts)]] == [
+            defused(texts[(n + 1) % len(texts)][:64]) for n in range(len(texts))
+        ]
+        assert {row["location"] for row in body} == {'\'+Platz; "Nord"'}
+        assert body[-2]["answer"] == "'=1+2"
+        assert body[-1]["answer"] == "'@SUM(1); zwei; '-3\""
+        for row in body:
+            for name in ("location", "source", "question", "answer"):
+                assert not row[name].startswith(FORMULA_START), (name, row[name])

@@ -13,20 +13,14 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from kiosk.models import CHANNELS, Location, Option, Question, Response, ResponseOption
+from kiosk.results.cells import defused
+from kiosk.results.rawcsv import RAW_HEADER
 from kiosk.results.tallies import CampaignTally, Scope, ScopeKind
 
 SEPARATORS = {"semicolon": ";", "comma": ",", "tab": "\t"}
 """Selectable CSV separators; a German Excel expects the semicolon."""
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 2000
-
-
-def _cell(value: Any) -> Any:
-    """Keep a text cell from being read as a formula by a spreadsheet."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _decimal(value: float, separator: str) -> str:
@@ -38,7 +32,7 @@ def _decimal(value: float, separator: str) -> str:
 def csv_stream(header: list[str], rows: Iterable[Sequence[Any]], separator: str) -> Iterator[str]:
     """Yield CSV text in chunks: a BOM so Excel reads UTF-8, then a line per row.
 
-    Rows must already be safe for a spreadsheet (see _cell).
+    Rows must already be safe for a spreadsheet (see kiosk.results.cells).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
@@ -72,9 +66,9 @@ def tally_rows(
 ) -> Iterator[list[Any]]:
     """One row per option (and one per wish question), ready for csv_stream."""
     for campaign in tallies:
-        title = _cell(campaign.campaign.title)
+        title = defused(campaign.campaign.title)
         for q in campaign.questions:
-            question = _cell(q.question.texts.get(lang) or q.question.texts["de"])
+            question = defused(q.question.texts.get(lang) or q.question.texts["de"])
             if not q.options:
                 by_channel = [q.answers_by_channel[c] for c in CHANNELS]
                 yield [
@@ -90,14 +84,14 @@ def tally_rows(
                     "",
                 ]
             for o in q.options:
-                label = _cell(o.option.texts.get(lang) or o.option.texts["de"])
+                label = defused(o.option.texts.get(lang) or o.option.texts["de"])
                 yield [
                     title,
                     q.question.position + 1,
                     question,
                     o.option.position + 1,
                     label,
-                    _cell(o.option.emoji),
+                    defused(o.option.emoji),
                     *[o.by_channel[c] for c in CHANNELS],
                     o.total,
                     q.answers,
@@ -143,27 +137,6 @@ def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]
     }
 
 
-RAW_HEADER = [
-    "uuid",
-    "received_at",
-    "client_at",
-    "answered_at",
-    "campaign_id",
-    "location_code",
-    "location",
-    "channel",
-    "source",
-    "visit_id",
-    "question_number",
-    "question",
-    "answer",
-    "option_ids",
-    "value",
-    "wish_state",
-]
-_TEXT_COLUMNS = tuple(
-    RAW_HEADER.index(name) for name in ("location", "source", "question", "answer")
-)
 _ANSWER, _OPTION_IDS = RAW_HEADER.index("answer"), RAW_HEADER.index("option_ids")
 
 
@@ -286,15 +259,6 @@ def raw_rows(
         ]
     if pending is not None:
         yield tuple(pending)
-
-
-def raw_csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """Raw rows made safe for a spreadsheet: text cells never start a formula."""
-    for row in rows:
-        cells = list(row)
-        for index in _TEXT_COLUMNS:
-            cells[index] = _cell(cells[index])
-        yield cells
 
 
 def raw_documents(rows: Iterable[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:

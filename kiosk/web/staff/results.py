@@ -34,17 +34,16 @@ from kiosk.printing.qr import qr_png
 from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.results.crosstab import cross_tabs, demographic_question
 from kiosk.results.exports import (
-    RAW_HEADER,
     SEPARATORS,
     TALLY_HEADER,
     csv_stream,
     json_array_stream,
-    raw_csv_rows,
     raw_documents,
     raw_rows,
     tally_document,
     tally_rows,
 )
+from kiosk.results.rawcsv import raw_csv
 from kiosk.results.tallies import (
     QuestionTally,
     Scope,
@@ -245,13 +244,13 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
     make_session = db.session_factory()
     every_wish = may_read_every_wish()
 
-    def chunks() -> Iterator[str]:
+    def chunks() -> Iterator[bytes]:
         with make_session() as own_session:
-            rows = raw_rows(own_session, scope, language, every_wish=every_wish)
             if fmt == "json":
-                yield from json_array_stream(raw_documents(rows))
+                rows = raw_rows(own_session, scope, language, every_wish=every_wish)
+                yield from (part.encode() for part in json_array_stream(raw_documents(rows)))
             else:
-                yield from csv_stream(RAW_HEADER, raw_csv_rows(rows), separator)
+                yield from raw_csv(own_session, scope, separator, language, every_wish=every_wish)
 
     mimetype = "application/json" if fmt == "json" else "text/csv"
     return _download(chunks(), mimetype, filename)
@@ -332,7 +331,7 @@ def bar_chart(q: QuestionTally) -> Markup:
     return bar_svg(chart_bars(q), title=localized(q.question.texts), rtl=right_to_left())
 
 
-def _download(body: str | bytes | Iterator[str], mimetype: str, filename: str) -> Response:
+def _download(body: str | bytes | Iterator[bytes], mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)  # text/* gets "; charset=utf-8" added
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

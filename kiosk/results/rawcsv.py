@@ -1,0 +1,273 @@
+"""The raw responses as CSV at the database's speed: PostgreSQL's COPY, SQLite's own cursor.
+
+Both make the same bytes (tests/golden holds them): a BOM so Excel reads UTF-8, the header
+(RAW_HEADER), then a line per response ending in LF (COPY ends its lines so; Excel reads
+both), each field in double quotes only where a separator, a quote or a line break needs
+them. A multi-choice answer is one line: its labels joined by "; ", its option ids by " ".
+Every text cell is defused by the one rule in kiosk.results.cells: labels, questions and
+place names in Python before they go into the query, wish texts and poster names in SQL.
+
+PostgreSQL streams the whole file from COPY … TO STDOUT: no row becomes a Python object.
+SQLite's rows come from its DBAPI cursor, a tuple per response (and per further option of
+a multi-choice answer), with the times and UUIDs already written as text by SQLite.
+Memory stays flat on both: a chunk of about 64 KB at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import sql as pgsql
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from kiosk.models import Location, Option, Question
+from kiosk.results.cells import defused, defused_sql, quoted
+from kiosk.results.tallies import Scope, ScopeKind
+
+RAW_HEADER = [
+    "uuid",
+    "received_at",
+    "client_at",
+    "answered_at",
+    "campaign_id",
+    "location_code",
+    "location",
+    "channel",
+    "source",
+    "visit_id",
+    "question_number",
+    "question",
+    "answer",
+    "option_ids",
+    "value",
+    "wish_state",
+]
+"""The raw export's columns, in order (CSV and JSON alike)."""
+
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What the export writes for ids, in the reader's language and defused."""
+
+    options: dict[int, str]
+    questions: dict[int, tuple[int, str]]  # question id: (number, text)
+    places: dict[int, tuple[str, str]]  # location id: (code, name)
+
+
+def _names(session: Session, lang: str) -> _Names:
+    return _Names(
+        options={
+            o.id: defused(o.texts.get(lang) or o.texts["de"])
+            for o in session.scalars(select(Option))
+        },
+        questions={
+            q.id: (q.position + 1, defused(q.texts.get(lang) or q.texts["de"]))
+            for q in session.scalars(select(Question))
+        },
+        places={
+            loc.id: (defused(loc.code), defused(loc.name))
+            for loc in session.scalars(select(Location))
+        },
+    )
+
+
+def _scope_filter(session: Session, scope: Scope) -> tuple[str, list[int]]:
+    """The WHERE condition on response r for the scope, with its parameters."""
+    if scope.kind == ScopeKind.LOCATION:
+        return "r.location_id = {}", [scope.id]
+    if scope.kind == ScopeKind.AREA:
+        places = list(session.scalars(select(Location.id).where(Location.area_id == scope.id)))
+        if not places:
+            return "false", []
+        return "r.location_id IN (" + ", ".join("{}" for _ in places) + ")", places
+    return "r.campaign_id = {}", [scope.id]
+
+
+def _wish_text(every_wish: bool) -> str:
+    """SQL of a wish's text as the reader may see it: all, or only approved and unmarked."""
+    text = defused_sql("r.text")
+    if every_wish:
+        return text
+    return f"CASE WHEN r.wish_state = 'approved' AND r.wish_mark IS NULL THEN {text} ELSE '' END"
+
+
+def raw_csv(
+    session: Session, scope: Scope, separator: str, lang: str = "de", *, every_wish: bool = True
+) -> Iterator[bytes]:
+    """Every response in the scope, oldest first, as CSV in chunks of bytes.
+
+    Without every_wish (for a reader who does not moderate), a wish's text is given only
+    when it is approved and unmarked.
+    """
+    names = _names(session, lang)
+    yield ("\ufeff" + separator.join(RAW_HEADER) + "\n").encode()
+    if session.connection().dialect.name == "postgresql":
+        yield from _postgresql(session, scope, separator, names, every_wish)
+    else:
+        yield from _sqlite(session, scope, separator, names, every_wish)
+
+
+def _postgresql(
+    session: Session, scope: Scope, separator: str, names: _Names, every_wish: bool
+) -> Iterator[bytes]:
+    condition, params = _scope_filter(session, scope)
+
+    def lookup(names: dict[int, Any]) -> pgsql.Composable:
+        """A jsonb object of names by id, looked up per row (cheaper than a join)."""
+        document = json.dumps({str(key): value for key, value in names.items()})
+        return pgsql.SQL("{}::jsonb").format(pgsql.Literal(document))
+
+    # The times are stored without a zone, in UTC; written as Python's isoformat writes them.
+    utc = """to_char({}, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    # Only SQL made here goes into the text; every value is a quoted literal (psycopg's).
+    query = pgsql.SQL(
+        f"""COPY (
+        SELECT r.uuid, {utc.format("r.received_at")}, {utc.format("r.client_at")},
+               {utc.format("r.answered_at")}, r.campaign_id,
+               {{codes}} ->> r.location_id::text, {{places}} ->> r.location_id::text,
+               r.channel, {defused_sql("r.source")}, r.visit_id,
+               {{numbers}} ->> r.question_id::text, {{questions}} ->> r.question_id::text,
+               CASE WHEN r.text IS NOT NULL THEN nullif({_wish_text(every_wish)}, '')
+                    ELSE string_agg({{labels}} ->> ro.option_id::text, '; '
+                                    ORDER BY ro.option_id) END,
+               string_agg(ro.option_id::text, ' ' ORDER BY ro.option_id),
+               r.value, r.wish_state
+        FROM response r LEFT JOIN response_option ro ON ro.response_id = r.id
+        WHERE {condition}
+        GROUP BY r.id
+        ORDER BY r.id
+    ) TO STDOUT WITH (FORMAT csv, DELIMITER {{separator}}, NULL '')"""  # noqa: S608
+    )
+    statement = query.format(
+        *map(pgsql.Literal, params),
+        codes=lookup({key: code for key, (code, _) in names.places.items()}),
+        places=lookup({key: name for key, (_, name) in names.places.items()}),
+        numbers=lookup({key: number for key, (number, _) in names.questions.items()}),
+        questions=lookup({key: text for key, (_, text) in names.questions.items()}),
+        labels=lookup(names.options),
+        separator=pgsql.Literal(separator),
+    )
+    # A plan for a hundred thousand rows is compiled by the JIT first: 0.15 s for nothing.
+    session.execute(text("SET LOCAL jit = off"))
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        buffer = bytearray()
+        for data in copy:
+            buffer += data
+            if len(buffer) >= _CHUNK:
+                yield bytes(buffer)
+                buffer.clear()
+        yield bytes(buffer)
+
+
+def _sqlite(
+    session: Session, scope: Scope, separator: str, names: _Names, every_wish: bool
+) -> Iterator[bytes]:
+    condition, params = _scope_filter(session, scope)
+    condition = condition.format(*("?" for _ in params))
+
+    def uuid(column: str) -> str:  # SQLite keeps a UUID as 32 hex digits
+        return "||'-'||".join(
+            f"substr({column}, {start}, {length})"
+            for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        )
+
+    def utc(column: str) -> str:  # kept as text, 'YYYY-MM-DD HH:MM:SS.ffffff', in UTC
+        return f"replace({column}, ' ', 'T') || '+00:00'"
+
+    # Only SQL made here goes into the text; the scope's ids are bound parameters.
+    query = f"""
+        SELECT r.id, {uuid("r.uuid")}, {utc("r.received_at")}, {utc("r.client_at")},
+               {utc("r.answered_at")}, r.campaign_id, r.location_id, r.channel,
+               {defused_sql("r.source")}, {uuid("r.visit_id")}, r.question_id,
+               CASE WHEN r.text IS NOT NULL THEN {_wish_text(every_wish)} END,
+               r.value, r.wish_state, ro.option_id
+        FROM response r LEFT JOIN response_option ro ON ro.response_id = r.id
+        WHERE {condition}
+        ORDER BY r.id, ro.option_id
+    """  # noqa: S608
+    options = {key: quoted(label, separator) for key, label in names.options.items()}
+    unquoted = names.options
+    places = {
+        key: f"{quoted(code, separator)}{separator}{quoted(name, separator)}"
+        for key, (code, name) in names.places.items()
+    }
+    questions = {
+        key: f"{number}{separator}{quoted(text, separator)}"
+        for key, (number, text) in names.questions.items()
+    }
+    sep = separator
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(query, params)
+    lines: list[str] = []
+    size = 0
+    # A line waits until the next row shows whether another option of its answer follows.
+    head = tail = ""
+    picked: list[int] = []
+    current = None
+    while batch := cursor.fetchmany(2000):
+        for (
+            response_id,
+            uuid_,
+            received_at,
+            client_at,
+            answered_at,
+            campaign_id,
+            location_id,
+            channel,
+            source,
+            visit_id,
+            question_id,
+            wish,
+            value,
+            wish_state,
+            option_id,
+        ) in batch:
+            if response_id == current:
+                picked.append(option_id)
+                continue
+            if current is not None:
+                lines.append(_line(head, tail, picked, options, unquoted, sep))
+            current = response_id
+            head = (
+                f"{uuid_}{sep}{received_at}{sep}{client_at or ''}{sep}{answered_at}{sep}"
+                f"{campaign_id}{sep}{places[location_id]}{sep}{channel}{sep}"
+                f"{'' if source is None else quoted(source, sep)}{sep}{visit_id or ''}{sep}"
+                f"{questions[question_id]}{sep}"
+            )
+            tail = f"{'' if value is None else value}{sep}{wish_state or ''}\n"
+            if option_id is None:
+                picked = []
+                head += f"{'' if wish is None else quoted(wish, sep)}{sep}"
+            else:
+                picked = [option_id]
+        size = sum(map(len, lines))
+        if size >= _CHUNK:
+            yield "".join(lines).encode()
+            lines.clear()
+    if current is not None:
+        lines.append(_line(head, tail, picked, options, unquoted, sep))
+    yield "".join(lines).encode()
+
+
+def _line(
+    head: str,
+    tail: str,
+    picked: list[int],
+    options: dict[int, str],
+    unquoted: dict[int, str],
+    sep: str,
+) -> str:
+    """A response's line: its answer (the picked options, if any) between head and tail."""
+    if not picked:
+        return f"{head}{sep}{tail}"  # a wish, or an answer without options: no option ids
+    if len(picked) == 1:
+        return f"{head}{options[picked[0]]}{sep}{picked[0]}{sep}{tail}"
+    labels = quoted("; ".join(unquoted[option] for option in picked), sep)
+    return f"{head}{labels}{sep}{' '.join(map(str, picked))}{sep}{tail}"
