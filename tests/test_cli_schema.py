@@ -235,7 +235,7 @@ def test_the_counter_triggers_survive_every_migration(database_url: str) -> None
     with engine.connect() as connection:
         names = set(connection.exec_driver_sql(query).scalars())
     engine.dispose()
-    assert {"response_counts", "response_option_counts"} <= names
+    assert {"response_counts", "response_option_counts", "response_cross"} <= names
 
 
 def test_a_migrated_database_has_the_current_counter_triggers(database_url: str) -> None:
@@ -251,9 +251,7 @@ def test_a_migrated_database_has_the_current_counter_triggers(database_url: str)
             query = "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
         else:  # the functions' bodies, and the triggers as PostgreSQL writes them back
             query = (
-                "SELECT prosrc FROM pg_proc "
-                "WHERE proname IN ('count_responses', 'count_response_options', "
-                "'count_response_hours', 'count_response_posters') UNION ALL "
+                "SELECT prosrc FROM pg_proc WHERE proname LIKE 'count\\_response%%' UNION ALL "
                 "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
             )
         made = " ".join(squeezed(sql) for sql in connection.exec_driver_sql(query).scalars())

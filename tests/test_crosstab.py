@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import io
+import random
 import uuid
+from collections import Counter, defaultdict
 
+import pytest
+from alembic import command as alembic_command
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.cli import alembic_config
 from kiosk.collect.answers import Answer, record_answer
-from kiosk.collect.catalog import CatalogCampaign, CatalogQuestion
-from kiosk.models import Campaign, Question, QuestionKind
+from kiosk.collect.catalog import CatalogCampaign, CatalogQuestion, load_catalog
+from kiosk.models import (
+    COMMAND_LINE,
+    Campaign,
+    CrossCount,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseOption,
+)
+from kiosk.models.counters import recount_cross
+from kiosk.models.engine import make_engine
 from kiosk.results.crosstab import CrossTab, cross_tabs
 from kiosk.results.tallies import load_scope
+from kiosk.setup.demo import load_demo
+from kiosk.setup.questions import QuestionForm, save_question
+from kiosk.sync.devices import enrol, register_device
+from kiosk.sync.ingest import ingest
 from kiosk.web import db
 from tests.helpers import demo, pick, question
+from tests.test_questions import rows_of
 
 UNDER_12, TEENS, ADULTS, OLDER = range(4)
 
@@ -192,3 +213,131 @@ def test_viewers_may_compare_too(app: Flask) -> None:
     assert viewer.get(f"/staff/campaign/{campaign_id}/compare").status_code == 200
     assert viewer.get("/staff/campaign/99999/compare").status_code == 404
     assert viewer.get("/staff/planet/1/compare").status_code == 404
+
+
+# --- The counter the triggers keep equals what the answers say ---------------------------------
+
+
+def _from_the_answers(session: Session, campaign_id: int) -> dict[tuple[int, int, int, int], int]:
+    """The cross-tab's counts, worked out in Python from every answer of the campaign:
+    {(place, question, option or 0 for the answer, group or 0): count}."""
+    questions = {q.id: q for q in session.scalars(select(Question).where(
+        Question.campaign_id == campaign_id))}  # fmt: skip
+    demographic = next(q.id for q in questions.values() if q.demographic)
+    picks: dict[int, list[int]] = defaultdict(list)
+    for response_id, option_id in session.execute(select(ResponseOption.response_id,
+                                                         ResponseOption.option_id)):  # fmt: skip
+        picks[response_id].append(option_id)
+    answers = list(session.scalars(select(Response).where(Response.campaign_id == campaign_id)
+                                   .order_by(Response.id)))  # fmt: skip
+    group: dict[uuid.UUID, int] = {}
+    for answer in answers:  # the latest answer to the demographic question wins
+        if answer.question_id == demographic and answer.visit_id and picks[answer.id]:
+            group[answer.visit_id] = picks[answer.id][0]
+    counts: Counter[tuple[int, int, int, int]] = Counter()
+    for answer in answers:
+        if answer.question_id == demographic or answer.text is not None:
+            continue
+        in_group = group.get(answer.visit_id, 0) if answer.visit_id else 0
+        counts[(answer.location_id, answer.question_id, 0, in_group)] += 1
+        for option_id in picks[answer.id]:
+            counts[(answer.location_id, answer.question_id, option_id, in_group)] += 1
+    return dict(counts)
+
+
+def _counted(session: Session, campaign_id: int) -> dict[tuple[int, int, int, int], int]:
+    rows = session.execute(select(CrossCount).where(CrossCount.campaign_id == campaign_id))
+    return {(c.location_id, c.question_id, c.option_id, c.group_id): c.count
+            for (c,) in rows if c.count}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_counter_holds_what_the_answers_say_however_they_arrive(
+    session: Session, seed: int
+) -> None:
+    """Visits answer in any order, some twice on the age question, some without a visit;
+    one by one (the public flow) and in sync batches (one statement for many answers, with a
+    visit's age and its other answers in the same batch). The counter equals the counts
+    worked out from the answers, and counting afresh (recount_cross) gives the same."""
+    rng = random.Random(seed)  # noqa: S311 (a repeatable order, no secret)
+    campaign, square, playground = demo(session)
+    places = {square.id: square.code, playground.id: playground.code}
+    age = _age(campaign)
+    compared = [q for q in campaign.questions if q.kind != QuestionKind.WISH and q.id != age.id]
+    _, code = register_device(session, name="Pi", location_id=square.id, actor=COMMAND_LINE)
+    device, _ = enrol(session, code)
+    steps: list[tuple[uuid.UUID | None, int, CatalogQuestion, tuple[int, ...]]] = []
+    for _ in range(40):
+        visit = None if rng.random() < 0.1 else uuid.uuid4()
+        place = rng.choice(list(places))
+        answers = [(q, tuple(sorted(rng.sample(range(len(q.options)),
+                                              rng.randint(1, 3) if q.kind == "multi" else 1))))
+                   for q in rng.sample(compared, rng.randint(0, len(compared)))]  # fmt: skip
+        for _ in range(rng.choice([0, 1, 1, 2]) if visit else 0):
+            answers.insert(rng.randint(0, len(answers)), (age, (rng.randrange(4),)))
+        steps.extend((visit, place, q, positions) for q, positions in answers)
+    # Interleave the visits a little, as several phones and kiosks would.
+    for index in range(len(steps) - 1):
+        if rng.random() < 0.3:
+            steps[index], steps[index + 1] = steps[index + 1], steps[index]
+    position = 0
+    while position < len(steps):
+        size = rng.choice([1, 1, 5, 20])
+        chunk = steps[position : position + size]
+        position += size
+        if size == 1:
+            visit, place, q, positions = chunk[0]
+            answer = pick(q, *positions)
+            record_answer(session, Answer(answer.uuid, visit, q, answer.option_ids, answer.value),
+                          campaign=campaign, location_id=place, channel="kiosk")  # fmt: skip
+        else:
+            items = [{"uuid": str(uuid.uuid4()), "visit_id": str(visit) if visit else None,
+                      "location": places[place], "question_id": q.id,
+                      "option_ids": [q.options[p].id for p in positions],
+                      "value": q.options[positions[0]].value}
+                     for visit, place, q, positions in chunk]  # fmt: skip
+            verdicts = ingest(session, load_catalog(session), device, items, wish_max_chars=280)
+            assert {v.status for v in verdicts} == {"stored"}, [v for v in verdicts if v.error]
+    session.commit()
+    expected = _from_the_answers(session, campaign.id)
+    assert sum(expected.values()) > 100
+    assert _counted(session, campaign.id) == expected
+    recount_cross(session, campaign.id)
+    assert _counted(session, campaign.id) == expected
+
+
+def test_marking_another_question_counts_the_campaign_afresh(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    _visit(session, campaign, square.id, age=UNDER_12, matters=(0,), wanted=(1,))
+    _visit(session, campaign, square.id, age=ADULTS, matters=(1,))
+    session.commit()
+    matters = question(campaign, QuestionKind.SINGLE, 0)
+    stored = session.get_one(Question, matters.id)
+    form = QuestionForm(de=stored.texts["de"], demographic=True, options=rows_of(stored))
+    save_question(session, matters.id, form, actor=COMMAND_LINE)
+    session.commit()
+    assert _counted(session, campaign.id) == _from_the_answers(session, campaign.id)
+    scope = load_scope(session, "location", square.id)
+    (tabs,) = cross_tabs(session, scope, _campaigns(session))
+    assert tabs.demographic.id == matters.id
+    wanted = _table([tabs], question(campaign, QuestionKind.MULTI).id)
+    assert wanted.rows[1].counts[0] == 1  # the child who found the first thing mattered
+
+
+def test_the_migration_counts_the_answers_there_are(empty_database_url: str) -> None:
+    """From 0017 with the demo's visits to 0018: the counter holds what the answers say."""
+    config = alembic_config(empty_database_url)
+    alembic_command.upgrade(config, "0017")
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:  # the current code writes what 0017 holds, triggers aside
+        load_demo(session, sample_visits=40, actor=COMMAND_LINE)
+        session.commit()
+        campaign_ids = list(session.scalars(select(Campaign.id)))
+    alembic_command.upgrade(config, "0018")
+    with Session(engine) as session:
+        for campaign_id in campaign_ids:
+            expected = _from_the_answers(session, campaign_id)
+            assert sum(expected.values()) > 40
+            assert _counted(session, campaign_id) == expected
+    alembic_command.downgrade(config, "0017")
+    engine.dispose()

@@ -19,9 +19,10 @@ from kiosk.cli import alembic_config
 from kiosk.collect.answers import record_answer
 from kiosk.collect.catalog import load_catalog
 from kiosk.collect.showcase import public_results
-from kiosk.models import COMMAND_LINE, HourCount, Location, QuestionKind, Response, utcnow
+from kiosk.models import COMMAND_LINE, Campaign, HourCount, Location, QuestionKind, Response, utcnow
 from kiosk.models.counters import HOURS_OF_RESPONSES
 from kiosk.models.engine import make_engine
+from kiosk.results.crosstab import cross_tabs
 from kiosk.results.tallies import (
     answers_per_hour,
     answers_per_place,
@@ -108,6 +109,8 @@ HOT: list[tuple[str, Callable[[Session, Any], object], str]] = [
     *((f"tally of a {kind}", tally, kind) for kind in SCOPES),
     *((f"answers per hour of a {kind}", answers_per_hour, kind) for kind in SCOPES),
     *((f"answers per poster of a {kind}", answers_per_poster, kind) for kind in SCOPES),
+    *((f"the cross-tabs of a {kind}", lambda session, scope: cross_tabs(
+        session, scope, list(session.scalars(select(Campaign)))), kind) for kind in SCOPES),
     ("answers per place", lambda session, _scope: answers_per_place(session), "location"),
     ("the kiosk loop's and the wall's results", lambda session, _: _public_results(session),
      "location"),
@@ -120,7 +123,7 @@ def _public_results(session: Session) -> object:
 
 
 @pytest.mark.parametrize(("name", "call", "kind"), HOT, ids=[name for name, _, _ in HOT])
-def test_the_hot_tally_queries_never_read_the_responses(
+def test_the_hot_results_queries_never_read_the_responses(
     session: Session, name: str, call: Callable[[Session, Any], object], kind: str
 ) -> None:
     """EXPLAIN every statement the tally queries run: none may touch the responses table

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from kiosk.models.dialect import upsert_insert
-from kiosk.models.response import AnswerCount, OptionCount
+from kiosk.models.response import AnswerCount, CrossCount, OptionCount
 
 SQLITE_ROW_TRIGGERS = (
     """
@@ -153,6 +154,241 @@ POSTGRESQL_HOUR_TRIGGERS = (
 )
 """PostgreSQL's hour and poster counters since migration 0017: per statement, grouped."""
 
+# --- The cross-tab counter (cross_count) since migration 0018 ----------------------------------
+# A visit's group is the option of its latest answer (highest id) to the campaign's
+# demographic question; 0 when it has none. An answer to another question counts in its
+# visit's group as it is now; when the visit answers the demographic question (again), what
+# it counted before moves from the old group to the new one.
+
+
+def _group_of(visit: str, demographic: str, *, excluding: str = "") -> str:
+    """SQL: the group of a visit (by the ix_response_visit_id index), 0 when none.
+
+    excluding: SQL true of the answers d to leave out (those the group changes with).
+    """
+    other = f" AND NOT ({excluding})" if excluding else ""
+    return (
+        "coalesce((SELECT ro.option_id FROM response d"
+        " JOIN response_option ro ON ro.response_id = d.id"
+        f" WHERE d.visit_id = {visit} AND d.question_id = {demographic}{other}"
+        " ORDER BY d.id DESC LIMIT 1), 0)"
+    )
+
+
+_CROSS_UPSERT = (
+    "ON CONFLICT (location_id, question_id, option_id, group_id)"
+    " DO UPDATE SET count = cross_count.count + excluded.count"
+)
+
+
+def _visit_counted(visit: str, campaign: str, demographic: str) -> str:
+    """SQL: the rows a visit's answers to the compared questions count (option 0: the answer)."""
+    compared = (
+        f"x.visit_id = {visit} AND x.campaign_id = {campaign}"
+        f" AND x.question_id <> {demographic} AND x.text IS NULL"
+    )
+    return (
+        "SELECT x.location_id, x.question_id, 0 AS option_id, x.campaign_id FROM response x"
+        f" WHERE {compared}"
+        " UNION ALL SELECT x.location_id, x.question_id, p.option_id, x.campaign_id"
+        f" FROM response x JOIN response_option p ON p.response_id = x.id WHERE {compared}"
+    )
+
+
+_SQLITE_DEMOGRAPHIC_OF_NEW_PICK = (
+    "(SELECT q.id FROM response r JOIN question q ON q.id = r.question_id"
+    " WHERE r.id = NEW.response_id AND q.demographic AND r.visit_id IS NOT NULL)"
+)
+# In a trigger on a new pick: its answer's visit, campaign and question (the demographic one).
+_SQLITE_NEW_PICK = tuple(
+    f"(SELECT {column} FROM response WHERE id = NEW.response_id)"
+    for column in ("visit_id", "campaign_id", "question_id")
+)
+# The visit's group before this pick (its latest other demographic answer) and after it.
+_SQLITE_OLD_GROUP = _group_of(
+    _SQLITE_NEW_PICK[0], _SQLITE_NEW_PICK[2], excluding="d.id = NEW.response_id"
+)
+_SQLITE_GROUPS = f"SELECT {_SQLITE_OLD_GROUP} AS old, NEW.option_id AS new"
+
+SQLITE_CROSS_TRIGGERS = (
+    # An answer to a compared question: counted in its visit's group.
+    f"""
+    CREATE TRIGGER response_cross AFTER INSERT ON response
+    WHEN NEW.text IS NULL AND EXISTS (
+        SELECT 1 FROM question
+        WHERE campaign_id = NEW.campaign_id AND demographic AND id <> NEW.question_id)
+    BEGIN
+        INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+        SELECT NEW.location_id, NEW.question_id, 0, {_group_of("NEW.visit_id", "q.id")},
+               NEW.campaign_id, 1
+        FROM question q WHERE q.campaign_id = NEW.campaign_id AND q.demographic
+        {_CROSS_UPSERT};
+    END
+    """,
+    # A pick of a compared question: counted in its visit's group.
+    f"""
+    CREATE TRIGGER response_option_cross AFTER INSERT ON response_option
+    BEGIN
+        INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+        SELECT r.location_id, r.question_id, NEW.option_id, {_group_of("r.visit_id", "q.id")},
+               r.campaign_id, 1
+        FROM response r JOIN question q
+            ON q.campaign_id = r.campaign_id AND q.demographic AND q.id <> r.question_id
+        WHERE r.id = NEW.response_id
+        {_CROSS_UPSERT};
+    END
+    """,
+    # A pick of the demographic question: the visit's counted rows move to its new group.
+    f"""
+    CREATE TRIGGER response_option_regroup AFTER INSERT ON response_option
+    WHEN {_SQLITE_DEMOGRAPHIC_OF_NEW_PICK} IS NOT NULL
+    BEGIN
+        INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+        SELECT counted.location_id, counted.question_id, counted.option_id, moves.group_id,
+               counted.campaign_id, sum(moves.sign)
+        FROM (SELECT old AS group_id, -1 AS sign FROM ({_SQLITE_GROUPS}) WHERE old <> new
+              UNION ALL
+              SELECT new, 1 FROM ({_SQLITE_GROUPS}) WHERE old <> new) moves,
+             ({_visit_counted(*_SQLITE_NEW_PICK)}) counted
+        WHERE true
+        GROUP BY counted.location_id, counted.question_id, counted.option_id, moves.group_id
+        {_CROSS_UPSERT};
+    END
+    """,
+)
+"""SQLite's cross-tab counter triggers since migration 0018: row by row."""
+
+# In a statement trigger on response_option: an answer d whose pick is in this statement.
+_PG_PICKED_NOW = "EXISTS (SELECT 1 FROM inserted n WHERE n.response_id = d.id)"
+# A visit's answers to the compared questions, joined to its regrouped row g.
+_PG_COMPARED = (
+    "x.visit_id = g.visit_id AND x.campaign_id = g.campaign_id"
+    " AND x.question_id <> g.demographic_id AND x.text IS NULL"
+)
+
+POSTGRESQL_CROSS_TRIGGERS = (
+    f"""
+    CREATE FUNCTION count_response_cross() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+        SELECT location_id, question_id, 0, group_id, campaign_id, count(*)
+        FROM (
+            SELECT i.location_id, i.question_id, i.campaign_id,
+                   {_group_of("i.visit_id", "q.id")} AS group_id
+            FROM inserted i JOIN question q
+                ON q.campaign_id = i.campaign_id AND q.demographic AND q.id <> i.question_id
+            WHERE i.text IS NULL
+        ) answered
+        GROUP BY location_id, question_id, group_id, campaign_id
+        ORDER BY location_id, question_id, group_id
+        {_CROSS_UPSERT};
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_cross AFTER INSERT ON response
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_response_cross()
+    """,
+    # The statement's picks of compared questions count in their visit's group after it;
+    # a visit that answered the demographic question in it moves what it counted before
+    # (its compared answers, and their picks from earlier statements) to its new group.
+    f"""
+    CREATE FUNCTION count_response_option_cross() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        WITH picked AS (
+            SELECT i.response_id, i.option_id, r.location_id, r.question_id, r.campaign_id,
+                   r.visit_id, q.demographic
+            FROM inserted i
+            CROSS JOIN LATERAL (  -- a primary-key lookup each (see count_response_options)
+                SELECT location_id, question_id, campaign_id, visit_id
+                FROM response WHERE id = i.response_id OFFSET 0
+            ) r
+            JOIN question q ON q.id = r.question_id
+        ), regrouped AS (
+            SELECT v.visit_id, v.campaign_id, v.question_id AS demographic_id,
+                   {_group_of("v.visit_id", "v.question_id", excluding=_PG_PICKED_NOW)}
+                       AS old_group,
+                   {_group_of("v.visit_id", "v.question_id")} AS new_group
+            FROM (
+                SELECT DISTINCT visit_id, campaign_id, question_id FROM picked
+                WHERE demographic AND visit_id IS NOT NULL
+            ) v
+        ), moved AS (
+            SELECT x.location_id, x.question_id, 0 AS option_id, x.campaign_id,
+                   g.old_group, g.new_group
+            FROM regrouped g JOIN response x ON {_PG_COMPARED}
+            WHERE g.old_group <> g.new_group
+            UNION ALL
+            SELECT x.location_id, x.question_id, p.option_id, x.campaign_id,
+                   g.old_group, g.new_group
+            FROM regrouped g JOIN response x ON {_PG_COMPARED}
+            JOIN response_option p ON p.response_id = x.id
+            WHERE g.old_group <> g.new_group AND NOT EXISTS (
+                SELECT 1 FROM inserted n
+                WHERE n.response_id = p.response_id AND n.option_id = p.option_id)
+        ), deltas AS (
+            SELECT location_id, question_id, option_id, old_group AS group_id, campaign_id,
+                   -1 AS n
+            FROM moved
+            UNION ALL
+            SELECT location_id, question_id, option_id, new_group, campaign_id, 1 FROM moved
+            UNION ALL
+            SELECT p.location_id, p.question_id, p.option_id,
+                   {_group_of("p.visit_id", "q.id")}, p.campaign_id, 1
+            FROM picked p JOIN question q
+                ON q.campaign_id = p.campaign_id AND q.demographic AND q.id <> p.question_id
+        )
+        INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+        SELECT location_id, question_id, option_id, group_id, campaign_id, sum(n)
+        FROM deltas
+        GROUP BY location_id, question_id, option_id, group_id, campaign_id
+        ORDER BY location_id, question_id, option_id, group_id
+        {_CROSS_UPSERT};
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER response_option_cross AFTER INSERT ON response_option
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION count_response_option_cross()
+    """,
+)
+"""PostgreSQL's cross-tab counter triggers since migration 0018: per statement, grouped."""
+
+CROSS_COUNT_FILL = """
+    WITH latest AS (
+        SELECT visit_id, campaign_id, option_id FROM (
+            SELECT d.visit_id, d.campaign_id, ro.option_id,
+                   row_number() OVER (PARTITION BY d.visit_id, d.campaign_id ORDER BY d.id DESC)
+                       AS n
+            FROM response d
+            JOIN response_option ro ON ro.response_id = d.id
+            JOIN question q ON q.id = d.question_id AND q.demographic
+            WHERE d.visit_id IS NOT NULL AND {on_d}
+        ) ranked
+        WHERE n = 1
+    ), compared AS (
+        SELECT x.id, x.location_id, x.question_id, x.campaign_id,
+               coalesce(l.option_id, 0) AS group_id
+        FROM response x
+        JOIN question q ON q.campaign_id = x.campaign_id AND q.demographic AND q.id <> x.question_id
+        LEFT JOIN latest l ON l.visit_id = x.visit_id AND l.campaign_id = x.campaign_id
+        WHERE x.text IS NULL AND {on_x}
+    )
+    INSERT INTO cross_count (location_id, question_id, option_id, group_id, campaign_id, count)
+    SELECT location_id, question_id, 0, group_id, campaign_id, count(*)
+    FROM compared
+    GROUP BY location_id, question_id, group_id, campaign_id
+    UNION ALL
+    SELECT c.location_id, c.question_id, p.option_id, c.group_id, c.campaign_id, count(*)
+    FROM compared c JOIN response_option p ON p.response_id = c.id
+    GROUP BY c.location_id, c.question_id, p.option_id, c.group_id, c.campaign_id
+"""
+"""Counts existing answers into cross_count (SQLite and PostgreSQL alike), as the triggers
+would have: format {on_d} and {on_x} with SQL true of the campaigns to count, on the answers
+d (to the demographic question) and x (to the others)."""
+
 HOURS_OF_RESPONSES = {
     "sqlite": "strftime('%Y-%m-%d %H:00:00', answered_at)",
     "postgresql": "date_trunc('hour', answered_at)",
@@ -160,8 +396,10 @@ HOURS_OF_RESPONSES = {
 """A response's hour as the hour triggers count it (for filling the counter afresh)."""
 
 TRIGGERS = {
-    "sqlite": SQLITE_ROW_TRIGGERS + SQLITE_HOUR_TRIGGERS,
-    "postgresql": POSTGRESQL_STATEMENT_TRIGGERS + POSTGRESQL_HOUR_TRIGGERS,
+    "sqlite": SQLITE_ROW_TRIGGERS + SQLITE_HOUR_TRIGGERS + SQLITE_CROSS_TRIGGERS,
+    "postgresql": POSTGRESQL_STATEMENT_TRIGGERS
+    + POSTGRESQL_HOUR_TRIGGERS
+    + POSTGRESQL_CROSS_TRIGGERS,
 }
 """The counter triggers as they are now, per dialect."""
 
@@ -203,3 +441,16 @@ def add_counts(
             set_={"count": AnswerCount.count + statement.excluded.count},
         )
     )
+
+
+def recount_cross(session: Session, campaign_id: int) -> None:
+    """Count a campaign's cross-tab afresh (its demographic question changed); caller commits.
+
+    One pass over the campaign's answers. Answers whose visit number retention removed count
+    as "not stated" from then on (the counter had kept their group).
+    """
+    session.execute(delete(CrossCount).where(CrossCount.campaign_id == campaign_id))
+    fill = CROSS_COUNT_FILL.format(
+        on_d="d.campaign_id = :campaign", on_x="x.campaign_id = :campaign"
+    )
+    session.execute(text(fill), {"campaign": campaign_id})

@@ -58,6 +58,8 @@ class Response(Base):
         # Raw exports of one location stream in id order without a sort.
         Index("ix_response_location_id_id", "location_id", "id"),
         Index("ix_response_device_id", "device_id"),
+        # A visit's answers, for the cross-tab counters' triggers (migration 0018).
+        Index("ix_response_visit_id", "visit_id"),
         # Wishes are few among many votes: partial indexes find the newest without a scan.
         Index(
             "ix_response_wish_location",
@@ -175,6 +177,28 @@ class PosterCount(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class CrossCount(Base):
+    """Answers and picks of a campaign's questions per group of its demographic question.
+
+    group_id is the option the person's visit chose on the demographic question (its latest
+    answer there), or 0: not stated (no visit, or the visit did not answer it). option_id is
+    the picked option, or 0 for the answer itself (a question's answers per group). Kept by
+    database triggers like the other counters (migration 0018); when staff mark another
+    question as the demographic one, kiosk.models.counters.recount_cross counts the campaign
+    afresh. Paper sheets have no visits and are not in it.
+    """
+
+    __tablename__ = "cross_count"
+    __table_args__ = (Index("ix_cross_count_campaign_id", "campaign_id"),)
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    option_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     count: Mapped[int] = mapped_column(default=0)
 
 

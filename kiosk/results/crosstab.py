@@ -1,8 +1,10 @@
 """Cross-tabs: what each group of the demographic question (e.g. under 18, adults) chose.
 
 A person's answers share a visit id, so each answer is put in the group its visit chose on
-the campaign's demographic question, or in "not stated". Paper sheets count totals only and
-have no visits: they are not in a cross-tab.
+the campaign's demographic question (its latest answer there), or in "not stated". The
+counts come from cross_count, which triggers keep with each answer: a read of a few hundred
+rows at any number of answers. Paper sheets count totals only and have no visits: they are
+not in a cross-tab.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from kiosk.models import Campaign, Option, Question, QuestionKind, Response, ResponseOption
-from kiosk.results.tallies import Scope, responses_in
+from kiosk.models import Campaign, CrossCount, Option, Question, QuestionKind
+from kiosk.results.tallies import Scope, counted_in
 
 
 @dataclass(frozen=True)
@@ -76,54 +78,26 @@ def cross_tabs(
 def _campaign_cross_tabs(
     session: Session, scope: Scope, campaign: Campaign, demographic: Question
 ) -> CampaignCrossTabs:
-    # One group per visit: should a visit have answered twice (a phone's back button), its
-    # latest answer counts. (Grouped, so that the database computes it once and joins it by
-    # an index of its own, instead of flattening it into a nested loop.)
-    latest = (
-        select(Response.visit_id, func.max(Response.id).label("response_id"))
-        .where(
-            Response.question_id == demographic.id,
-            Response.visit_id.is_not(None),
-            responses_in(scope),
-        )
-        .group_by(Response.visit_id)
-        .subquery()
-    )
-    group_pick = aliased(ResponseOption)
-    group_column = group_pick.option_id
-    compared = (
-        Response.campaign_id == campaign.id,
-        Response.question_id != demographic.id,
-        responses_in(scope),
-    )
+    # From the counter the triggers keep (kiosk.models.counters): option 0 is the answer
+    # itself (a question's answers per group), group 0 is "not stated".
     picks: dict[int, dict[int | None, int]] = defaultdict(dict)
-    for option_id, picked_group, count in session.execute(
-        select(ResponseOption.option_id, group_column, func.count())
-        .join(Response, Response.id == ResponseOption.response_id)
-        .outerjoin(latest, latest.c.visit_id == Response.visit_id)
-        .outerjoin(group_pick, group_pick.response_id == latest.c.response_id)
-        .where(*compared)
-        .group_by(ResponseOption.option_id, group_column)
+    answers: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for question_id, option_id, group_id, count in session.execute(
+        select(
+            CrossCount.question_id,
+            CrossCount.option_id,
+            CrossCount.group_id,
+            func.sum(CrossCount.count),
+        )
+        .where(CrossCount.campaign_id == campaign.id, counted_in(CrossCount, scope))
+        .group_by(CrossCount.question_id, CrossCount.option_id, CrossCount.group_id)
     ):
-        picks[option_id][picked_group] = int(count)
-    # One option per answer to a single choice or a scale: its answers are the sum of its picks.
-    # Only a multiple choice question counts its answers again (one answer, several picks).
-    answers: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
-    multiple = [q.id for q in campaign.questions if q.kind == QuestionKind.MULTI]
-    question_of = {o.id: q.id for q in campaign.questions for o in q.options}
-    for option_id, by_group in picks.items():
-        question_id = question_of.get(option_id)
-        if question_id is not None and question_id not in multiple:
-            for key, count in by_group.items():
-                answers[question_id][key] += count
-    if multiple:
-        for question_id, group, count in session.execute(
-            select(Response.question_id, group_column, func.count())
-            .outerjoin(latest, latest.c.visit_id == Response.visit_id)
-            .outerjoin(group_pick, group_pick.response_id == latest.c.response_id)
-            .where(Response.question_id.in_(multiple), *compared)
-            .group_by(Response.question_id, group_column)
-        ):
+        if not count:
+            continue  # moved to another group, all of it
+        group = group_id or None
+        if option_id:
+            picks[option_id][group] = int(count)
+        else:
             answers[question_id][group] = int(count)
 
     not_stated = any(None in by_group for by_group in answers.values())

@@ -17,6 +17,7 @@ from kiosk.models import (
     AnswerCount,
     Area,
     Campaign,
+    CrossCount,
     HourCount,
     Location,
     Option,
@@ -111,10 +112,12 @@ class CampaignTally:
         return sum(q.answers for q in self.questions)
 
 
-Counter = type[OptionCount] | type[AnswerCount] | type[HourCount] | type[PosterCount]
+Counter = (
+    type[OptionCount] | type[AnswerCount] | type[HourCount] | type[PosterCount] | type[CrossCount]
+)
 
 
-def _in_scope(model: Counter, scope: Scope) -> ColumnElement[bool]:
+def counted_in(model: Counter, scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause that limits counter rows (kept per place) to the scope."""
     if scope.kind == ScopeKind.LOCATION:
         return model.location_id == scope.id
@@ -167,7 +170,7 @@ def _summed(
     """Counter rows in the scope, summed over places: {option or question id: {channel: n}}."""
     query = (
         select(key, model.channel, func.sum(model.count))
-        .where(_in_scope(model, scope))
+        .where(counted_in(model, scope))
         .group_by(key, model.channel)
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -255,7 +258,7 @@ def answers_per_poster(session: Session, scope: Scope) -> list[tuple[str, int]]:
     Read from the poster counters, never the responses.
     """
     total = func.sum(PosterCount.count)
-    query = select(PosterCount.source, total).where(_in_scope(PosterCount, scope))
+    query = select(PosterCount.source, total).where(counted_in(PosterCount, scope))
     rows = session.execute(
         query.group_by(PosterCount.source)
         .having(total > 0)
@@ -272,7 +275,7 @@ def answers_per_hour(session: Session, scope: Scope) -> list[tuple[dt.datetime, 
     a UTC hour one local hour, summer time or not). Paper sheets have no times: not in it.
     """
     total = func.sum(HourCount.count)
-    query = select(HourCount.hour, total).where(_in_scope(HourCount, scope))
+    query = select(HourCount.hour, total).where(counted_in(HourCount, scope))
     query = query.group_by(HourCount.hour)
     rows = session.execute(query.having(total > 0).order_by(HourCount.hour)).all()
     return [(_utc_hour(value), int(count)) for value, count in rows]

@@ -2,8 +2,9 @@
 
 Answers stay (the counters are kept by triggers on insert, and the counts must not change);
 what goes from answers older than the period is what could link them to each other or to
-a moment someone was seen at a kiosk (so the comparison by age group, which needs the visit
-number, no longer covers them):
+a moment someone was seen at a kiosk (the comparison by age group keeps them: its counter
+took each answer's group when the answer came; only counting afresh, when staff mark another
+question as the demographic one, puts them under "not stated"):
 - the visit number that groups one person's answers, and the device's own clock;
 - the exact time: answered and received times are cut to the hour (the hourly charts stay);
 - the text of every wish that was never approved, or is marked as personal data (an

@@ -29,6 +29,7 @@ from kiosk.models import (
     ResultsShown,
     audit,
 )
+from kiosk.models.counters import recount_cross
 
 TEXT_MAX = 300
 LABEL_MAX = 120
@@ -199,6 +200,7 @@ def save_question(
             max_choices = int(raw)
     if errors:
         raise FormError(errors)
+    regroup = form.demographic != question.demographic
     if form.demographic and not question.demographic:
         # One per campaign (a unique index): the campaign's former one steps back first.
         session.execute(
@@ -214,6 +216,9 @@ def save_question(
         raise FormError(
             {"demographic": (N_("Another question was just marked: please look again."), {})}
         ) from None
+    if regroup:
+        # The cross-tab's counter was kept by the former demographic question (or none).
+        recount_cross(session, question.campaign_id)
     question.texts = kept_translations(question.texts, de, en)
     question.results_shown = shown
     question.max_choices = max_choices
