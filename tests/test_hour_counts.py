@@ -29,6 +29,7 @@ from kiosk.results.tallies import (
     answers_per_poster,
     load_scope,
     tally,
+    wishes,
 )
 from kiosk.setup.demo import load_demo
 from kiosk.sync.devices import enrol, register_device
@@ -207,3 +208,39 @@ def test_answers_per_labelled_poster_add_up_per_scope(session: Session) -> None:
     ]
     campaign_scope = load_scope(session, "campaign", campaign.id)
     assert answers_per_poster(session, campaign_scope) == [("tor", 3), ("bank", 1)]
+
+
+@pytest.mark.parametrize("kind", SCOPES)
+def test_the_wish_lists_walk_a_wish_index_from_the_newest(session: Session, kind: str) -> None:
+    """The newest wishes of a place, an area or a campaign: each read of the responses walks
+    a partial index of wishes backwards and stops at the limit, so it costs the same at ten
+    million answers. (PostgreSQL is told to avoid scans and sorts, which it would rightly
+    prefer on a test's few rows: a plan that cannot do without them fails.)"""
+    _answer_at(session, "2026-04-01T09:15:00+00:00")
+    campaign, square, _ = demo(session)
+    scope_id = {"location": square.id, "area": 1, "campaign": campaign.id}[kind]
+    scope = load_scope(session, kind, scope_id)
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if not sqlite:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+    with _statements(session) as seen:
+        wishes(session, scope)
+    reads = 0
+    for statement, parameters in seen:
+        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        rows = connection.exec_driver_sql(explain + statement, parameters)
+        lines = [" ".join(str(cell) for cell in row) for row in rows]
+        plan = "\n".join(lines)
+        for line in lines:
+            if re.search(r"\b(SCAN|SEARCH|on) response\b", line):
+                reads += 1
+                wanted = (
+                    r"SEARCH response USING INDEX ix_response_wish_"
+                    if sqlite
+                    else r"Index Scan Backward using ix_response_wish_\w+ on response"
+                )
+                assert re.search(wanted, line), f"{statement}\n{plan}"
+        assert sqlite or "Sort" not in plan or kind == "area", plan  # an area merges its places
+    assert reads, "no read of the wishes?"
