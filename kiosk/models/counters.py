@@ -162,7 +162,7 @@ POSTGRESQL_HOUR_TRIGGERS = (
 
 
 def _group_of(visit: str, demographic: str, *, excluding: str = "") -> str:
-    """SQL: the group of a visit (by the ix_response_visit_id index), 0 when none.
+    """SQL: the group of a visit (by ix_response_visit_id_question_id), 0 when none.
 
     excluding: SQL true of the answers d to leave out (those the group changes with).
     """
@@ -258,8 +258,9 @@ SQLITE_CROSS_TRIGGERS = (
 )
 """SQLite's cross-tab counter triggers since migration 0018: row by row."""
 
-# In a statement trigger on response_option: an answer d whose pick is in this statement.
-_PG_PICKED_NOW = "EXISTS (SELECT 1 FROM inserted n WHERE n.response_id = d.id)"
+# In a statement trigger on response_option: an answer d whose pick is in this statement
+# (now.ids: the statement's answers, gathered once into an array).
+_PG_PICKED_NOW = "d.id = ANY (now.ids)"
 # A visit's answers to the compared questions, joined to its regrouped row g.
 _PG_COMPARED = (
     "x.visit_id = g.visit_id AND x.campaign_id = g.campaign_id"
@@ -314,19 +315,27 @@ POSTGRESQL_CROSS_TRIGGERS = (
                 SELECT DISTINCT visit_id, campaign_id, question_id FROM picked
                 WHERE demographic AND visit_id IS NOT NULL
             ) v
-        ), moved AS (
-            SELECT x.location_id, x.question_id, 0 AS option_id, x.campaign_id,
-                   g.old_group, g.new_group
-            FROM regrouped g JOIN response x ON {_PG_COMPARED}
+            CROSS JOIN (SELECT array_agg(response_id) AS ids FROM inserted) now
+        ), visited AS (  -- the regrouped visits' compared answers, by the visit index
+            SELECT x.id, x.location_id, x.question_id, x.campaign_id, g.old_group, g.new_group
+            FROM regrouped g
+            CROSS JOIN LATERAL (
+                SELECT id, location_id, question_id, campaign_id FROM response x
+                WHERE {_PG_COMPARED} OFFSET 0
+            ) x
             WHERE g.old_group <> g.new_group
+        ), moved AS (
+            SELECT location_id, question_id, 0 AS option_id, campaign_id, old_group, new_group
+            FROM visited
             UNION ALL
-            SELECT x.location_id, x.question_id, p.option_id, x.campaign_id,
-                   g.old_group, g.new_group
-            FROM regrouped g JOIN response x ON {_PG_COMPARED}
-            JOIN response_option p ON p.response_id = x.id
-            WHERE g.old_group <> g.new_group AND NOT EXISTS (
-                SELECT 1 FROM inserted n
-                WHERE n.response_id = p.response_id AND n.option_id = p.option_id)
+            SELECT v.location_id, v.question_id, p.option_id, v.campaign_id,
+                   v.old_group, v.new_group
+            FROM visited v
+            CROSS JOIN LATERAL (
+                SELECT option_id FROM response_option WHERE response_id = v.id OFFSET 0
+            ) p
+            WHERE NOT EXISTS (
+                SELECT 1 FROM inserted n WHERE n.response_id = v.id AND n.option_id = p.option_id)
         ), deltas AS (
             SELECT location_id, question_id, option_id, old_group AS group_id, campaign_id,
                    -1 AS n

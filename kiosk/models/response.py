@@ -58,8 +58,8 @@ class Response(Base):
         # Raw exports of one location stream in id order without a sort.
         Index("ix_response_location_id_id", "location_id", "id"),
         Index("ix_response_device_id", "device_id"),
-        # A visit's answers, for the cross-tab counters' triggers (migration 0018).
-        Index("ix_response_visit_id", "visit_id"),
+        # A visit's answers (to a question), for the cross-tab counters' triggers (0018).
+        Index("ix_response_visit_id_question_id", "visit_id", "question_id"),
         # Wishes are few among many votes: partial indexes find the newest without a scan.
         Index(
             "ix_response_wish_location",

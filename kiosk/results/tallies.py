@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from kiosk.core.errors import NotFoundError
@@ -237,51 +238,55 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
     and stops at the limit, however many answers there are. An area takes the newest of each
     of its places and the newest of those.
     """
-
-    def newest(condition: ColumnElement[bool], index: str) -> Select[*tuple[Any, ...]]:
-        return (
-            select(
-                Response.id,
-                Response.text,
-                Response.location_id,
-                Response.channel,
-                Response.wish_state,
-                Response.received_at,
-                Response.wish_mark,
-            )
-            # A wish whose text a moderator removed ("") has nothing to show.
-            .where(Response.text.is_not(None), Response.text != "", condition)
-            .order_by(Response.id.desc())
-            .limit(limit)
-            # SQLite would as soon walk all of a campaign's answers by ix_response_campaign_id.
-            .with_hint(Response, f"INDEXED BY {index}", "sqlite")
-        )
-
-    by_place = "ix_response_wish_location"
     if scope.kind == ScopeKind.AREA:
         places = session.scalars(select(Location.id).where(Location.area_id == scope.id))
-        parts = [newest(Response.location_id == place, by_place).subquery() for place in places]
-        if not parts:
-            return []
-        query = union_all(*(select(part) for part in parts)).subquery()
-        found = select(query).order_by(query.c.id.desc()).limit(limit)
-    elif scope.kind == ScopeKind.LOCATION:
-        found = newest(Response.location_id == scope.id, by_place)
-    else:
-        found = newest(Response.campaign_id == scope.id, "ix_response_wish_campaign")
-    rows = session.execute(found).all()
-    names: dict[int, str] = {
-        place: name
-        for place, name in session.execute(
-            select(Location.id, Location.name).where(
-                Location.id.in_({row.location_id for row in rows})
-            )
+        found = heapq.nlargest(
+            limit,
+            (row for place in places for row in _newest_wishes(session, "location", place, limit)),
+            key=lambda row: row[0],
         )
-    }
+    else:
+        found = _newest_wishes(session, scope.kind.value, scope.id, limit)
+    names = dict(
+        session.execute(
+            select(Location.id, Location.name).where(
+                Location.id.in_({row.location_id for row in found})
+            )
+        ).all()
+    )
     return [
         Wish(text or "", names[place], channel, state, at, mark)
-        for _, text, place, channel, state, at, mark in rows
+        for _, text, place, channel, state, at, mark in found
     ]
+
+
+_WISH_INDEXES = {"location": "ix_response_wish_location", "campaign": "ix_response_wish_campaign"}
+
+
+def _newest_wishes(session: Session, kind: str, scope_id: int, limit: int) -> list[Any]:
+    """The newest wishes of a place or a campaign, by its partial wish index.
+
+    SQLite is told the index (INDEXED BY): without statistics it would as soon walk all of a
+    campaign's answers by ix_response_campaign_id, reading each to see if it is a wish.
+    """
+    index = _WISH_INDEXES[kind]
+    hint = f" INDEXED BY {index}" if session.connection().dialect.name == "sqlite" else ""
+    query = text(
+        "SELECT id, text, location_id, channel, wish_state, received_at, wish_mark "  # noqa: S608
+        f"FROM response{hint} "
+        f"WHERE text IS NOT NULL AND text <> '' AND {kind}_id = :scope_id "
+        "ORDER BY id DESC LIMIT :limit"
+    ).columns(
+        Response.id,
+        Response.text,
+        Response.location_id,
+        Response.channel,
+        Response.wish_state,
+        Response.received_at,
+        Response.wish_mark,
+    )
+    # A wish whose text a moderator removed ("") has nothing to show.
+    return list(session.execute(query, {"scope_id": scope_id, "limit": limit}))
 
 
 def answers_per_poster(session: Session, scope: Scope) -> list[tuple[str, int]]:

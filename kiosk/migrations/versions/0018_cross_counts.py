@@ -4,7 +4,8 @@ The comparison by age group (the cross-tab) joined every answer of a place to it
 answer to the demographic question: a scan of all answers on each staff results page, report
 and workbook. A counter per place, question, option and group, kept by triggers in the same
 transaction as each answer (like the other counters), makes it a read of a few hundred rows.
-The triggers find a visit's answers by the new index on response.visit_id. Existing answers
+The triggers find a visit's answers by a new index on response (visit_id, question_id).
+Existing answers
 are counted into it once, here.
 
 Revision ID: 0018
@@ -30,7 +31,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(op.f("ix_response_visit_id"), "response", ["visit_id"])
+    op.create_index(
+        op.f("ix_response_visit_id_question_id"), "response", ["visit_id", "question_id"]
+    )
     op.create_table(
         "cross_count",
         sa.Column("location_id", sa.Integer(), nullable=False),
@@ -72,4 +75,4 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {name}")
     op.drop_index(op.f("ix_cross_count_campaign_id"), table_name="cross_count")
     op.drop_table("cross_count")
-    op.drop_index(op.f("ix_response_visit_id"), table_name="response")
+    op.drop_index(op.f("ix_response_visit_id_question_id"), table_name="response")
