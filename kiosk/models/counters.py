@@ -165,13 +165,16 @@ def _group_of(visit: str, demographic: str, *, excluding: str = "") -> str:
     """SQL: the group of a visit (by ix_response_visit_id_question_id), 0 when none.
 
     excluding: SQL true of the answers d to leave out (those the group changes with).
+    Without statistics (a new database) a planner walks the primary key backwards for the
+    order, or all of the question's answers by ix_response_question_id; the unary + and the
+    id + 0 leave it the visit index only.
     """
     other = f" AND NOT ({excluding})" if excluding else ""
     return (
         "coalesce((SELECT ro.option_id FROM response d"
         " JOIN response_option ro ON ro.response_id = d.id"
-        f" WHERE d.visit_id = {visit} AND d.question_id = {demographic}{other}"
-        " ORDER BY d.id DESC LIMIT 1), 0)"
+        f" WHERE d.visit_id = {visit} AND +d.question_id = {demographic}{other}"
+        " ORDER BY d.id + 0 DESC LIMIT 1), 0)"
     )
 
 
@@ -181,10 +184,16 @@ _CROSS_UPSERT = (
 )
 
 
+# A visit's answers are found by the visit index. The unary + keeps both databases from
+# walking all of the campaign's answers by ix_response_campaign_id instead (SQLite chose it,
+# and PostgreSQL without statistics).
+_NOT_BY_CAMPAIGN = "+x.campaign_id"
+
+
 def _visit_counted(visit: str, campaign: str, demographic: str) -> str:
     """SQL: the rows a visit's answers to the compared questions count (option 0: the answer)."""
     compared = (
-        f"x.visit_id = {visit} AND x.campaign_id = {campaign}"
+        f"x.visit_id = {visit} AND {_NOT_BY_CAMPAIGN} = {campaign}"
         f" AND x.question_id <> {demographic} AND x.text IS NULL"
     )
     return (
@@ -263,7 +272,7 @@ SQLITE_CROSS_TRIGGERS = (
 _PG_PICKED_NOW = "d.id = ANY (now.ids)"
 # A visit's answers to the compared questions, joined to its regrouped row g.
 _PG_COMPARED = (
-    "x.visit_id = g.visit_id AND x.campaign_id = g.campaign_id"
+    f"x.visit_id = g.visit_id AND {_NOT_BY_CAMPAIGN} = g.campaign_id"
     " AND x.question_id <> g.demographic_id AND x.text IS NULL"
 )
 
