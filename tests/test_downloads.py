@@ -7,6 +7,7 @@ import io
 import uuid
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -204,3 +205,36 @@ def test_a_raw_download_left_halfway_leaves_the_database_fit_for_the_next(
     whole = client.get(url)
     assert whole.status_code == 200
     assert whole.text.count("Wunsch ") == 600
+
+
+def test_the_report_prints_the_newest_approved_wishes_and_says_when_there_are_more(
+    app: Flask, staff_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign_id = _answers(app)
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        for number, (state, mark) in enumerate(
+            [
+                ("approved", None),
+                ("approved", "personal"),
+                ("pending", None),
+                ("approved", None),
+                ("approved", None),
+            ]
+        ):
+            wish = Answer(uuid.uuid4(), None, question(campaign, QuestionKind.WISH),
+                          text=f"Wunsch Nummer {number}")  # fmt: skip
+            record_answer(session, wish, campaign=campaign, location_id=square.id, channel="qr")
+            session.execute(update(Response).where(Response.uuid == wish.uuid)
+                            .values(wish_state=state, wish_mark=mark))  # fmt: skip
+        session.commit()
+    url = f"/staff/campaign/{campaign_id}/report"
+    page = staff_client.get(url).text
+    shown = [n for n in range(5) if f"Wunsch Nummer {n}" in page]
+    assert shown == [0, 3, 4]  # the marked one and the pending one are not for print
+    assert "im Excel-Download stehen alle" not in page
+    monkeypatch.setattr("kiosk.web.staff.results.REPORT_WISHES", 2)
+    page = staff_client.get(url).text
+    assert [n for n in range(5) if f"Wunsch Nummer {n}" in page] == [3, 4]  # the newest
+    assert "Die neuesten 2 freigegebenen Wünsche; im Excel-Download stehen alle." in page

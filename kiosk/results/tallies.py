@@ -231,8 +231,10 @@ class Wish:
         return self.state == WishState.APPROVED.value and self.mark is None
 
 
-def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
-    """The newest wishes in the scope, with their place.
+def wishes(
+    session: Session, scope: Scope, *, limit: int = 200, approved_only: bool = False
+) -> list[Wish]:
+    """The newest wishes in the scope (or only those fit for the public), with their place.
 
     Each read walks a partial index of wishes (by place, or by campaign) from its newest end
     and stops at the limit, however many answers there are. An area takes the newest of each
@@ -242,11 +244,15 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
         places = session.scalars(select(Location.id).where(Location.area_id == scope.id))
         found = heapq.nlargest(
             limit,
-            (row for place in places for row in _newest_wishes(session, "location", place, limit)),
+            (
+                row
+                for place in places
+                for row in _newest_wishes(session, "location", place, limit, approved_only)
+            ),
             key=lambda row: row[0],
         )
     else:
-        found = _newest_wishes(session, scope.kind.value, scope.id, limit)
+        found = _newest_wishes(session, scope.kind.value, scope.id, limit, approved_only)
     names = dict(
         session.execute(
             select(Location.id, Location.name).where(
@@ -263,7 +269,9 @@ def wishes(session: Session, scope: Scope, *, limit: int = 200) -> list[Wish]:
 _WISH_INDEXES = {"location": "ix_response_wish_location", "campaign": "ix_response_wish_campaign"}
 
 
-def _newest_wishes(session: Session, kind: str, scope_id: int, limit: int) -> list[Any]:
+def _newest_wishes(
+    session: Session, kind: str, scope_id: int, limit: int, approved_only: bool
+) -> list[Any]:
     """The newest wishes of a place or a campaign, by its partial wish index.
 
     SQLite is told the index (INDEXED BY): without statistics it would as soon walk all of a
@@ -271,10 +279,11 @@ def _newest_wishes(session: Session, kind: str, scope_id: int, limit: int) -> li
     """
     index = _WISH_INDEXES[kind]
     hint = f" INDEXED BY {index}" if session.connection().dialect.name == "sqlite" else ""
+    fit = " AND wish_state = 'approved' AND wish_mark IS NULL" if approved_only else ""
     query = text(
         "SELECT id, text, location_id, channel, wish_state, received_at, wish_mark "  # noqa: S608
         f"FROM response{hint} "
-        f"WHERE text IS NOT NULL AND text <> '' AND {kind}_id = :scope_id "
+        f"WHERE text IS NOT NULL AND text <> '' AND {kind}_id = :scope_id{fit} "
         "ORDER BY id DESC LIMIT :limit"
     ).columns(
         Response.id,

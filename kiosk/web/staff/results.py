@@ -70,6 +70,7 @@ from kiosk.web.shared import CHANNEL_NAMES, MAX_ID, load_location, public_link
 bp = Blueprint("results", __name__)
 WISHES_SHOWN = 100
 WORKBOOK_WISHES = 100_000
+REPORT_WISHES = 300  # a printed report shows the newest; the workbook has them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCOPE = f"<any(location, area, campaign):kind>/<int(max={MAX_ID}):scope_id>"
 
@@ -180,7 +181,7 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
     session = db.session()
     scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
-    approved = [w for w in wishes(session, scope, limit=WORKBOOK_WISHES) if w.approved]
+    approved = wishes(session, scope, limit=REPORT_WISHES, approved_only=True)
     return render_template(
         "staff/results/report.html",
         scope=scope,
@@ -189,6 +190,7 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
         channel_names=CHANNEL_NAMES,
         wishes=approved,
+        wishes_cut=len(approved) == REPORT_WISHES,
         printed=utcnow(),
     )
 
