@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from kiosk.collect.catalog import CatalogCampaign, CatalogOption, CatalogQuestion
-from kiosk.models import AnswerCount, OptionCount, QuestionKind, Response, SharedWish, WishState
+from kiosk.models import AnswerCount, OptionCount, QuestionKind, Response, SharedWish
+from kiosk.models.response import PUBLIC_WISH
 
 
 @dataclass(frozen=True)
@@ -104,14 +106,14 @@ def approved_wishes(
 
     Central reads its moderated responses; a kiosk node the wishes central sent down.
     """
+    # Approved and unmarked (a marked wish, e.g. personal data, is never public), written out
+    # so that the databases walk the partial index of public wishes from the newest end.
     moderated = session.execute(
         select(Response.text, Response.received_at)
         .where(
             *_place_is(Response.location_id, location_id),
             Response.campaign_id == campaign_id,
-            Response.text.is_not(None),
-            Response.wish_state == WishState.APPROVED.value,
-            Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
+            sql_text(PUBLIC_WISH),
         )
         .order_by(Response.id.desc())
         .limit(limit)

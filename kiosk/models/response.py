@@ -43,6 +43,13 @@ class WishState(enum.StrEnum):
     REJECTED = "rejected"
 
 
+PUBLIC_WISH = "text IS NOT NULL AND wish_state = 'approved' AND wish_mark IS NULL"
+"""SQL true of a wish the public may read: approved by a moderator and not marked.
+
+Written out literally in the queries that read such wishes, so that the databases can use
+the partial indexes made with it (a bound parameter would not prove the state)."""
+
+
 class Response(Base):
     """One person's answer to one question at one location."""
 
@@ -82,6 +89,22 @@ class Response(Base):
             "id",
             sqlite_where=sql_text("text IS NOT NULL"),
             postgresql_where=sql_text("text IS NOT NULL"),
+        ),
+        # The wishes the public may read (approved, unmarked), newest first: a wall and a
+        # kiosk's loop find them without walking a moderation backlog (migration 0019).
+        Index(
+            "ix_response_public_wish_location",
+            "location_id",
+            "id",
+            sqlite_where=sql_text(PUBLIC_WISH),
+            postgresql_where=sql_text(PUBLIC_WISH),
+        ),
+        Index(
+            "ix_response_public_wish_campaign",
+            "campaign_id",
+            "id",
+            sqlite_where=sql_text(PUBLIC_WISH),
+            postgresql_where=sql_text(PUBLIC_WISH),
         ),
     )
 

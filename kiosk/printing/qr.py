@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import lru_cache
 
 import qrcode
 from qrcode.image.pil import PilImage
@@ -20,3 +21,13 @@ def qr_png(text: str) -> bytes:
 def qr_data_uri(text: str) -> str:
     """The same as a data: URI, to show once on a page without storing anything."""
     return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode()
+
+
+@lru_cache(maxsize=256)
+def public_qr_data_uri(link: str) -> str:
+    """qr_data_uri of a public link (a place's phone page), made once per worker.
+
+    A wall shows the same code on every refresh, and making it costs some 7 ms. Only public
+    links: an enrolment link is a secret and is not kept.
+    """
+    return qr_data_uri(link)

@@ -10,7 +10,7 @@ from kiosk.collect.catalog import CatalogCampaign
 from kiosk.collect.showcase import approved_wishes
 from kiosk.core.errors import NotFoundError
 from kiosk.models import utcnow
-from kiosk.printing.qr import qr_data_uri
+from kiosk.printing.qr import public_qr_data_uri
 from kiosk.web import db
 from kiosk.web.hooks import htmx
 from kiosk.web.shared import MAX_ID, public_link, results_snapshot
@@ -59,7 +59,7 @@ def place(code: str) -> ResponseReturnValue:
         location.id,
         heading=location.name,
         link=link,
-        qr=qr_data_uri(link),
+        qr=public_qr_data_uri(link),
     )
 
 
