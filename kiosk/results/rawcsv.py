@@ -153,8 +153,12 @@ def _postgresql(
         labels=lookup(names.options),
         separator=pgsql.Literal(separator),
     )
-    # A plan for a hundred thousand rows is compiled by the JIT first: 0.15 s for nothing.
-    session.execute(text("SET LOCAL jit = off"))
+    # For this transaction only: no JIT (it compiled the plan first: 0.15 s for nothing), and
+    # the answers in the order of the place's index, grouped as they stream, rather than all
+    # hashed and sorted before the first line (a tenth of the table: 0.2 s before the first
+    # byte, 0.68 s in all for 100,000 answers; so 0.50 s).
+    for setting in ("jit", "enable_sort", "enable_hashagg"):
+        session.execute(text(f"SET LOCAL {setting} = off"))
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(statement) as copy:
         buffer = bytearray()
