@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import kiosk.collect.casting as casting  # noqa: E402
-from kiosk import create_app  # noqa: E402
 from kiosk.collect.answers import Answer, record_answer  # noqa: E402
 from kiosk.collect.catalog import load_catalog  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 
-URL = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench.sqlite3'}"
+URL = f"sqlite:///{ROOT / 'bench' / 'out' / 'bench-1m.sqlite3'}"  # bench/run.py's default size
 ROUNDS = 1000
 
 

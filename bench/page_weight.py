@@ -26,11 +26,11 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
 from kiosk.models import COMMAND_LINE  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
 from kiosk.setup.demo import load_demo  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 
 BUDGET = 60 * 1024
 CHROMIUM_ARGS = [

@@ -28,7 +28,6 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 from bench.run import Gunicorn  # noqa: E402
-from kiosk import create_app  # noqa: E402
 from kiosk.cli import upgrade_database  # noqa: E402
 from kiosk.models import COMMAND_LINE, Campaign, Location, Outbox, Response, ResponseOption  # noqa: E402
 from kiosk.models.engine import make_engine  # noqa: E402
@@ -36,6 +35,7 @@ from kiosk.setup.demo import load_demo  # noqa: E402
 from kiosk.sync.configuration import apply_config, config_document  # noqa: E402
 from kiosk.sync.devices import enrol, register_device  # noqa: E402
 from kiosk.sync.node import http_transport, sync  # noqa: E402
+from kiosk.web import create_app  # noqa: E402
 
 
 def fill_outbox(node_url: str, count: int) -> None:
@@ -71,6 +71,7 @@ def fill_outbox(node_url: str, count: int) -> None:
                         "wish_state": None,
                         "client_at": None,
                         "received_at": start + dt.timedelta(seconds=n * 6),
+                        "answered_at": start + dt.timedelta(seconds=n * 6),  # on the node itself
                     }
                 )
                 picks.append({"response_id": n + 1, "option_id": option_id})
