@@ -241,7 +241,7 @@ def wishes(
     of its places and the newest of those.
     """
     if scope.kind == ScopeKind.AREA:
-        places = session.scalars(select(Location.id).where(Location.area_id == scope.id))
+        places = session.scalars(select(Location.id).where(Location.area_id == scope.id)).all()
         found = heapq.nlargest(
             limit,
             (
