@@ -24,6 +24,10 @@ HOSTILE: tuple[str, ...] = (
 FORMULAS: tuple[str, ...] = tuple(s for s in HOSTILE if s.startswith(("=", "+", "-", "@")))
 """The strings a spreadsheet would read as a formula."""
 
+FULL_WIDTH_FORMULAS: tuple[str, ...] = ("\uff1dSUMME(1;2)", "\uff0b1", "\uff0d1", "\uff20SUM(1)")
+"""Formulas behind the full-width forms of = + - @ (U+FF1D, U+FF0B, U+FF0D, U+FF20), which
+some spreadsheet programs fold into the ASCII ones."""
+
 CONTROL_FORMULAS: tuple[str, ...] = ("\t=2+5", "\r=3+4")
 """Formulas behind a tab or a carriage return: a wish loses them (its ends are stripped), and
 names fold whitespace, so these arrive as plain formulas, which must be defused too."""

@@ -25,7 +25,7 @@ from kiosk.results.exports import (
 from kiosk.results.rawcsv import RAW_HEADER, raw_csv
 from kiosk.results.tallies import ScopeKind, load_scope, tally, wishes
 from tests.helpers import demo, pick, question
-from tests.hostile import CONTROL_FORMULAS, HOSTILE
+from tests.hostile import CONTROL_FORMULAS, FULL_WIDTH_FORMULAS, HOSTILE
 
 
 def seed(session: Session) -> Campaign:
@@ -208,7 +208,8 @@ def test_raw_csv_defuses_and_quotes_every_hostile_text_alike_on_both_databases(
 ) -> None:
     """The raw CSV's one rule (kiosk.results.cells) holds on SQLite's path and on COPY."""
     campaign, square, _ = demo(session)
-    texts = [*HOSTILE, *CONTROL_FORMULAS, 'Ein "Zitat"; und\r\nzwei Zeilen', "a,b\tc"]
+    texts = [*HOSTILE, *CONTROL_FORMULAS, *FULL_WIDTH_FORMULAS, 'Ein "Zitat"; und\r\nzwei Zeilen']
+    texts.append("a,b\tc")
     single = question(campaign, QuestionKind.SINGLE)
     multi = question(campaign, QuestionKind.MULTI)
     wish = question(campaign, QuestionKind.WISH)
@@ -248,3 +249,5 @@ def test_raw_csv_defuses_and_quotes_every_hostile_text_alike_on_both_databases(
         for row in body:
             for name in ("location", "source", "question", "answer"):
                 assert not row[name].startswith(FORMULA_START), (name, row[name])
+        for text in FULL_WIDTH_FORMULAS:  # folded into = + - @ by some spreadsheets
+            assert "'" + text in [row["answer"] for row in body]

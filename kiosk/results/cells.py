@@ -1,17 +1,20 @@
 """The one rule that keeps a text cell from being read as a formula, in Python and in SQL.
 
-A spreadsheet reads a cell that starts with =, +, -, @, a tab or a carriage return as a
-formula (CSV injection). Every CSV path puts an apostrophe before such a text: the tally and
-the JSON-shaped rows in Python (defused), the raw export in the database's own SQL
-(defused_sql), both built from FORMULA_START so that they cannot drift apart.
+A spreadsheet reads a cell that starts with =, +, -, @ (or their full-width forms), a tab or
+a carriage return as a formula (CSV injection). Every CSV path puts an apostrophe before
+such a text: the tally and the JSON-shaped rows in Python (defused), the raw export in the
+database's own SQL (defused_sql), both built from FORMULA_START so that they cannot drift
+apart.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""The first characters that make a spreadsheet read a cell as a formula."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""The first characters that make a spreadsheet read a cell as a formula: = + - @, a tab, a
+carriage return, and the full-width = + - @ (U+FF1D, U+FF0B, U+FF0D, U+FF20), which some
+spreadsheet programs fold into the ASCII ones."""
 
 
 def defused(value: Any) -> Any:

@@ -879,8 +879,11 @@ def _csv_cells(body: bytes, separator: str) -> list[str]:
             for cell in row]  # fmt: skip
 
 
+FULL_WIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # = + - @ as some spreadsheets fold them
+
+
 def _formula_cells(cells: Iterable[str]) -> list[str]:
-    return [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r")) and
+    return [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r", *FULL_WIDTH)) and
             not NUMBER.fullmatch(c)]  # fmt: skip
 
 
