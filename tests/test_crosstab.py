@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+import threading
+import time
 import uuid
 from collections import Counter, defaultdict
 
@@ -340,4 +342,50 @@ def test_the_migration_counts_the_answers_there_are(empty_database_url: str) -> 
             assert sum(expected.values()) > 40
             assert _counted(session, campaign_id) == expected
     alembic_command.downgrade(config, "0017")
+    engine.dispose()
+
+
+def test_answers_in_flight_while_staff_mark_another_question_are_counted_once(
+    empty_database_url: str,
+) -> None:
+    """A visit's answers are being stored (not yet committed) when staff mark another question
+    as the demographic one: the count afresh waits for them and holds them once (it used to
+    leave a row from the former count beside its own on PostgreSQL)."""
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: the count waits for the answers anyway")
+    alembic_command.upgrade(alembic_config(empty_database_url), "head")
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=5, actor=COMMAND_LINE)
+        session.commit()
+    answering, staff = Session(engine), Session(engine)
+    campaign = next(iter(load_catalog(answering).campaigns.values()))
+    target = question(campaign, QuestionKind.SINGLE, 0)
+    other = question(campaign, QuestionKind.MULTI)
+    place = answering.scalar(select(Response.location_id).limit(1))
+    visit = uuid.uuid4()
+    for q in (target, other):
+        answer = Answer(uuid.uuid4(), visit, q, (q.options[0].id,), None)
+        record_answer(answering, answer, campaign=campaign, location_id=place, channel="kiosk")
+    stored = staff.get_one(Question, target.id)
+    form = QuestionForm(de=stored.texts["de"], demographic=True, options=rows_of(stored))
+    failed: list[str] = []
+
+    def mark() -> None:
+        try:
+            save_question(staff, target.id, form, actor=COMMAND_LINE)
+            staff.commit()
+        except Exception as error:
+            failed.append(repr(error))
+
+    marking = threading.Thread(target=mark)
+    marking.start()
+    time.sleep(1)  # the count afresh is waiting for the answers in flight
+    answering.commit()
+    marking.join(30)
+    answering.close()
+    staff.close()
+    assert not failed, failed
+    with Session(engine) as session:
+        assert _counted(session, campaign.id) == _from_the_answers(session, campaign.id)
     engine.dispose()

@@ -215,6 +215,9 @@ def test_answers_per_labelled_poster_add_up_per_scope(session: Session) -> None:
 PUBLIC_INDEXES = "(ix_response_public_wish_|ix_response_wish_state)"
 WISH_LISTS: list[tuple[str, str, Callable[[Session, Any], object], str]] = [
     *((f"staff: the wishes of a {kind}", kind, wishes, "ix_response_wish_") for kind in SCOPES),
+    *((f"report: the approved wishes of a {kind}", kind,
+       lambda session, scope: wishes(session, scope, approved_only=True), PUBLIC_INDEXES)
+      for kind in ("location", "campaign")),
     ("public: the approved wishes of a place", "location",
      lambda session, scope: approved_wishes(session, 1, scope.id), PUBLIC_INDEXES),
     ("public: the approved wishes of a campaign", "campaign",

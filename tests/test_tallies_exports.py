@@ -8,10 +8,11 @@ import io
 import json
 import re
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kiosk.collect.answers import Answer, record_answer
-from kiosk.models import Area, Campaign, Location, Option, QuestionKind
+from kiosk.models import Area, Campaign, Location, Option, QuestionKind, Response, hour_of
 from kiosk.results.cells import FORMULA_START, defused
 from kiosk.results.exports import (
     TALLY_HEADER,
@@ -251,3 +252,21 @@ def test_raw_csv_defuses_and_quotes_every_hostile_text_alike_on_both_databases(
                 assert not row[name].startswith(FORMULA_START), (name, row[name])
         for text in FULL_WIDTH_FORMULAS:  # folded into = + - @ by some spreadsheets
             assert "'" + text in [row["answer"] for row in body]
+
+
+def test_raw_csv_writes_times_cut_by_retention_alike_on_both_databases(session: Session) -> None:
+    """Retention cuts old answers' times to the hour (SQLite then keeps them without a
+    fraction); the export writes them as it writes every time, with six decimals."""
+    campaign, square, _ = demo(session)
+    at = dt.datetime(2025, 9, 27, 8, 30, 12, 345678, tzinfo=dt.UTC)
+    record_answer(session, pick(question(campaign, QuestionKind.SINGLE), 0), campaign=campaign,
+                  location_id=square.id, channel="qr", now=at)  # fmt: skip
+    dialect = session.connection().dialect.name
+    columns = ("received_at", "answered_at")
+    cut = {name: hour_of(getattr(Response, name), dialect) for name in columns}
+    session.execute(update(Response).values(**cut))
+    session.commit()
+    rows = read_csv(b"".join(raw_csv(session, load_scope(session, "location", square.id), ";"))
+                    .decode(), ";")  # fmt: skip
+    (row,) = [dict(zip(RAW_HEADER, line, strict=True)) for line in rows[1:]]
+    assert row["received_at"] == row["answered_at"] == "2025-09-27T08:00:00.000000+00:00"

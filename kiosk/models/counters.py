@@ -465,8 +465,13 @@ def recount_cross(session: Session, campaign_id: int) -> None:
     """Count a campaign's cross-tab afresh (its demographic question changed); caller commits.
 
     One pass over the campaign's answers. Answers whose visit number retention removed count
-    as "not stated" from then on (the counter had kept their group).
+    as "not stated" from then on (the counter had kept their group). On PostgreSQL, answers
+    wait meanwhile (a SHARE lock on the responses, until the caller commits): an answer in
+    flight, counted by the triggers with the former demographic question, would otherwise
+    survive the delete or be missed by the count. SQLite has one writer at a time anyway.
     """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE response IN SHARE MODE"))
     session.execute(delete(CrossCount).where(CrossCount.campaign_id == campaign_id))
     fill = CROSS_COUNT_FILL.format(
         on_d="d.campaign_id = :campaign", on_x="x.campaign_id = :campaign"

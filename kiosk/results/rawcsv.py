@@ -183,8 +183,11 @@ def _sqlite(
             for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
         )
 
-    def utc(column: str) -> str:  # kept as text, 'YYYY-MM-DD HH:MM:SS.ffffff', in UTC
-        return f"replace({column}, ' ', 'T') || '+00:00'"
+    def utc(column: str) -> str:
+        # Kept as text in UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'; retention writes the hours it
+        # cuts to without the fraction (hour_of), which COPY would write as .000000.
+        full = f"CASE WHEN length({column}) = 19 THEN {column} || '.000000' ELSE {column} END"
+        return f"replace({full}, ' ', 'T') || '+00:00'"
 
     # Only SQL made here goes into the text; the scope's ids are bound parameters.
     query = f"""

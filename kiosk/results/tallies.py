@@ -30,6 +30,7 @@ from kiosk.models import (
     WishState,
     campaign_location,
 )
+from kiosk.models.response import PUBLIC_WISH
 
 
 class ScopeKind(enum.StrEnum):
@@ -267,19 +268,23 @@ def wishes(
 
 
 _WISH_INDEXES = {"location": "ix_response_wish_location", "campaign": "ix_response_wish_campaign"}
+_PUBLIC_WISH_INDEXES = {
+    "location": "ix_response_public_wish_location",
+    "campaign": "ix_response_public_wish_campaign",
+}
 
 
 def _newest_wishes(
     session: Session, kind: str, scope_id: int, limit: int, approved_only: bool
 ) -> list[Any]:
-    """The newest wishes of a place or a campaign, by its partial wish index.
+    """The newest wishes of a place or a campaign (or the public ones), by a partial index.
 
     SQLite is told the index (INDEXED BY): without statistics it would as soon walk all of a
     campaign's answers by ix_response_campaign_id, reading each to see if it is a wish.
     """
-    index = _WISH_INDEXES[kind]
+    index = (_PUBLIC_WISH_INDEXES if approved_only else _WISH_INDEXES)[kind]
     hint = f" INDEXED BY {index}" if session.connection().dialect.name == "sqlite" else ""
-    fit = " AND wish_state = 'approved' AND wish_mark IS NULL" if approved_only else ""
+    fit = f" AND {PUBLIC_WISH}" if approved_only else ""
     query = text(
         "SELECT id, text, location_id, channel, wish_state, received_at, wish_mark "  # noqa: S608
         f"FROM response{hint} "
