@@ -201,7 +201,6 @@ def _sqlite(
         ORDER BY r.id, ro.option_id
     """  # noqa: S608
     options = {key: quoted(label, separator) for key, label in names.options.items()}
-    unquoted = names.options
     places = {
         key: f"{quoted(code, separator)}{separator}{quoted(name, separator)}"
         for key, (code, name) in names.places.items()
@@ -240,7 +239,7 @@ def _sqlite(
                 picked.append(option_id)
                 continue
             if current is not None:
-                lines.append(_line(head, tail, picked, options, unquoted, sep))
+                lines.append(_line(head, tail, picked, options, names.options, sep))
             current = response_id
             head = (
                 f"{uuid_}{sep}{received_at}{sep}{client_at or ''}{sep}{answered_at}{sep}"
@@ -258,7 +257,7 @@ def _sqlite(
             yield "".join(lines).encode()
             lines.clear()
     if current is not None:
-        lines.append(_line(head, tail, picked, options, unquoted, sep))
+        lines.append(_line(head, tail, picked, options, names.options, sep))
     yield "".join(lines).encode()
 
 
