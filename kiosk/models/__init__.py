@@ -14,7 +14,7 @@ from kiosk.models.campaign import (
     campaign_location,
     option_fields,
 )
-from kiosk.models.device import Device, KioskPace, RejectedResponse
+from kiosk.models.device import Device, HeldResponse, KioskPace, RejectedResponse, device_place
 from kiosk.models.dialect import hour_of, upsert_insert
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
@@ -50,6 +50,7 @@ __all__ = [
     "CrossCount",
     "Device",
     "DeviceRefusal",
+    "HeldResponse",
     "HourCount",
     "KioskPace",
     "Location",
@@ -75,6 +76,7 @@ __all__ = [
     "WishState",
     "audit",
     "campaign_location",
+    "device_place",
     "hour_of",
     "option_fields",
     "staff_area",

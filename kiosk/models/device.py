@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kiosk.models.base import Base, bigintpk, intpk, name_str, utcnow
 from kiosk.models.place import Location
+
+device_place = Table(
+    "device_place",
+    Base.metadata,
+    Column("device_id", ForeignKey("device.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", ForeignKey("location.id"), primary_key=True, index=True),
+)
+"""The places a kiosk is assigned to: it gets their configuration, and its answers for them count.
+
+Its own place (Device.location_id, where it was registered) is always one of them.
+"""
 
 
 class Device(Base):
@@ -32,6 +44,29 @@ class Device(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     location: Mapped[Location] = relationship()
+    places: Mapped[list[Location]] = relationship(secondary=device_place, order_by=Location.code)
+
+
+class HeldResponse(Base):
+    """An answer a kiosk sent for a place it is not assigned to: kept aside, not counted.
+
+    An editor or admin of that place's area releases it (it is stored and counted as if it
+    had come from an assigned kiosk; a wish still waits for moderation) or rejects it. A
+    decided row keeps its UUID, so a resend is acknowledged again and nothing comes back,
+    but no longer its content.
+    """
+
+    __tablename__ = "held_response"
+
+    id: Mapped[bigintpk]
+    uuid: Mapped[UUID] = mapped_column(unique=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    payload: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    clock_offset_ms: Mapped[int | None]  # the device's clock minus central's, as it arrived
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(16))  # released | rejected
+    decided_at: Mapped[dt.datetime | None]
 
 
 class RejectedResponse(Base):

@@ -33,9 +33,10 @@ def register_device(
     session: Session, *, name: str, location_id: int, actor: Actor
 ) -> tuple[Device, str]:
     """Add a kiosk for a location; return it with its one-time enrolment code (shown once)."""
-    if session.get(Location, location_id) is None:
+    location = session.get(Location, location_id)
+    if location is None:
         raise NotFoundError()
-    device = Device(name=name.strip()[:200] or "Kiosk", location_id=location_id)
+    device = Device(name=name.strip()[:200] or "Kiosk", location_id=location_id, places=[location])
     session.add(device)
     code = _start_enrolment(session, device, utcnow())
     audit(session, actor, "kiosk-register", device=device.id)
