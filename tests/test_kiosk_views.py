@@ -108,9 +108,10 @@ def test_contact_clock_and_balance_are_shown(
         json={"responses": [playground]},
     )
     page = staff_client.get("/staff/kiosks/").text
-    assert "1 Antwort für einen anderen Ort" in page  # the kiosk stands at the square
+    # The kiosk stands at the square: its answer for the playground waits for a release.
+    assert "1 wartet auf Freigabe" in page and "Antworten warten auf Ihre Freigabe" in page
     assert "&lt;b&gt;Kiosk&lt;/b&gt;" in page
-    assert "1 Antwort noch nicht hier" in page  # taken 5, received 3 + 1
+    assert "1 Antwort noch nicht hier" in page  # taken 5, received 3, 1 aside
     assert "Uhr falsch" in page
     assert "still" not in page
     with app.app_context():

@@ -231,6 +231,9 @@ def test_each_role_sees_and_does_only_its_part(app: Flask) -> None:
     assert setting not in viewer.get(f"/staff/campaign/{campaign_id}").text  # no form to fail
     assert setting in editor.get(f"/staff/campaign/{campaign_id}").text
     assert viewer.post("/staff/kiosks/", data={"name": "K", "location": "1"}).status_code == 403
+    for reader in (viewer, moderator):  # the kiosks page is for those who set them up
+        assert reader.get("/staff/kiosks/").status_code == 403
+        assert "/staff/kiosks/" not in reader.get("/staff/").text  # and no link to it
 
     assert moderator.post(setting, data={"results_shown": "after_close"}).status_code == 403
     assert moderator.post("/staff/kiosks/", data={"name": "K", "location": "1"}).status_code == 403

@@ -20,6 +20,7 @@ from kiosk.models import (
     Area,
     AuditEntry,
     Campaign,
+    Device,
     Location,
     Response,
     StaffUser,
@@ -116,8 +117,11 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
     )
     _refused(editor, f"/staff/setup/places/{ids['square']}")
     forged = {"area_id": str(ids["jena"]), "name": "Bibliothek", "code": "bibliothek"}
-    refused = editor.post("/staff/setup/places/new", data=forged)
-    assert refused.status_code == 422 and "Bitte wählen Sie einen Sozialraum" in refused.text
+    _refused(editor, "/staff/setup/places/new", forged)
+    with app.app_context():
+        assert db.session().scalar(select(Location).where(Location.code == "bibliothek")) is None
+    unknown = editor.post("/staff/setup/places/new", data=forged | {"area_id": "99999"})
+    assert unknown.status_code == 422 and "Bitte wählen Sie einen Sozialraum" in unknown.text
     mine = forged | {"area_id": str(ids["area"])}
     assert editor.post("/staff/setup/places/new", data=mine).status_code == 303
 
@@ -144,13 +148,21 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
     _refused(editor, f"/staff/paper/{ids['square']}")
 
     campaign = {"template": "pop-up", "title": "Lobeda fragt", "starts_on": "", "ends_on": ""}
-    elsewhere = editor.post("/staff/setup/campaigns/new",
-                            data=campaign | {"location_ids": str(ids["square"])})  # fmt: skip
-    assert elsewhere.status_code == 422 and "Bitte wählen Sie Orte aus der Liste" in elsewhere.text
+    _refused(editor, "/staff/setup/campaigns/new", campaign | {"location_ids": str(ids["square"])})
+    both = {"location_ids": [str(ids["place"]), str(ids["square"])]}
+    _refused(editor, "/staff/setup/campaigns/new", campaign | both)  # type: ignore[arg-type]
+    with app.app_context():
+        assert db.session().scalar(select(Campaign).where(Campaign.title == "Lobeda fragt")) is None
+    unknown = editor.post("/staff/setup/campaigns/new",
+                          data=campaign | {"location_ids": "99999"})  # fmt: skip
+    assert unknown.status_code == 422 and "Bitte wählen Sie Orte aus der Liste" in unknown.text
     made = editor.post("/staff/setup/campaigns/new",
                        data=campaign | {"location_ids": str(ids["place"])})  # fmt: skip
     assert made.status_code == 303
     assert editor.get(made.headers["Location"]).status_code == 200
+    widened = campaign | {"location_ids": [str(ids["place"]), str(ids["square"])]}
+    widened.pop("template")
+    _refused(editor, made.headers["Location"], widened)  # type: ignore[arg-type]
     assert "Lobeda fragt" in editor.get("/staff/").text
 
     with app.app_context():  # the demo campaign also runs at the Lobeda place now
@@ -165,8 +177,11 @@ def test_an_editor_limited_to_an_area_sets_up_only_there(app: Flask) -> None:
 
     kiosks = editor.get("/staff/kiosks/").text
     assert "Markt Lobeda" in kiosks and "Emil-Höllein-Platz" not in kiosks
-    at_square = editor.post("/staff/kiosks/", data={"name": "Pi", "location": str(ids["square"])})
-    assert at_square.status_code == 422
+    _refused(editor, "/staff/kiosks/", {"name": "Pi", "location": str(ids["square"])})
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Device)) == 0
+    unknown = editor.post("/staff/kiosks/", data={"name": "Pi", "location": "99999"})
+    assert unknown.status_code == 422
 
 
 def test_a_moderator_limited_to_an_area_moderates_only_its_wishes(app: Flask) -> None:

@@ -23,6 +23,7 @@ from kiosk.models import (
     AnswerCount,
     Base,
     Campaign,
+    Device,
     OptionCount,
     QuestionKind,
     Response,
@@ -35,7 +36,6 @@ from kiosk.models.engine import make_engine
 from kiosk.models.response import RESPONSE_CHANNELS
 from kiosk.safety.moderation import WishAction, moderate
 from kiosk.setup.demo import load_demo
-from kiosk.sync.devices import register_device
 from kiosk.sync.ingest import ingest
 from tests.helpers import demo, pick, question
 
@@ -232,9 +232,9 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
         catalog, square, playground = demo(session)
         single = question(catalog, QuestionKind.SINGLE)
         wishes = question(catalog, QuestionKind.WISH)
-        device, _ = register_device(
-            session, name="Kiosk Platz", location_id=square.id, actor=COMMAND_LINE
-        )
+        device = Device(name="Kiosk Platz", location_id=square.id)  # 0015 has no places
+        session.add(device)
+        session.flush()
         visit, now = uuid.uuid4(), utcnow()
         synced = [
             {"uuid": str(uuid.uuid4()), "visit_id": str(visit), "location": "ehp",
@@ -244,7 +244,8 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
              "question_id": wishes.id, "text": "Ein Sonnensegel über dem Sandkasten",
              "answered_at": (now - dt.timedelta(minutes=4)).isoformat()},
         ]  # fmt: skip
-        verdicts = ingest(session, load_catalog(session), device, synced, wish_max_chars=280)
+        verdicts = ingest(session, load_catalog(session), device, synced, wish_max_chars=280,
+                          hold_aside=False)  # fmt: skip
         assert [v.status for v in verdicts] == ["stored", "stored"]
         record_answer(session, pick(single, 2), campaign=catalog, location_id=playground.id,
                       channel="qr", source="poster-7")  # fmt: skip

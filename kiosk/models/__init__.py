@@ -14,7 +14,7 @@ from kiosk.models.campaign import (
     campaign_location,
     option_fields,
 )
-from kiosk.models.device import Device, HeldResponse, KioskPace, RejectedResponse, device_place
+from kiosk.models.device import AsideResponse, Device, KioskPace, RejectedResponse, device_place
 from kiosk.models.dialect import hour_of, upsert_insert
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
@@ -42,6 +42,7 @@ __all__ = [
     "Actor",
     "AnswerCount",
     "Area",
+    "AsideResponse",
     "AuditEntry",
     "Base",
     "Campaign",
@@ -50,7 +51,6 @@ __all__ = [
     "CrossCount",
     "Device",
     "DeviceRefusal",
-    "HeldResponse",
     "HourCount",
     "KioskPace",
     "Location",

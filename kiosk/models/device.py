@@ -47,7 +47,7 @@ class Device(Base):
     places: Mapped[list[Location]] = relationship(secondary=device_place, order_by=Location.code)
 
 
-class HeldResponse(Base):
+class AsideResponse(Base):
     """An answer a kiosk sent for a place it is not assigned to: kept aside, not counted.
 
     An editor or admin of that place's area releases it (it is stored and counted as if it
@@ -56,7 +56,7 @@ class HeldResponse(Base):
     but no longer its content.
     """
 
-    __tablename__ = "held_response"
+    __tablename__ = "aside_response"
 
     id: Mapped[bigintpk]
     uuid: Mapped[UUID] = mapped_column(unique=True)

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.access.reach import EVERYWHERE, Reach
+from kiosk.access.reach import EVERYWHERE, Reach, require
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.models import Actor, Area, Location, Response, audit
 
@@ -102,8 +102,10 @@ def save_place(
     name = _name(errors, "name", form.name)
     area_id = form.area_id.strip()
     area = session.get(Area, int(area_id)) if area_id.isdecimal() and len(area_id) < 10 else None
-    if area is None or not reach.covers_area(area.id):
+    if area is None:
         errors["area_id"] = (N_("Please choose an area."), {})
+    else:  # another's area is refused as such (403), nothing stored
+        require(reach.covers_area(area.id))
     code = form.code.strip().lower()
     if not CODE.fullmatch(code):
         errors["code"] = (

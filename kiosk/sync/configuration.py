@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -38,8 +39,10 @@ def _time(value: dt.datetime | None) -> str | None:
 SHARED_WISHES_PER_PLACE = 12
 
 
-def shared_wishes(session: Session, location_id: int | None = None) -> list[dict[str, Any]]:
-    """The newest approved wishes of a place (or of every place), per campaign.
+def shared_wishes(
+    session: Session, location_ids: Collection[int] | None = None
+) -> list[dict[str, Any]]:
+    """The newest approved wishes of these places (or of every place), per campaign.
 
     What a kiosk node shows in its attract loop: the text, and the minute it arrived.
     """
@@ -61,7 +64,7 @@ def shared_wishes(session: Session, location_id: int | None = None) -> list[dict
             Response.text.is_not(None),
             Response.wish_state == WishState.APPROVED.value,
             Response.wish_mark.is_(None),  # a marked wish (personal data) is never public
-            *([Response.location_id == location_id] if location_id is not None else []),
+            *([Response.location_id.in_(sorted(location_ids))] if location_ids is not None else []),
         )
         .subquery()
     )
@@ -83,31 +86,52 @@ def shared_wishes(session: Session, location_id: int | None = None) -> list[dict
     ]
 
 
-def config_etag(session: Session, wishes: list[dict[str, Any]]) -> str:
-    """The configuration's ETag: its revision, and a digest of the approved wishes it carries."""
-    digest = hashlib.sha256(json.dumps(wishes, sort_keys=True).encode()).hexdigest()[:16]
+def config_etag(
+    session: Session, wishes: list[dict[str, Any]], places: Collection[int] | None = None
+) -> str:
+    """The configuration's ETag: its revision, and a digest of its places and approved wishes."""
+    described = {"wishes": wishes, "places": sorted(places) if places is not None else None}
+    digest = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
     return f'"{current_revision(session)}.{digest}"'
 
 
-def config_document(session: Session, wishes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def config_document(
+    session: Session,
+    wishes: list[dict[str, Any]] | None = None,
+    places: Collection[int] | None = None,
+) -> dict[str, Any]:
     """Everything a kiosk node needs to ask the questions, at the current revision.
 
-    With the approved wishes of each place (read here unless given).
+    Only of these places, if given (a kiosk's: its campaigns, their questions, the places'
+    areas), with the approved wishes of each place (read here unless given).
     """
     if wishes is None:
-        wishes = shared_wishes(session)
-    campaigns = session.scalars(
-        select(Campaign)
-        .options(
-            selectinload(Campaign.questions).selectinload(Question.options),
-            selectinload(Campaign.locations),
+        wishes = shared_wishes(session, places)
+    campaigns = list(
+        session.scalars(
+            select(Campaign)
+            .options(
+                selectinload(Campaign.questions).selectinload(Question.options),
+                selectinload(Campaign.locations),
+            )
+            .order_by(Campaign.id)
         )
-        .order_by(Campaign.id)
     )
+    locations = list(session.scalars(select(Location).order_by(Location.id)))
+    if places is not None:
+        locations = [loc for loc in locations if loc.id in places]
+        campaigns = [c for c in campaigns if any(loc.id in places for loc in c.locations)]
+
+    def running_at(campaign: Campaign) -> list[int]:
+        return [loc.id for loc in campaign.locations if places is None or loc.id in places]
+
+    area_ids = {loc.area_id for loc in locations}
     return {
         "revision": current_revision(session),
         "areas": [
-            {"id": a.id, "name": a.name} for a in session.scalars(select(Area).order_by(Area.id))
+            {"id": a.id, "name": a.name}
+            for a in session.scalars(select(Area).order_by(Area.id))
+            if a.id in area_ids
         ],
         "locations": [
             {
@@ -117,7 +141,7 @@ def config_document(session: Session, wishes: list[dict[str, Any]] | None = None
                 "name": loc.name,
                 "address": loc.address,
             }
-            for loc in session.scalars(select(Location).order_by(Location.id))
+            for loc in locations
         ],
         "campaigns": [
             {
@@ -126,7 +150,7 @@ def config_document(session: Session, wishes: list[dict[str, Any]] | None = None
                 "intro": c.intro,
                 "starts_at": _time(c.starts_at),
                 "ends_at": _time(c.ends_at),
-                "location_ids": [loc.id for loc in c.locations],
+                "location_ids": running_at(c),
                 "questions": [
                     {
                         "id": q.id,

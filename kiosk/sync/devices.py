@@ -10,8 +10,19 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from kiosk.access.reach import Reach
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Actor, Device, Location, RejectedResponse, Response, audit, utcnow
+from kiosk.models import (
+    Actor,
+    AsideResponse,
+    Device,
+    Location,
+    RejectedResponse,
+    Response,
+    audit,
+    device_place,
+    utcnow,
+)
 from kiosk.safety.safeguards import recent_device_refusals
 
 ENROLMENT_VALID = dt.timedelta(days=7)
@@ -114,6 +125,32 @@ def revoke(
     session.flush()
 
 
+def assign_places(
+    session: Session, device: Device, location_ids: set[int], *, reach: Reach, actor: Actor
+) -> None:
+    """Set the places a kiosk serves among those within reach; the others stay as they are.
+
+    Its own place always stays one of them. The kiosk gets their configuration at its next
+    sync, and its answers for them count from now on. The caller commits.
+    """
+    chosen = set(session.scalars(select(Location).where(Location.id.in_(sorted(location_ids)))))
+    kept = [p for p in device.places if not reach.covers_area(p.area_id)]
+    wanted = {p for p in chosen if reach.covers_area(p.area_id)} | set(kept) | {device.location}
+    before = {p.id for p in device.places}
+    device.places = sorted(wanted, key=lambda p: p.code)
+    session.flush()
+    after = {p.id for p in wanted}
+    if after != before:
+        audit(
+            session,
+            actor,
+            "kiosk-places",
+            device=device.id,
+            added=sorted(after - before),
+            removed=sorted(before - after),
+        )
+
+
 def note_contact(
     device: Device,
     *,
@@ -141,16 +178,20 @@ class KioskStatus:
     device: Device
     received: int  # responses central holds from it
     held: int  # what central kept aside (conflicts, rejects)
+    aside: int  # answers for places it is not assigned to, waiting for a person
     silent: bool  # not heard from for longer than allowed (or never)
     elsewhere: int  # answers it sent for other places than its own: worth a look
     refused: int  # answers its cooldown turned away today or yesterday (as it reported)
 
     @property
     def gap(self) -> int | None:
-        """Answers the node has taken that central has not received (None: not reported)."""
+        """Answers the node has taken that central has not received (None: not reported).
+
+        Answers kept aside for a release have arrived: the node forgot them.
+        """
         if self.device.reported_captured is None:
             return None
-        return self.device.reported_captured - self.received
+        return self.device.reported_captured - self.received - self.aside
 
 
 def kiosk_overview(
@@ -173,16 +214,31 @@ def kiosk_overview(
             select(RejectedResponse.device_id, func.count()).group_by(RejectedResponse.device_id)
         ).all()
     )
+    aside = dict(
+        session.execute(
+            select(AsideResponse.device_id, func.count())
+            .where(AsideResponse.decision.is_(None))
+            .group_by(AsideResponse.device_id)
+        ).all()
+    )
+    assigned = (
+        select(device_place.c.location_id)
+        .where(device_place.c.device_id == Response.device_id)
+        .correlate(Response)
+    )
     elsewhere = dict(
         session.execute(
             select(Response.device_id, func.count())
-            .join(Device, Device.id == Response.device_id)
-            .where(Response.location_id != Device.location_id)
+            .where(Response.device_id.is_not(None), Response.location_id.not_in(assigned))
             .group_by(Response.device_id)
         ).all()
     )
     refused = recent_device_refusals(session, today=now.date())
-    query = select(Device).options(selectinload(Device.location)).order_by(Device.id.desc())
+    query = (
+        select(Device)
+        .options(selectinload(Device.location), selectinload(Device.places))
+        .order_by(Device.id.desc())
+    )
     if places is not None:
         query = query.where(Device.location_id.in_(places))
     devices = session.scalars(query)
@@ -191,6 +247,7 @@ def kiosk_overview(
             device,
             received.get(device.id, 0),
             held.get(device.id, 0),
+            aside.get(device.id, 0),
             device.revoked_at is None
             and (device.last_seen_at is None or now - device.last_seen_at > silent_after),
             elsewhere.get(device.id, 0),

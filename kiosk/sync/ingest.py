@@ -5,8 +5,12 @@ Every item gets its own verdict, so one bad item never costs the others:
 - "duplicate": this UUID with this content was stored before (a resend): acknowledged;
 - "conflict": this UUID was stored before with other content: the first stays, this one is
   kept in rejected_response for a person to look at;
-- "rejected": the item is malformed or does not fit the configuration (kept likewise).
-The node forgets an item once it is stored or a duplicate; it holds the others.
+- "rejected": the item is malformed or does not fit the configuration (kept likewise);
+- "aside": a valid answer for a place the device is not assigned to: kept aside in
+  aside_response, not counted, until an editor or admin of that place's area releases it
+  (then it is stored as if sent now) or rejects it. A token taken from one kiosk cannot add
+  answers anywhere else, and a kiosk carried to another site loses nothing.
+The node forgets an item once it is stored, a duplicate or aside; it holds the others.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from kiosk.collect.catalog import Catalog
 from kiosk.core.errors import KioskError
 from kiosk.models import (
     Actor,
+    AsideResponse,
     Device,
     RejectedResponse,
     Response,
     ResponseOption,
     audit,
+    device_place,
+    upsert_insert,
     utcnow,
 )
 from kiosk.models.dialect import insert_new_responses, insert_response_options
@@ -42,13 +49,17 @@ class Verdict:
     """What central did with one item."""
 
     uuid: str
-    status: str  # stored | duplicate | conflict | rejected
+    status: str  # stored | duplicate | conflict | rejected | aside
     error: str | None = None
 
     @property
     def acknowledged(self) -> bool:
         """Whether the node may forget the item (central holds it)."""
-        return self.status in ("stored", "duplicate")
+        return self.status in ACKNOWLEDGED
+
+
+ACKNOWLEDGED = ("stored", "duplicate", "aside")
+"""The verdicts after which a node forgets an item: central holds it, counted or aside."""
 
 
 class ItemError(ValueError):
@@ -152,6 +163,7 @@ class _Ready:
     answer: Answer
     location_id: int
     row: dict[str, Any]
+    item: dict[str, Any]
 
 
 CLOCK_TOLERANCE = dt.timedelta(minutes=2)
@@ -218,7 +230,7 @@ def _prepare(
         answered_at=answered_at,
         now=now,
     )
-    return _Ready(index, answer, location.id, row)
+    return _Ready(index, answer, location.id, row, item)
 
 
 def ingest(
@@ -230,11 +242,14 @@ def ingest(
     wish_max_chars: int,
     now: dt.datetime | None = None,
     clock_offset: dt.timedelta | None = None,
+    hold_aside: bool = True,
 ) -> list[Verdict]:
     """Store what is new of a batch from a device; the caller commits once.
 
     clock_offset is how far the device's clock is ahead of central's (None: not known);
-    its answers' times are corrected by it (estimate_answered_at).
+    its answers' times are corrected by it (estimate_answered_at). Answers for places the
+    device is not assigned to are kept aside (verdict "aside"), unless hold_aside is False:
+    a person released them.
 
     Set-based: one multi-row INSERT … ON CONFLICT DO NOTHING for the batch, one for the
     options; only the UUIDs that were there already are compared with what is stored.
@@ -243,6 +258,8 @@ def ingest(
     verdicts: dict[int, Verdict] = {}
     ready: dict[UUID, _Ready] = {}
     repeated: list[_Ready] = []  # the same UUID twice in one batch: judged after the first
+    aside: dict[UUID, _Ready] = {}  # for places the device is not assigned to
+    assigned = assigned_places(session, device) if hold_aside else None
     for index, item in enumerate(items):
         try:
             prepared = _prepare(
@@ -260,10 +277,19 @@ def ingest(
             raw_uuid = str(item.get("uuid", "")) if isinstance(item, dict) else ""
             verdicts[index] = Verdict(raw_uuid, "rejected", detail)
             continue
-        if prepared.answer.uuid in ready:
+        if prepared.answer.uuid in ready or prepared.answer.uuid in aside:
             repeated.append(prepared)
+        elif assigned is not None and prepared.location_id not in assigned:
+            aside[prepared.answer.uuid] = prepared
         else:
             ready[prepared.answer.uuid] = prepared
+    # What is stored already under a UUID is judged as a resend, wherever it was sent for.
+    known = _same_as_stored(session, [r.answer for r in aside.values()])
+    for uuid in [u for u in aside if u in known]:
+        repeated.append(aside.pop(uuid))
+    _hold_aside(session, device, list(aside.values()), now=now, clock_offset=clock_offset)
+    for r in aside.values():
+        verdicts[r.index] = Verdict(str(r.answer.uuid), "aside")
 
     # UUID order: two workers storing overlapping batches wait for each other's UUIDs in the
     # same order and never deadlock (the counter triggers sort their own rows likewise).
@@ -286,7 +312,10 @@ def ingest(
         if r.answer.uuid in stored:
             verdicts[r.index] = Verdict(str(r.answer.uuid), "stored")
     for r in earlier:
-        if _agrees(same.get(r.answer.uuid), _content(r.answer, r.location_id)):
+        if r.answer.uuid in aside and r.answer.uuid not in same:
+            # The same UUID twice in a batch for a place aside: aside, as the first.
+            verdicts[r.index] = Verdict(str(r.answer.uuid), "aside")
+        elif _agrees(same.get(r.answer.uuid), _content(r.answer, r.location_id)):
             verdicts[r.index] = Verdict(str(r.answer.uuid), "duplicate")
         else:
             _keep(
@@ -298,6 +327,62 @@ def ingest(
             )
             verdicts[r.index] = Verdict(str(r.answer.uuid), "conflict", "stored with other content")
     return [verdicts[index] for index in range(len(items))]
+
+
+ITEM_FIELDS = (
+    "uuid",
+    "visit_id",
+    "location",
+    "question_id",
+    "option_ids",
+    "value",
+    "text",
+    "answered_at",
+)
+"""What an item of a batch says; what is kept of one held aside."""
+
+
+def assigned_places(session: Session, device: Device) -> frozenset[int]:
+    """The ids of the places a device is assigned to (its own among them)."""
+    return frozenset(
+        session.scalars(
+            select(device_place.c.location_id).where(device_place.c.device_id == device.id)
+        )
+    ) | {device.location_id}
+
+
+def _hold_aside(
+    session: Session,
+    device: Device,
+    aside: list[_Ready],
+    *,
+    now: dt.datetime,
+    clock_offset: dt.timedelta | None,
+) -> None:
+    """Keep answers for places the device is not assigned to, uncounted; a resend adds none."""
+    if not aside:
+        return
+    offset_ms = None if clock_offset is None else round(clock_offset.total_seconds() * 1000)
+    if offset_ms is not None:
+        offset_ms = max(-(2**31) + 1, min(2**31 - 1, offset_ms))
+    connection = session.connection()
+    rows = [
+        {
+            "uuid": r.answer.uuid,
+            "device_id": device.id,
+            "location_id": r.location_id,
+            "payload": {k: r.item[k] for k in ITEM_FIELDS if k in r.item},
+            "clock_offset_ms": offset_ms,
+            "received_at": now,
+        }
+        for r in sorted(aside, key=lambda r: r.answer.uuid)
+    ]
+    connection.execute(
+        upsert_insert(connection.dialect.name)(AsideResponse).on_conflict_do_nothing(
+            index_elements=["uuid"]
+        ),
+        rows,
+    )
 
 
 Content = tuple[int, int, UUID | None, int | None, str | None, frozenset[int]]
@@ -378,7 +463,7 @@ def import_items(
     actor: Actor,
 ) -> dict[str, int]:
     """Ingest a carried batch file; count the verdicts and audit them. The caller commits."""
-    counts = {"stored": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
+    counts = {"stored": 0, "duplicate": 0, "aside": 0, "conflict": 0, "rejected": 0}
     for verdict in ingest(session, catalog, device, items, wish_max_chars=wish_max_chars):
         counts[verdict.status] += 1
     audit(session, actor, "kiosk-import", device=device.id, **counts)

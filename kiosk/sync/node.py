@@ -21,6 +21,7 @@ from kiosk.core.safejson import load_json
 from kiosk.models import Location, Outbox, Response, ResponseOption, utcnow
 from kiosk.safety.safeguards import refusals_by_day
 from kiosk.sync.configuration import apply_config
+from kiosk.sync.ingest import ACKNOWLEDGED
 
 Transport = Callable[[list[dict[str, Any]], dict[str, Any]], list[dict[str, Any]]]
 """Sends a batch (and what the node says of itself) to central and returns its verdicts;
@@ -105,7 +106,7 @@ def _settle(session: Session, batch: Batch, verdicts: list[dict[str, Any]]) -> t
     done = [
         by_uuid[v["uuid"]]
         for v in verdicts
-        if v.get("status") in ("stored", "duplicate") and v.get("uuid") in by_uuid
+        if v.get("status") in ACKNOWLEDGED and v.get("uuid") in by_uuid
     ]
     held = {
         by_uuid[v["uuid"]]: f"{v.get('status')}: {v.get('error', '')}"

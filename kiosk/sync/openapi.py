@@ -20,7 +20,9 @@ OPENAPI: dict[str, Any] = {
             "Kiosk nodes enrol once with a one-time code, then push the answers they took, "
             "in batches, any number of times and in any order: central stores each UUID once "
             "and answers with a verdict per UUID. A node forgets an answer only when its "
-            "verdict is `stored` or `duplicate`."
+            "verdict is `stored`, `duplicate` or `aside` (an answer for a place the kiosk is "
+            "not assigned to: central keeps it uncounted until staff of that place release "
+            "or reject it). The configuration describes the kiosk's places only."
         ),
     },
     "servers": [{"url": "/api/v1"}],
@@ -65,7 +67,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["uuid", "status"],
                 "properties": {
                     "uuid": {"type": "string"},
-                    "status": {"enum": ["stored", "duplicate", "conflict", "rejected"]},
+                    "status": {"enum": ["stored", "duplicate", "aside", "conflict", "rejected"]},
                     "error": {"type": "string"},
                 },
             },

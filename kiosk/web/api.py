@@ -16,7 +16,7 @@ from kiosk.models import Device, utcnow
 from kiosk.safety.safeguards import note_device_refusals, parse_reported_refusals
 from kiosk.sync.configuration import config_document, config_etag, shared_wishes
 from kiosk.sync.devices import DeviceAuthError, authenticate_device, enrol, note_contact
-from kiosk.sync.ingest import MAX_BATCH, ingest
+from kiosk.sync.ingest import MAX_BATCH, assigned_places, ingest
 from kiosk.sync.openapi import OPENAPI
 from kiosk.web import db
 from kiosk.web.hooks import csrf
@@ -94,11 +94,12 @@ def config() -> ResponseReturnValue:
     """Central's configuration for kiosk nodes; 304 if the node has this one already."""
     session = db.session()
     device = _device()
-    wishes = shared_wishes(session, location_id=device.location_id)
-    etag = config_etag(session, wishes)
+    places = assigned_places(session, device)
+    wishes = shared_wishes(session, places)
+    etag = config_etag(session, wishes, places)
     if etag in request.headers.get("If-None-Match", ""):
         return "", 304, {"ETag": etag}
-    response = jsonify(config_document(session, wishes))
+    response = jsonify(config_document(session, wishes, places))
     response.headers["ETag"] = etag
     return response
 

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission
@@ -17,7 +17,14 @@ from kiosk.core.errors import N_, KioskError, NotFoundError
 from kiosk.models import Device, Location, utcnow
 from kiosk.printing.qr import qr_data_uri
 from kiosk.setup.places import places_within
-from kiosk.sync.devices import kiosk_overview, new_enrolment, register_device, revoke
+from kiosk.sync.aside import aside_overview, reject_aside, release_aside
+from kiosk.sync.devices import (
+    assign_places,
+    kiosk_overview,
+    new_enrolment,
+    register_device,
+    revoke,
+)
 from kiosk.sync.ingest import import_items
 from kiosk.sync.node import BatchFileError, read_batch_file
 from kiosk.web import db
@@ -43,6 +50,8 @@ def _page(status: int = 200, **context: object) -> ResponseReturnValue:
         "staff/kiosks/index.html",
         kiosks=kiosk_overview(session, now=utcnow(), silent_after=silent_after, places=places),
         locations=places_within(session, reach),
+        aside=aside_overview(session, reach),
+        reach=reach,
         silent_hours=current_app.config["KIOSK_SILENT_HOURS"],
         hammer_refusals=current_app.config["KIOSK_HAMMER_REFUSALS"],
         **context,
@@ -50,6 +59,7 @@ def _page(status: int = 200, **context: object) -> ResponseReturnValue:
 
 
 @bp.get("/")
+@requires(Permission.EDIT)
 def index() -> ResponseReturnValue:
     """Every kiosk: last contact, clock, answers taken vs received; forms to add or import."""
     return _page()
@@ -72,8 +82,8 @@ def register() -> ResponseReturnValue:
     session = db.session()
     valid_id = re.fullmatch(r"[0-9]{1,9}", raw_location) is not None
     location = session.get(Location, int(raw_location)) if valid_id else None
-    if location is not None and not current_reach().covers_area(location.area_id):
-        location = None  # not one of the places offered
+    if location is not None:  # another area's place is refused as such (403)
+        require(current_reach().covers_area(location.area_id))
     if not name or len(name) > 200 or location is None:
         return _page(422, error=gettext(KioskFormError.message), name=name[:200])
     device, code = register_device(session, name=name, location_id=location.id, actor=acting())
@@ -117,6 +127,79 @@ def reenrol(device_id: int) -> ResponseReturnValue:
     code = new_enrolment(session, device, actor=acting())
     session.commit()
     return _enrolment_page(device, code)
+
+
+@bp.post(f"/<int(max={MAX_ID}):device_id>/places")
+@requires(Permission.EDIT)
+def places(device_id: int) -> ResponseReturnValue:
+    """Choose the places a kiosk serves (among those within reach; its own stays)."""
+    session = db.session()
+    device = _device(device_id)
+    raw = request.form.getlist("place")
+    if len(raw) > 1000 or not all(re.fullmatch(r"[0-9]{1,9}", value) for value in raw):
+        return _page(422, error=gettext(KioskFormError.message))
+    assign_places(session, device, {int(v) for v in raw}, reach=current_reach(), actor=acting())
+    session.commit()
+    return redirect(url_for("staff.kiosks.index"), code=303)
+
+
+def _aside_place(location_id: int) -> Location:
+    """A place whose answers kept aside a member may decide on: within their reach."""
+    location = db.session().get(Location, location_id)
+    if location is None:
+        raise NotFoundError()
+    require(current_reach().covers_area(location.area_id))
+    return location
+
+
+ASIDE_ROUTE = f"/<int(max={MAX_ID}):device_id>/aside/<int(max={MAX_ID}):location_id>"
+
+
+@bp.post(f"{ASIDE_ROUTE}/release")
+@requires(Permission.EDIT)
+def release(device_id: int, location_id: int) -> ResponseReturnValue:
+    """Count what a kiosk sent for a place it is not assigned to (wishes go to moderation)."""
+    session = db.session()
+    _aside_place(location_id)
+    catalog = db.catalog()
+    with db.write_lock().held():
+        counts = release_aside(
+            session,
+            catalog,
+            device_id=device_id,
+            location_id=location_id,
+            wish_max_chars=current_app.config["WISH_MAX_CHARS"],
+            actor=acting(),
+        )
+        session.commit()
+    flash(
+        gettext(
+            "Released: %(stored)d answers count now (wishes wait for moderation), "
+            "%(duplicate)d were here already, %(refused)d no longer fit and were kept aside.",
+            stored=counts["stored"],
+            duplicate=counts["duplicate"],
+            refused=counts["conflict"] + counts["rejected"],
+        )
+    )
+    return redirect(url_for("staff.kiosks.index"), code=303)
+
+
+@bp.post(f"{ASIDE_ROUTE}/reject")
+@requires(Permission.EDIT)
+def reject(device_id: int, location_id: int) -> ResponseReturnValue:
+    """Refuse what a kiosk sent for a place it is not assigned to: nothing is counted."""
+    session = db.session()
+    _aside_place(location_id)
+    count = reject_aside(session, device_id=device_id, location_id=location_id, actor=acting())
+    session.commit()
+    flash(
+        ngettext(
+            "%(num)d answer rejected: it is not counted.",
+            "%(num)d answers rejected: they are not counted.",
+            count,
+        )
+    )
+    return redirect(url_for("staff.kiosks.index"), code=303)
 
 
 @bp.post("/import")

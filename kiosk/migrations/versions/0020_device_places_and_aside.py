@@ -1,7 +1,7 @@
 """Kiosks assigned to places, and answers held aside from places a kiosk is not assigned to
 
 A kiosk's token could add answers to any place. Now a kiosk has places (its own, and any
-staff add); what it sends for another place waits in held_response, uncounted, until an
+staff add); what it sends for another place waits in aside_response, uncounted, until an
 editor or admin of that place's area releases or rejects it.
 
 Revision ID: 0020
@@ -48,7 +48,7 @@ def upgrade() -> None:
     )
 
     op.create_table(
-        "held_response",
+        "aside_response",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("uuid", sa.Uuid(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
@@ -59,21 +59,23 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(length=16), nullable=True),
         sa.Column("decided_at", kiosk.models.base.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["device_id"], ["device.id"], name=op.f("fk_held_response_device_id_device")
+            ["device_id"], ["device.id"], name=op.f("fk_aside_response_device_id_device")
         ),
         sa.ForeignKeyConstraint(
-            ["location_id"], ["location.id"], name=op.f("fk_held_response_location_id_location")
+            ["location_id"], ["location.id"], name=op.f("fk_aside_response_location_id_location")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_response")),
-        sa.UniqueConstraint("uuid", name=op.f("uq_held_response_uuid")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_aside_response")),
+        sa.UniqueConstraint("uuid", name=op.f("uq_aside_response_uuid")),
     )
-    with op.batch_alter_table("held_response", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_held_response_device_id"), ["device_id"], unique=False)
+    with op.batch_alter_table("aside_response", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_held_response_location_id"), ["location_id"], unique=False
+            batch_op.f("ix_aside_response_device_id"), ["device_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_aside_response_location_id"), ["location_id"], unique=False
         )
 
 
 def downgrade() -> None:
-    op.drop_table("held_response")
+    op.drop_table("aside_response")
     op.drop_table("device_place")
