@@ -15,6 +15,7 @@ from kiosk.collect.answers import Answer, record_answer
 from kiosk.models import (
     COMMAND_LINE,
     AnswerCount,
+    AsideResponse,
     OptionCount,
     QuestionKind,
     RejectedResponse,
@@ -24,6 +25,7 @@ from kiosk.models import (
 )
 from kiosk.safety.moderation import WishAction, moderate
 from kiosk.safety.retention import apply_retention
+from kiosk.sync.devices import register_device
 from tests.helpers import demo, pick, question
 
 NOW = utcnow()  # the command runs at the real now
@@ -82,6 +84,12 @@ def history(session: Session) -> dict[str, int]:
                 uuid=str(old_uuid), reason="conflict", payload={"text": "x"}, received_at=at
             )
         )
+    _, square, playground = demo(session)
+    device, _ = register_device(session, name="Pi", location_id=square.id, actor=COMMAND_LINE)
+    for at in (LONG_AGO, LATELY):  # sent for a place it is not assigned to, never released
+        session.add(AsideResponse(uuid=uuid.uuid4(), device_id=device.id,
+                                  location_id=playground.id, payload={"text": "x"},
+                                  received_at=at))  # fmt: skip
     session.commit()
     return ids
 
@@ -92,7 +100,7 @@ def test_old_answers_lose_what_could_point_at_a_person(
     before = results(session)
     report = apply_retention(session, days=365, now=NOW, actor=COMMAND_LINE)
     session.commit()
-    assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 1)
+    assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 2)
     assert results(session) == before  # the results do not change
     session.expire_all()
 
@@ -112,6 +120,7 @@ def test_old_answers_lose_what_could_point_at_a_person(
         assert row(name).visit_id is not None and row(name).received_at == LATELY
     assert row("new_pending").text == "Ein Trinkbrunnen"
     assert [r.received_at for r in session.scalars(select(RejectedResponse))] == [LATELY]
+    assert [r.received_at for r in session.scalars(select(AsideResponse))] == [LATELY]
 
     again = apply_retention(session, days=365, now=NOW, actor=COMMAND_LINE)
     assert (again.anonymised, again.wishes_blanked, again.kept_aside_deleted) == (0, 0, 0)
@@ -120,7 +129,7 @@ def test_old_answers_lose_what_could_point_at_a_person(
 def test_a_dry_run_counts_and_changes_nothing(session: Session, history: dict[str, int]) -> None:
     report = apply_retention(session, days=365, now=NOW, dry_run=True, actor=COMMAND_LINE)
     session.commit()
-    assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 1)
+    assert (report.anonymised, report.wishes_blanked, report.kept_aside_deleted) == (4, 2, 2)
     assert session.scalar(select(func.count()).where(Response.visit_id.is_(None))) == 0
     assert session.get(Response, history["old_pending"]).text  # type: ignore[union-attr]
 

@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import Actor, RejectedResponse, Response, WishState, audit, hour_of, utcnow
+from kiosk.models import (
+    Actor,
+    AsideResponse,
+    RejectedResponse,
+    Response,
+    WishState,
+    audit,
+    hour_of,
+    utcnow,
+)
 from kiosk.safety.moderation import WishMark, redact
 from kiosk.safety.ratelimits import forget_rates
 
@@ -79,6 +88,9 @@ def apply_retention(
         ),
     )
     kept_aside = RejectedResponse.received_at < cutoff
+    # Answers a kiosk sent for another place, decided or not: after the period nobody
+    # releases them any more, and what they say (visit, text) goes like the rest.
+    waited_aside = AsideResponse.received_at < cutoff
     if dry_run:
         return RetentionReport(
             cutoff,
@@ -86,6 +98,10 @@ def apply_retention(
             _count(session, text_to_go),
             int(
                 session.scalar(select(func.count()).select_from(RejectedResponse).where(kept_aside))
+                or 0
+            )
+            + int(
+                session.scalar(select(func.count()).select_from(AsideResponse).where(waited_aside))
                 or 0
             ),
             0,
@@ -103,12 +119,13 @@ def apply_retention(
         .execution_options(synchronize_session=False)
     )
     deleted = session.execute(delete(RejectedResponse).where(kept_aside))
+    deleted_aside = session.execute(delete(AsideResponse).where(waited_aside))
     rates = forget_rates(session, before=now - dt.timedelta(days=1))
     report = RetentionReport(
         cutoff,
         int(getattr(anonymised, "rowcount", 0) or 0),
         blanked,
-        int(getattr(deleted, "rowcount", 0) or 0),
+        int(getattr(deleted, "rowcount", 0) or 0) + int(getattr(deleted_aside, "rowcount", 0) or 0),
         rates,
     )
     if report.anonymised or report.wishes_blanked or report.kept_aside_deleted:
