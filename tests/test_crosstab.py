@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.access.reach import EVERYWHERE
 from kiosk.cli import alembic_config
 from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.catalog import CatalogCampaign, CatalogQuestion, load_catalog
@@ -35,7 +36,7 @@ from kiosk.results.crosstab import CrossTab, cross_tabs
 from kiosk.results.tallies import load_scope
 from kiosk.setup.demo import load_demo
 from kiosk.setup.questions import QuestionForm, save_question
-from kiosk.sync.devices import enrol, register_device
+from kiosk.sync.devices import assign_places, enrol, register_device
 from kiosk.sync.ingest import ingest
 from kiosk.web import db
 from tests.conftest import fresh_postgres_database
@@ -269,6 +270,7 @@ def test_the_counter_holds_what_the_answers_say_however_they_arrive(
     compared = [q for q in campaign.questions if q.kind != QuestionKind.WISH and q.id != age.id]
     _, code = register_device(session, name="Pi", location_id=square.id, actor=COMMAND_LINE)
     device, _ = enrol(session, code)
+    assign_places(session, device, set(places), reach=EVERYWHERE, actor=COMMAND_LINE)  # both count
     steps: list[tuple[uuid.UUID | None, int, CatalogQuestion, tuple[int, ...]]] = []
     for _ in range(40):
         visit = None if rng.random() < 0.1 else uuid.uuid4()

@@ -1,17 +1,28 @@
-"""Staff logins: throttled by address (no address or IP kept), sessions that end, fixation."""
+"""Staff logins: throttled by e-mail (no address or IP kept), sessions that end, fixation.
+
+More on the throttle, per e-mail and network: tests/test_login_throttle.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from kiosk.access.accounts import LOGIN_FAILURES_ALLOWED
-from kiosk.models import AuditEntry, LoginFailure, StaffUser
+from kiosk.access.accounts import (
+    LOGIN_FAILURES_ALLOWED,
+    end_session,
+    logged_in,
+    login_attempt,
+    session_user,
+)
+from kiosk.models import AuditEntry, EndedSession, LoginFailure, StaffUser, utcnow
 from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from kiosk.web import db
 
@@ -95,7 +106,10 @@ def test_log_out_everywhere_ends_the_other_browsers_sessions(app: Flask) -> None
 
 def test_a_forged_session_id_is_no_login(app: Flask) -> None:
     client = app.test_client()
-    for forged in ["1", "1.x", "x.0", "1.0.0", "9" * 50 + ".0", "", "².0", "1.²"]:
+    hexes = "0123456789abcdef" * 2
+    forged_ids = ["1", "1.x", "x.0", "1.0.0", "9" * 50 + ".0", "", "².0", "1.²", "1.0"]
+    forged_ids += [f"1.0.{hexes[:-1]}", f"1.0.{hexes.upper()}", f"١.0.{hexes}", f"1.0.{hexes}.0"]
+    for forged in forged_ids:
         with client.session_transaction() as session:
             session["_user_id"] = forged
             session["staff_seen"] = session["staff_since"] = time.time()
@@ -126,3 +140,51 @@ def test_a_login_form_sent_again_while_logged_in_is_no_failed_attempt(
         assert db.session().scalar(select(func.count()).select_from(LoginFailure)) == 0
     fresh = app.test_client()
     assert fresh.post("/staff/login", data=form).status_code == 302
+
+
+def test_a_logout_ends_that_session_for_a_copied_cookie_too(
+    make_app: Callable[..., Flask],
+) -> None:
+    """A session cookie copied before the logout opens nothing after it, on any instance."""
+    first, second = make_app(), make_app()  # two instances over one database
+    browser = first.test_client()
+    assert log_in(browser) == 302
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    copy = second.test_client()
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/staff/").status_code == 200  # the copy works while the session lasts
+    assert browser.post("/staff/logout").status_code == 302
+    ended = copy.get("/staff/")
+    assert ended.status_code == 302 and ended.headers["Location"].startswith("/staff/login")
+    assert log_in(browser) == 302 and browser.get("/staff/").status_code == 200  # a new login
+
+
+def test_a_session_ended_by_idleness_ends_for_a_busy_copy_too(app: Flask) -> None:
+    browser = app.test_client()
+    assert log_in(browser) == 302
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    copy = app.test_client()
+    copy.set_cookie("session", cookie.value)
+    with browser.session_transaction() as session:
+        session["staff_seen"] = time.time() - 61 * 60
+    assert browser.get("/staff/").status_code == 302
+    assert copy.get("/staff/").status_code == 302  # kept busy, but the same session
+
+
+def test_an_ended_session_is_refused_and_kept_until_it_would_have_ended(session: Session) -> None:
+    user = session.scalars(select(StaffUser).where(StaffUser.email == DEMO_EMAIL)).one()
+    attempt = login_attempt(DEMO_EMAIL, "192.0.2.1", b"secret")
+    logged_in(session, user, attempt)
+    session_id = user.get_id()
+    assert session_user(session, session_id) is user
+    now = utcnow()
+    end_session(session, user.login_session, until=now + dt.timedelta(hours=1))
+    end_session(session, user.login_session, until=now + dt.timedelta(hours=1))  # twice: once
+    assert session_user(session, session_id) is None
+    logged_in(session, user, attempt, now)
+    assert session_user(session, user.get_id()) is user  # a new login, a new session
+    assert session.scalar(select(func.count()).select_from(EndedSession)) == 1
+    logged_in(session, user, attempt, now + dt.timedelta(hours=2))  # past its end: forgotten
+    assert session.scalar(select(func.count()).select_from(EndedSession)) == 0

@@ -1,4 +1,4 @@
-"""Staff accounts: create them, check a password, write the audit log."""
+"""Staff accounts: create them, check a password, throttle logins, end sessions, audit."""
 
 from __future__ import annotations
 
@@ -6,20 +6,36 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.access.permissions import Role
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Actor, Area, AuditEntry, LoginFailure, StaffUser, audit, utcnow
+from kiosk.models import (
+    Actor,
+    Area,
+    AuditEntry,
+    EndedSession,
+    LoginFailure,
+    LoginFailureCount,
+    StaffUser,
+    audit,
+    upsert_insert,
+    utcnow,
+)
+from kiosk.safety.ratelimits import network_of
 
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LOGIN_WINDOW = dt.timedelta(minutes=15)
-LOGIN_FAILURES_ALLOWED = 5  # per e-mail address in the window; then it waits
+LOGIN_FAILURES_ALLOWED = 5  # per e-mail address and network in the window; then that network waits
+LOGIN_FAILURES_CEILING = 20  # ... from all networks: then each network that failed with it waits
+FAILURES_TOLD = dt.timedelta(days=90)  # at a login, failures since the last one: this far back
 ROLES = tuple(role.value for role in Role)
 
 # Compared against when the e-mail is unknown, so both paths take the same time.
@@ -83,34 +99,148 @@ def login_key(email: str, secret: bytes) -> str:
     return hmac.new(secret, email.strip().casefold().encode(), hashlib.sha256).hexdigest()
 
 
-def login_throttled(
-    session: Session,
-    key: str,
-    now: dt.datetime | None = None,
-    *,
-    allowed: int = LOGIN_FAILURES_ALLOWED,
-) -> bool:
-    """Tell whether logins with this key failed `allowed` times lately; try again later, then."""
-    since = (now or utcnow()) - LOGIN_WINDOW
-    failures = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.key == key, LoginFailure.at > since)
-    )
-    return (failures or 0) >= allowed
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A login attempt as it is counted: keyed hashes, no e-mail or network address."""
+
+    key: str  # the e-mail given (login_key)
+    network: str  # the e-mail with the client's network: two e-mails' rows do not link
 
 
-def note_login_failure(session: Session, key: str, now: dt.datetime | None = None) -> None:
-    """Count a failed login, and forget those older than the window; the caller commits."""
+def login_attempt(email: str, address: str, secret: bytes) -> LoginAttempt:
+    """The keys a login attempt is counted under: its e-mail, and that with its network."""
+    key = login_key(email, secret)
+    network = f"login-network:{key}:{network_of(address)}".encode()
+    return LoginAttempt(key, hmac.new(secret, network, hashlib.sha256).hexdigest()[:32])
+
+
+def note_login_failure(
+    session: Session, attempt: LoginAttempt, now: dt.datetime | None = None
+) -> None:
+    """Count an attempt as failed until its password proves right; forget those past the window.
+
+    The caller commits before the password is read, so that attempts at once see each other.
+    """
     now = now or utcnow()
     session.execute(delete(LoginFailure).where(LoginFailure.at <= now - LOGIN_WINDOW))
-    session.add(LoginFailure(key=key, at=now))
+    session.add(LoginFailure(key=attempt.key, network=attempt.network, at=now))
+    session.flush()
 
 
-def logged_in(session: Session, user: StaffUser, key: str) -> None:
-    """A login succeeded: its earlier failures no longer count; audited, the caller commits."""
-    session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+def login_refused(session: Session, attempt: LoginAttempt, now: dt.datetime | None = None) -> bool:
+    """Tell whether this attempt must wait, its own failure noted (note_login_failure) first.
+
+    A network waits after LOGIN_FAILURES_ALLOWED failures with an e-mail in the window.
+    Past LOGIN_FAILURES_CEILING failures from all networks together, a network that failed
+    with it even once waits too; one without failures still gets in: nobody elsewhere can
+    lock the owner out.
+    """
+    since = (now or utcnow()) - LOGIN_WINDOW
+    here = func.count(case((LoginFailure.network == attempt.network, 1)))
+    total, from_here = session.execute(
+        select(func.count(), here).where(LoginFailure.key == attempt.key, LoginFailure.at > since)
+    ).one()
+    if from_here > LOGIN_FAILURES_ALLOWED:
+        return True
+    return bool(total > LOGIN_FAILURES_CEILING and from_here > 1)
+
+
+def count_failed_login(
+    session: Session, attempt: LoginAttempt, email: str, now: dt.datetime | None = None
+) -> None:
+    """Count a failed or refused login, per network, for the staff member with this e-mail.
+
+    They are told at their next login (logged_in). An unknown e-mail counts nothing here.
+    The caller commits.
+    """
+    now = now or utcnow()
+    user_id = session.scalar(select(StaffUser.id).where(StaffUser.email == email.strip().lower()))
+    if user_id is None:
+        return
+    statement = upsert_insert(session.connection().dialect.name)(LoginFailureCount).values(
+        staff_user_id=user_id, network=attempt.network, count=1, last_at=now
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["staff_user_id", "network"],
+            set_={"count": LoginFailureCount.count + 1, "last_at": statement.excluded.last_at},
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FailedLogins:
+    """Failed logins with a staff member's e-mail since their last login."""
+
+    attempts: int
+    networks: int
+
+
+def logged_in(
+    session: Session, user: StaffUser, attempt: LoginAttempt, now: dt.datetime | None = None
+) -> FailedLogins:
+    """A login succeeded: give it a new session id; return the failures since the last login.
+
+    Those failures are forgotten then, and so are the failures of this attempt's network in
+    the window (another network's still count), ended sessions past their end, and counts of
+    failures older than FAILURES_TOLD. Audited; the caller commits.
+    """
+    now = now or utcnow()
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.key == attempt.key, LoginFailure.network == attempt.network
+        )
+    )
+    mine = LoginFailureCount.staff_user_id == user.id
+    attempts, networks = session.execute(
+        select(func.coalesce(func.sum(LoginFailureCount.count), 0), func.count()).where(mine)
+    ).one()
+    session.execute(delete(LoginFailureCount).where(mine))
+    session.execute(
+        delete(LoginFailureCount).where(LoginFailureCount.last_at < now - FAILURES_TOLD)
+    )
+    session.execute(delete(EndedSession).where(EndedSession.expires_at < now))
+    user.login_session = secrets.token_hex(16)
     audit(session, Actor(user.id), "login")
+    return FailedLogins(int(attempts), int(networks))
+
+
+# "user id.session epoch.session id" (StaffUser.get_id); ASCII digits only, as int() reads.
+_SESSION_ID = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})\.([0-9a-f]{32})")
+
+
+def session_user(session: Session, session_id: str) -> StaffUser | None:
+    """The active user of a session, by its id, unless the session has been ended.
+
+    Ended are: every session of an older epoch (end_all_sessions) and one logged out
+    (end_session).
+    """
+    parts = _SESSION_ID.fullmatch(session_id)
+    if parts is None:
+        return None
+    user_id, epoch, login_session = parts.groups()
+    user = session.scalar(
+        select(StaffUser).where(
+            StaffUser.id == int(user_id),
+            StaffUser.session_epoch == int(epoch),
+            StaffUser.active.is_(True),
+            ~exists().where(EndedSession.id == login_session),
+        )
+    )
+    if user is not None:
+        user.login_session = login_session
+    return user
+
+
+def end_session(session: Session, login_session: str, *, until: dt.datetime) -> None:
+    """End one session everywhere, a copy of its cookie too; the caller commits.
+
+    Kept until `until`, when the session would have ended anyway.
+    """
+    statement = upsert_insert(session.connection().dialect.name)(EndedSession).values(
+        id=login_session, expires_at=until
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
 
 
 def end_all_sessions(session: Session, user: StaffUser, *, actor: Actor) -> None:

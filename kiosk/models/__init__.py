@@ -33,7 +33,15 @@ from kiosk.models.response import (
     WishState,
 )
 from kiosk.models.safeguard import DeviceRefusal, QrBallot, RateCount, RefusalCount
-from kiosk.models.staff import AuditEntry, LoginFailure, Role, StaffUser, staff_area
+from kiosk.models.staff import (
+    AuditEntry,
+    EndedSession,
+    LoginFailure,
+    LoginFailureCount,
+    Role,
+    StaffUser,
+    staff_area,
+)
 
 __all__ = [
     "CHANNELS",
@@ -51,10 +59,12 @@ __all__ = [
     "CrossCount",
     "Device",
     "DeviceRefusal",
+    "EndedSession",
     "HourCount",
     "KioskPace",
     "Location",
     "LoginFailure",
+    "LoginFailureCount",
     "Option",
     "OptionCount",
     "Outbox",

@@ -1,4 +1,4 @@
-"""Staff users and the audit log of what they did."""
+"""Staff users, the audit log of what they did, and what guards their logins and sessions."""
 
 from __future__ import annotations
 
@@ -57,10 +57,13 @@ class StaffUser(Base):
 
     is_authenticated = True
     is_anonymous = False
+    # The random id of the session this object was loaded for (or logged in with): a logout
+    # ends that session by it (EndedSession). Not a column: every login has its own.
+    login_session = ""
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session: the user's id and session epoch."""
-        return f"{self.id}.{self.session_epoch}"
+        """Return the id Flask-Login keeps in the session: "user id.session epoch.session id"."""
+        return f"{self.id}.{self.session_epoch}.{self.login_session}"
 
 
 class AuditEntry(Base):
@@ -76,10 +79,42 @@ class AuditEntry(Base):
 
 
 class LoginFailure(Base):
-    """A failed staff login, by a keyed hash of the e-mail given (no address, no IP kept)."""
+    """A failed staff login, kept for a few minutes to throttle logins (no address kept).
+
+    By a keyed hash of the e-mail given (key), and one of it with the client's network.
+    """
 
     __tablename__ = "login_failure"
 
     id: Mapped[bigintpk]
     key: Mapped[str] = mapped_column(String(64), index=True)
+    network: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class LoginFailureCount(Base):
+    """Failed logins with a staff member's e-mail since their last login, per network.
+
+    What they are told when they next log in; the network is a keyed hash, no address.
+    """
+
+    __tablename__ = "login_failure_count"
+
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    network: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int]
+    last_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class EndedSession(Base):
+    """A staff session logged out: its cookie, wherever it was copied, opens nothing any more.
+
+    Kept until the session would have ended anyway (its working day after the login).
+    """
+
+    __tablename__ = "ended_session"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -25,14 +26,16 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from kiosk.access.accounts import (
-    LOGIN_FAILURES_ALLOWED,
     LOGIN_WINDOW,
     authenticate,
+    count_failed_login,
     end_all_sessions,
+    end_session,
     logged_in,
-    login_key,
-    login_throttled,
+    login_attempt,
+    login_refused,
     note_login_failure,
+    session_user,
 )
 from kiosk.access.permissions import Permission, allowed
 from kiosk.access.reach import EVERYWHERE, Reach, reach_of
@@ -103,14 +106,8 @@ def requires(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> StaffUser | None:
-    """The user of a session: "id.epoch"; a session of an older epoch has been ended."""
-    user_id, _, epoch = session_id.partition(".")
-    if not (user_id.isdecimal() and epoch.isdecimal()) or len(session_id) > 40:
-        return None
-    user = db.session().get(StaffUser, int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
-        return None
-    return user
+    """The user of a session ("id.epoch.session"), unless it has been ended."""
+    return session_user(db.session(), session_id)
 
 
 def safe_next(target: str | None) -> str:
@@ -125,9 +122,9 @@ def safe_next(target: str | None) -> str:
 
 @bp.before_request
 def _throttle_logins() -> ResponseReturnValue | None:
-    """Count a login attempt (per network, and per e-mail given) before its password is read.
+    """Count a login attempt (per network, and per e-mail and network) before its password is read.
 
-    Both counts are committed at once: of many attempts at the same time, only as many as
+    The counts are committed at once: of many attempts at the same time, only as many as
     allowed get as far as the password. Past a limit the form comes back with 429.
     """
     if request.endpoint != "auth.login" or request.method != "POST":
@@ -144,10 +141,13 @@ def _throttle_logins() -> ResponseReturnValue | None:
         )
         return render_template("staff/auth/login.html", error=error, email=email), 429
     session = db.session()
-    g.login_key = login_key(email, current_app.secret_key.encode())  # type: ignore[union-attr]
-    note_login_failure(session, g.login_key)  # forgotten again when the password is right
+    secret = current_app.config["SECRET_KEY"].encode()
+    g.login_attempt = login_attempt(email, request.remote_addr or "", secret)
+    note_login_failure(session, g.login_attempt)  # forgotten again when the password is right
     session.commit()
-    if login_throttled(session, g.login_key, allowed=LOGIN_FAILURES_ALLOWED + 1):
+    if login_refused(session, g.login_attempt):
+        count_failed_login(session, g.login_attempt, email)
+        session.commit()
         error = gettext(
             "Too many failed logins with this address. Please wait %(minutes)d minutes.",
             minutes=LOGIN_WINDOW.seconds // 60,
@@ -167,26 +167,50 @@ def login() -> ResponseReturnValue:
     session = db.session()
     user = authenticate(session, email, request.form.get("password", "")[:1024])
     if user is None:
+        count_failed_login(session, g.login_attempt, email)
+        session.commit()
         error = gettext("E-mail or password is wrong.")
         return render_template("staff/auth/login.html", error=error, email=email), 422
-    logged_in(session, user, g.login_key)
+    failed = logged_in(session, user, g.login_attempt)
     language = flask_session.get("lang")
     flask_session.clear()  # nothing from before the login carries over (fixation)
     if language:
         flask_session["lang"] = language
     login_user(user)
     flask_session["staff_since"] = flask_session["staff_seen"] = time.time()
+    if failed.attempts:
+        flash(
+            gettext(
+                "Since your last login, there were failed attempts to log in with your e-mail "
+                "address. Attempts: %(attempts)d. Networks they came from: %(networks)d.",
+                attempts=failed.attempts,
+                networks=failed.networks,
+            )
+        )
     session.commit()
     return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out and return to the login form."""
+    """Log out (a copy of this session's cookie too) and return to the login form."""
+    _end_this_session()
+    return redirect(url_for("auth.login"))
+
+
+def _end_this_session() -> None:
+    """Log out here, and end this session on every server, for a copy of its cookie too."""
+    if current_user.is_authenticated:
+        since = flask_session.get("staff_since")
+        started = since if isinstance(since, (int, float)) else time.time()
+        hours = current_app.config["STAFF_SESSION_HOURS"]
+        until = dt.datetime.fromtimestamp(started, dt.UTC) + dt.timedelta(hours=hours)
+        session = db.session()
+        end_session(session, current_user.login_session, until=until)
+        session.commit()
     logout_user()
     flask_session.pop("staff_since", None)
     flask_session.pop("staff_seen", None)
-    return redirect(url_for("auth.login"))
 
 
 @bp.post("/logout-everywhere")
@@ -218,9 +242,7 @@ def _expire_idle_staff_sessions() -> ResponseReturnValue | None:
     if not isinstance(seen, (int, float)) or not isinstance(since, (int, float)):
         seen = since = 0
     if now - seen > idle or now - since > longest:
-        logout_user()
-        flask_session.pop("staff_since", None)
-        flask_session.pop("staff_seen", None)
+        _end_this_session()  # a copy of the cookie, kept busy elsewhere, ends with it
         flash(gettext("Your session has ended. Please log in again."))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     flask_session["staff_seen"] = now
