@@ -340,7 +340,8 @@ def test_an_editor_assigns_places_within_reach_only(app: Flask, lobeda: dict[str
     lobeda_editor = _login(app, "lobeda@example.org")
     assert lobeda_editor.post(places, data={"place": str(lobeda["place"])}).status_code == 403
     jena = _login(app, "jena@example.org")
-    assert jena.post(places, data={"place": str(lobeda["place"])}).status_code == 303
+    refused = jena.post(places, data={"place": [str(lobeda["place"]), str(lobeda["square"])]})
+    assert refused.status_code == 403 and "Sozialraum, in dem Sie nicht arbeiten" in refused.text
     with app.app_context():
         device = db.session().get_one(Device, lobeda["device"])
         assert [p.code for p in device.places] == ["ehp"]  # Lobeda is not theirs to give

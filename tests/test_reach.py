@@ -18,6 +18,7 @@ from kiosk.models import (
     COMMAND_LINE,
     Actor,
     Area,
+    AsideResponse,
     AuditEntry,
     Campaign,
     Device,
@@ -294,6 +295,7 @@ def test_a_carried_file_may_not_bring_answers_for_other_areas(app: Flask) -> Non
         content_type="multipart/form-data",
         data={"batch": (io.BytesIO(json.dumps(document).encode()), "kiosk.json")},
     )
-    assert sent.status_code == 422 and OUT_OF_REACH in sent.text
+    assert sent.status_code == 403 and OUT_OF_REACH in sent.text
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Response)) == before
+        assert db.session().scalar(select(func.count()).select_from(AsideResponse)) == 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.access.reach import Reach
+from kiosk.access.reach import Reach, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
 from kiosk.models import (
     Actor,
@@ -130,12 +130,14 @@ def assign_places(
 ) -> None:
     """Set the places a kiosk serves among those within reach; the others stay as they are.
 
+    A place outside reach among those chosen refuses the whole change (OutOfReachError).
     Its own place always stays one of them. The kiosk gets their configuration at its next
     sync, and its answers for them count from now on. The caller commits.
     """
     chosen = set(session.scalars(select(Location).where(Location.id.in_(sorted(location_ids)))))
+    require(all(reach.covers_area(p.area_id) for p in chosen))  # another area's: 403
     kept = [p for p in device.places if not reach.covers_area(p.area_id)]
-    wanted = {p for p in chosen if reach.covers_area(p.area_id)} | set(kept) | {device.location}
+    wanted = chosen | set(kept) | {device.location}
     before = {p.id for p in device.places}
     device.places = sorted(wanted, key=lambda p: p.code)
     session.flush()

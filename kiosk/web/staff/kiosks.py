@@ -12,7 +12,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission
-from kiosk.access.reach import OutOfReachError, codes_within, require
+from kiosk.access.reach import codes_within, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
 from kiosk.models import Device, Location, utcnow
 from kiosk.printing.qr import qr_data_uri
@@ -216,8 +216,7 @@ def import_file() -> ResponseReturnValue:
     if device is None:
         return _page(422, import_error=gettext("The file does not name a known kiosk."))
     require(current_reach().covers_area(device.location.area_id))
-    if not _within_reach(session, items):
-        return _page(422, import_error=gettext(OutOfReachError.message))
+    require(_within_reach(session, items))  # a file naming another area's place: 403
     catalog = db.catalog()
     with db.write_lock().held():  # all of the write, or a vote meanwhile waits on SQLite
         counts = import_items(
