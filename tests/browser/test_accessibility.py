@@ -12,11 +12,16 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.models import Area, Location
+from kiosk.collect.catalog import load_catalog
+from kiosk.models import COMMAND_LINE, Area, Location, QuestionKind
 from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
+from kiosk.sync.devices import register_device
+from kiosk.sync.ingest import ingest
 from kiosk.web import create_app
 from tests.axe import axe_source, violations
 from tests.browser.conftest import shoot
+from tests.helpers import demo, question
+from tests.test_kiosk_places import item
 
 pytestmark = pytest.mark.browser
 
@@ -82,13 +87,21 @@ STAFF_PAGES = [
 ]
 
 
-def _closed_place(session: Session) -> None:
-    """A place with no campaign running: its kiosk and phone page say so."""
+def _closed_place_and_a_kiosk_with_answers_aside(session: Session) -> None:
+    """A place with no campaign running: its kiosk and phone page say so. And a kiosk at the
+    square that sent an answer for the playground: the kiosks page shows it waiting."""
     area = session.scalars(select(Area)).first()
     session.add(Location(area=area, code="still", name="Stadtteilbibliothek", address=""))
+    campaign, square, _ = demo(session)
+    device, _ = register_device(session, name="Pi Platz", location_id=square.id,
+                                actor=COMMAND_LINE)  # fmt: skip
+    single = question(campaign, QuestionKind.SINGLE)
+    sent = item(single.id, "zeitzer", option_ids=[single.options[0].id])
+    (verdict,) = ingest(session, load_catalog(session), device, [sent], wish_max_chars=280)
+    assert verdict.status == "aside"
 
 
-SERVER_SETUP = _closed_place
+SERVER_SETUP = _closed_place_and_a_kiosk_with_answers_aside
 
 
 class Checker:
@@ -181,6 +194,8 @@ def _staff_pages(page: Page, checker: Checker) -> None:
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     checker.check(page, "place-errors")
     page.goto("/staff/kiosks/")
+    page.locator("details summary").first.click()  # a kiosk's places, opened
+    checker.check(page, "kiosks-places")
     page.locator("#kiosk-name").fill("Kiosk Bibliothek")
     page.locator("form[action$='/staff/kiosks/'] button.primary").click()
     expect(page.locator("code.command")).to_be_visible()
