@@ -22,7 +22,16 @@ from kiosk.models import (
     Response,
     WishState,
 )
-from kiosk.safety.moderation import Flag, WishAction, flags, moderate, parse_selection, queue
+from kiosk.safety.moderation import (
+    Flag,
+    WishAction,
+    WishList,
+    flags,
+    moderate,
+    parse_selection,
+    queue,
+    wishes_by_list,
+)
 from kiosk.sync.configuration import shared_wishes
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
@@ -113,6 +122,54 @@ def test_a_wish_marked_as_personal_data_is_never_public(session: Session) -> Non
     assert approved_wishes(session, campaign.id, square.id) != []
 
 
+def test_a_wish_marked_as_personal_data_leaves_the_open_queue(session: Session) -> None:
+    campaign, square, _ = demo(session)
+    wish, other = _wish(session, "Ruft Frau M. an, Tel. 0176 1234567"), _wish(session, "Bänke")
+    before = wishes_by_list(session)
+    assert wish in [w.id for w in queue(session, state=WishState.PENDING)]
+
+    assert moderate(session, [wish], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE) == 1
+    open_ids = [w.id for w in queue(session, state=WishList.OPEN)]
+    assert wish not in open_ids and other in open_ids
+    assert [w.id for w in queue(session, state=WishList.MARKED)] == [wish]
+    assert wish not in [w.id for w in queue(session, state=WishList.REJECTED)]
+    after = wishes_by_list(session)
+    assert after[WishList.OPEN] == before[WishList.OPEN] - 1
+    assert after[WishList.MARKED] == before[WishList.MARKED] + 1
+    assert sum(after.values()) == sum(before.values())  # each wish in exactly one list
+    (listed,) = queue(session, state=None, ids=[wish])
+    assert (listed.listed, listed.mark) == (WishList.MARKED, "personal_data")
+    assert listed.state == "pending"  # the decision stays what it was
+
+    # Approving it decides, but the mark still keeps it hidden and in its list.
+    assert moderate(session, [wish], WishAction.APPROVE, actor=COMMAND_LINE) == 1
+    assert [w.id for w in queue(session, state=WishList.MARKED)] == [wish]
+    assert wish not in [w.id for w in queue(session, state=WishList.APPROVED)]
+    session.commit()
+    public = approved_wishes(session, campaign.id, square.id, limit=100)
+    assert "Ruft Frau M. an, Tel. 0176 1234567" not in public
+    assert "Ruft Frau M. an, Tel. 0176 1234567" not in [w["text"] for w in shared_wishes(session)]
+    # Removing the mark brings back the decision; "back to open" drops the mark as well.
+    assert moderate(session, [wish], WishAction.UNMARK, actor=COMMAND_LINE) == 1
+    assert wish in [w.id for w in queue(session, state=WishList.APPROVED)]
+    moderate(session, [wish], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE)
+    assert moderate(session, [wish], WishAction.REOPEN, actor=COMMAND_LINE) == 1
+    assert wish in [w.id for w in queue(session, state=WishList.OPEN)]
+    assert wishes_by_list(session) == before
+
+
+def test_a_marked_wish_can_still_be_redacted_and_then_is_among_the_rejected(
+    session: Session,
+) -> None:
+    wish = _wish(session, "Meine Nummer: 0176 1234567")
+    moderate(session, [wish], WishAction.MARK_PERSONAL_DATA, actor=COMMAND_LINE)
+    assert moderate(session, [wish], WishAction.REDACT, actor=COMMAND_LINE) == 1
+    (listed,) = queue(session, state=None, ids=[wish])
+    assert (listed.text, listed.mark, listed.listed) == ("", "redacted", WishList.REJECTED)
+    assert wish in [w.id for w in queue(session, state=WishList.REJECTED)]
+    assert queue(session, state=WishList.MARKED, ids=[wish]) == []
+
+
 @pytest.mark.parametrize("raw", [[], ["x"], ["1.5"], ["-3"], ["0"], [str(2**64)], ["1"] * 201])
 def test_a_selection_that_cannot_be_read_is_refused(raw: list[str]) -> None:
     with pytest.raises(InvalidSettingError):
@@ -176,6 +233,32 @@ def test_moderators_approve_in_bulk_and_it_is_audited(app: Flask) -> None:
         ]
         assert ("wishes-approve", {"wishes": sorted([kind, phone]), "changed": 2}) in actions
         assert ("wishes-reject", {"wishes": [rude], "changed": 1}) in actions
+
+
+def test_marking_a_wish_as_personal_data_takes_it_out_of_the_open_list_on_the_page(
+    app: Flask,
+) -> None:
+    phone, kind = wishes_in_db(app, "Tel 0176 1234567 bei Frau K.", "Mehr Bänke")
+    moderator = login_as(app, Role.MODERATOR)
+    page = moderator.get("/staff/wishes/?lang=en").text
+    opened = int(page.split("Open (")[1].split(")")[0])
+    assert "Tel 0176 1234567 bei Frau K." in page
+    done = moderator.post(
+        "/staff/wishes/", data={"row": f"mark_personal_data:{phone}", "state": "pending"}
+    )
+    assert done.status_code == 303
+    page = moderator.get("/staff/wishes/?state=pending").text
+    assert f"Open ({opened - 1})" in page and "Personal data (1)" in page
+    assert "Tel 0176 1234567 bei Frau K." not in page and "Mehr Bänke" in page
+    marked = moderator.get("/staff/wishes/?state=marked").text
+    assert "Tel 0176 1234567 bei Frau K." in marked and "marked: personal data" in marked
+    assert "without the mark: Open" in marked
+    assert f'value="unmark:{phone}"' in marked and f'value="approve:{phone}"' not in marked
+    assert "Tel 0176 1234567" not in app.test_client().get("/wall/ehp").text
+    assert moderator.post("/staff/wishes/", data={"row": f"unmark:{phone}"}).status_code == 303
+    assert f"Open ({opened})" in moderator.get("/staff/wishes/").text
+    with app.app_context():
+        assert db.session().get(Response, kind).wish_state == "pending"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

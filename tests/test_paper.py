@@ -10,7 +10,7 @@ from kiosk.access.permissions import Role
 from kiosk.collect.answers import record_answer
 from kiosk.collect.paper import enter_paper_tally, withdraw_paper_tally
 from kiosk.core.errors import FormError, NotFoundError
-from kiosk.models import COMMAND_LINE, QuestionKind
+from kiosk.models import COMMAND_LINE, Question, QuestionKind
 from kiosk.results.tallies import load_scope, tally
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
@@ -120,6 +120,20 @@ def test_a_multiple_choice_sheet_cannot_have_more_picks_than_allowed(session: Se
     sheet = enter_paper_tally(session, location_id=square.id, question_id=multi.id,
                               counts=counts, answers="2", actor=COMMAND_LINE)  # fmt: skip
     assert sheet.answers == 2
+
+
+def test_the_sheet_page_says_how_many_answers_a_multiple_choice_takes(app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        campaign, square, _ = demo(session)
+        multi = question(campaign, QuestionKind.MULTI)
+        session.get_one(Question, multi.id).max_choices = 2
+        session.commit()
+    page = login_as(app, Role.EDITOR).get(f"/staff/paper/{square.id}?lang=en").text
+    heading = page.split(f'id="question-{multi.id}"')[1].split("</h2>")[0]
+    assert '<span class="choice-limit">(up to 2 answers)</span>' in heading
+    single = question(campaign, QuestionKind.SINGLE)
+    assert "choice-limit" not in page.split(f'id="question-{single.id}"')[1].split("</h2>")[0]
 
 
 def test_withdrawing_a_sheet_twice_at_once_takes_it_out_once(committed_app: Flask) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -13,12 +16,14 @@ from kiosk.collect.catalog import load_catalog
 from kiosk.core.errors import FormError, NotFoundError
 from kiosk.models import COMMAND_LINE, Option, Question, QuestionKind
 from kiosk.results.tallies import load_scope, tally
+from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.setup.questions import (
     OptionForm,
     QuestionForm,
     add_question,
     move_question,
     save_question,
+    typed_limits,
 )
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
@@ -335,3 +340,139 @@ def test_a_wish_question_saves_without_a_results_setting(session: Session) -> No
         form = QuestionForm(de="Frage", results_shown="", options=rows_of(single))
         save_question(session, single.id, form, actor=COMMAND_LINE)
     assert set(refused.value.fields) == {"results_shown"}
+
+
+# --- How many answers a multiple choice takes: said from the setting, never typed ------------
+
+
+def _choice_limit(page: str) -> str:
+    """The limit said after the question's title on a kiosk or phone screen ("" if none)."""
+    title = re.search(r'<h1 id="question-title"[^>]*>(.*?)</h1>', page, re.DOTALL)
+    assert title is not None
+    found = re.search(r'<span class="choice-limit">(.*?)</span>', title.group(1), re.DOTALL)
+    return found.group(1).strip() if found else ""
+
+
+def _set_limit(app: Flask, question_id: int, limit: int) -> None:
+    with app.app_context():
+        session = db.session()
+        stored = session.get_one(Question, question_id)
+        form = QuestionForm(de=stored.texts["de"], en=stored.texts.get("en", ""),
+                            results_shown=stored.results_shown, max_choices=str(limit),
+                            options=rows_of(stored))  # fmt: skip
+        save_question(session, question_id, form, actor=COMMAND_LINE)
+        session.commit()
+
+
+def test_the_choice_limit_follows_the_setting_in_every_language(app: Flask) -> None:
+    with app.app_context():
+        campaign = demo(db.session())[0]
+    multi = question(campaign, QuestionKind.MULTI)
+    step = campaign.questions.index(multi)
+    offered = len([o for o in multi.options if not o.hidden])
+    languages = app.config["LANGUAGES"]
+    assert len(languages) == 7
+
+    def limits() -> dict[str, str]:
+        said = {}
+        for prefix in ("q", "k"):
+            for code in languages:
+                client = app.test_client()
+                page = client.get(f"/{prefix}/ehp/s/{step}?visit={uuid.uuid4()}&lang={code}")
+                assert page.status_code == 200
+                said[f"{prefix}-{code}"] = _choice_limit(page.text)
+        return said
+
+    _set_limit(app, multi.id, 3)
+    said = limits()
+    assert said["q-en"] == said["k-en"] == "(up to 3 answers)"
+    assert all(re.search(r"\b3\b", text) for text in said.values()), said
+    _set_limit(app, multi.id, 2)  # the coordinator's change: the screens follow, every language
+    said = limits()
+    assert said["q-en"] == "(up to 2 answers)"
+    assert all(re.search(r"\b2\b", text) and "3" not in text for text in said.values()), said
+    _set_limit(app, multi.id, offered)  # no limit that counts: no number to say
+    said = limits()
+    assert said["q-en"] == "(several answers possible)"
+    assert all(text and not re.search(r"\d", text) for text in said.values()), said
+    # Only a multiple choice says a limit.
+    single_page = app.test_client().get(f"/q/ehp/s/0?visit={uuid.uuid4()}&lang=en").text
+    assert _choice_limit(single_page) == ""
+
+
+def test_a_limit_typed_into_the_text_is_taken_out_when_saving(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    multi = question(campaign, QuestionKind.MULTI)
+    stored = session.get_one(Question, multi.id)
+    stored.texts = {  # as a campaign made from the earlier templates has them
+        "de": "Was fehlt hier? (bis zu 2)",
+        "de-x-ls": "Was fehlt hier? (bis zu 2 Antworten)",
+        "en": "What is missing here? (up to 2)",
+        "tr": "Burada ne eksik? (en fazla 2)",
+        "ar": "ما الذي ينقص هنا؟ (حتى 2)",
+        "ru": "Чего здесь не хватает? (до 2 ответов)",
+        "uk": "Чого тут бракує? (до 2)",
+    }
+    session.flush()
+    assert typed_limits(stored) == {
+        "de": "(bis zu 2)", "de-x-ls": "(bis zu 2 Antworten)", "en": "(up to 2)",
+        "tr": "(en fazla 2)", "ar": "(حتى 2)", "ru": "(до 2 ответов)", "uk": "(до 2)",
+    }  # fmt: skip
+    form = QuestionForm(de="Was fehlt hier? (bis zu 2)", en="What is missing here? (up to 2)",
+                        max_choices="3", options=rows_of(stored))  # fmt: skip
+    saved = save_question(session, multi.id, form, actor=COMMAND_LINE)
+    assert saved.texts == {
+        "de": "Was fehlt hier?", "de-x-ls": "Was fehlt hier?", "en": "What is missing here?",
+        "tr": "Burada ne eksik?", "ar": "ما الذي ينقص هنا؟", "ru": "Чего здесь не хватает?",
+        "uk": "Чого тут бракує?",
+    }  # fmt: skip
+    assert saved.max_choices == 3 and typed_limits(saved) == {}
+    # A text that only looks alike stays as it is, and so does any other kind of question.
+    kept = QuestionForm(de="Wer kommt (bis 12 Jahre) am Abend?", max_choices="3",
+                        options=rows_of(saved))  # fmt: skip
+    assert save_question(session, multi.id, kept, actor=COMMAND_LINE).texts["de"] == kept.de
+    single = question(campaign, QuestionKind.SINGLE)
+    form = QuestionForm(de="Was zählt? (bis zu 2)", results_shown="live",
+                        options=rows_of(session.get_one(Question, single.id)))  # fmt: skip
+    assert save_question(session, single.id, form, actor=COMMAND_LINE).texts["de"] == form.de
+
+
+def test_a_new_multiple_choice_takes_its_limit_from_a_typed_one(session: Session) -> None:
+    campaign, _, _ = demo(session)
+    options = [OptionForm(de=name, emoji=emoji) for name, emoji in
+               [("Bänke", "🪑"), ("Bäume", "🌳"), ("Licht", "💡"), ("Wasser", "💧")]]  # fmt: skip
+    added = add_question(session, campaign.id, kind="multi", de="Was brauchst du? (bis zu 2)",
+                         options=options, actor=COMMAND_LINE)  # fmt: skip
+    assert (added.texts, added.max_choices) == ({"de": "Was brauchst du?"}, 2)
+    plain = add_question(session, campaign.id, kind="multi", de="Was noch?",
+                         options=options, actor=COMMAND_LINE)  # fmt: skip
+    assert (plain.texts, plain.max_choices) == ({"de": "Was noch?"}, 3)
+
+
+def test_no_template_types_a_limit_into_a_question(app: Flask) -> None:
+    with app.app_context():
+        for template in TEMPLATES.values():
+            for built in template.build_questions("Jena Nord"):
+                assert typed_limits(built) == {}, (template.key, built.texts)
+                if built.kind == QuestionKind.MULTI:
+                    assert built.max_choices
+
+
+def test_the_question_page_says_where_the_limit_comes_from_and_warns_of_a_typed_one(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        session = db.session()
+        multi = question(demo(session)[0], QuestionKind.MULTI)
+        stored = session.get_one(Question, multi.id)
+        stored.texts = {**stored.texts, "de": "Was fehlt hier? (bis zu 2)"}
+        session.commit()
+    editor = login_as(app, Role.EDITOR)
+    page = editor.get(f"/staff/setup/questions/{multi.id}?lang=en").text
+    assert "leave it out of the question's text" in page
+    assert 'id="typed-limit"' in page and "(bis zu 2)" in page
+    with app.app_context():
+        stored = db.session().get_one(Question, multi.id)
+        stored.texts = {**stored.texts, "de": "Was fehlt hier?"}
+        db.session().commit()
+    assert 'id="typed-limit"' not in editor.get(f"/staff/setup/questions/{multi.id}").text

@@ -2,6 +2,9 @@
 
 Rejection hides; only redaction deletes: a wish's text, for good (the answer still counts).
 Only approved wishes without a mark ever reach a public screen (kiosk attract loop, wall).
+A wish's state is the moderator's decision; a "personal data" mark overrides it (hidden
+whatever the state) and puts the wish in a list of its own, out of the open queue: removing
+the mark brings back the decision it had.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, InvalidSettingError
@@ -25,12 +28,26 @@ class WishMark(enum.StrEnum):
     REDACTED = "redacted"  # its text was removed for good (personal data); the answer counts
 
 
+class WishList(enum.StrEnum):
+    """The lists of the moderation queue; each wish is in exactly one.
+
+    The open, approved and rejected lists hold the wishes of that state without a personal-data
+    mark (a redacted wish is rejected, so among the rejected); the marked list holds the
+    wishes marked as personal data, whatever their state.
+    """
+
+    OPEN = "pending"  # the address of the open list has always been ?state=pending
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    MARKED = "marked"
+
+
 class WishAction(enum.StrEnum):
     """What a moderator can do to a selection of wishes."""
 
     APPROVE = "approve"
     REJECT = "reject"
-    REOPEN = "reopen"  # back to the queue
+    REOPEN = "reopen"  # back to the open queue, undecided and unmarked
     MARK_PERSONAL_DATA = "mark_personal_data"
     UNMARK = "unmark"
     REDACT = "redact"  # remove the text for good; cannot be undone
@@ -136,30 +153,54 @@ class QueuedWish:
     received_at: object
     flags: tuple[Flag, ...]
 
+    @property
+    def listed(self) -> WishList:
+        """The list of the queue this wish is in."""
+        return list_of(self.state, self.mark)
 
-def parse_state(raw: str) -> WishState | None:
-    """The state filter of the queue: a state, or None for all; anything else is refused."""
+
+def parse_state(raw: str) -> WishList | None:
+    """The list filter of the queue: a list, or None for all; anything else is refused."""
     if raw in ("", "all"):
         return None
     try:
-        return WishState(raw)
+        return WishList(raw)
     except ValueError:
         raise InvalidSettingError() from None
+
+
+_MARKED = Response.wish_mark == WishMark.PERSONAL_DATA.value
+_NOT_MARKED = or_(Response.wish_mark.is_(None), Response.wish_mark != WishMark.PERSONAL_DATA.value)
+
+
+def in_list(listed: WishList) -> ColumnElement[bool]:
+    """SQL true of a wish in this list of the queue."""
+    if listed == WishList.MARKED:
+        return _MARKED
+    return and_(Response.wish_state == listed.value, _NOT_MARKED)
+
+
+def list_of(state: str | None, mark: str | None) -> WishList:
+    """The list a wish of this state and mark is in (the one home of in_list's rule in Python)."""
+    if mark == WishMark.PERSONAL_DATA:
+        return WishList.MARKED
+    return WishList(state or WishState.PENDING.value)
 
 
 def queue(
     session: Session,
     *,
-    state: WishState | None,
+    state: WishList | WishState | None,
     before: int | None = None,
     limit: int = 50,
     places: Select[int] | None = None,
     ids: Sequence[int] | None = None,
 ) -> list[QueuedWish]:
-    """Wishes in a state (or all), newest first, older than the id `before` if given.
+    """Wishes in a list of the queue (or all), newest first, older than the id `before` if given.
 
-    places: the ids of the places whose wishes to list (a moderator limited to some areas);
-    ids: only these wishes.
+    state: a list, or a state for the list of that name (the open, approved or rejected
+    wishes, each without a personal-data mark); places: the ids of the places whose wishes to
+    list (a moderator limited to some areas); ids: only these wishes.
     """
     conditions: list[ColumnElement[bool]] = [Response.text.is_not(None)]
     if ids is not None:
@@ -167,7 +208,7 @@ def queue(
     if places is not None:
         conditions.append(Response.location_id.in_(places))
     if state is not None:
-        conditions.append(Response.wish_state == state.value)
+        conditions.append(in_list(WishList(state.value)))
     if before is not None:
         conditions.append(Response.id < before)
     rows = session.execute(
@@ -246,7 +287,8 @@ def _apply(
     elif action == WishAction.REJECT:
         values = {"wish_state": WishState.REJECTED.value}
     elif action == WishAction.REOPEN:
-        values = {"wish_state": WishState.PENDING.value}
+        # Undecided again, so the mark that took it out of the open queue goes too.
+        values = {"wish_state": WishState.PENDING.value, "wish_mark": None}
     elif action == WishAction.MARK_PERSONAL_DATA:
         values = {"wish_mark": WishMark.PERSONAL_DATA.value}
     else:
@@ -294,12 +336,15 @@ def forget_kept_aside_text(session: Session, uuids: Sequence[str]) -> None:
             kept.payload = {**kept.payload, "text": ""}
 
 
-def wishes_by_state(session: Session, places: Select[int] | None = None) -> dict[str, int]:
-    """How many wishes are in each state (at these places, or everywhere)."""
-    counted = select(Response.wish_state, func.count()).where(Response.text.is_not(None))
+def wishes_by_list(session: Session, places: Select[int] | None = None) -> dict[WishList, int]:
+    """How many wishes are in each list of the queue (at these places, or everywhere)."""
+    counted = select(Response.wish_state, Response.wish_mark, func.count()).where(
+        Response.text.is_not(None)
+    )
     if places is not None:
         counted = counted.where(Response.location_id.in_(places))
-    return {
-        str(state): int(count)
-        for state, count in session.execute(counted.group_by(Response.wish_state))
-    }
+    counts = dict.fromkeys(WishList, 0)
+    rows = session.execute(counted.group_by(Response.wish_state, Response.wish_mark))
+    for state, mark, count in rows:
+        counts[list_of(state, mark)] += int(count)
+    return counts

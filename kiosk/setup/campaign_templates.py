@@ -127,7 +127,7 @@ POP_UP = CampaignTemplate(
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            N_("What is missing here? (up to 3)"),
+            N_("What is missing here?"),
             (
                 TemplateOption("🌲", N_("More trees"), "#2e7d32"),
                 TemplateOption("🚰", N_("Drinking fountain"), "#1565c0"),
@@ -159,7 +159,7 @@ PLAYGROUND = CampaignTemplate(
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            N_("What would you like to do here? (up to 3)"),
+            N_("What would you like to do here?"),
             (
                 TemplateOption("🛝", N_("Slide"), "#ef6c00"),
                 TemplateOption("🧗", N_("Climb"), "#6a1b9a"),
@@ -204,7 +204,7 @@ CLIMATE_WALK = CampaignTemplate(
         ),
         TemplateQuestion(
             QuestionKind.MULTI,
-            N_("What would help most here? (up to 2)"),
+            N_("What would help most here?"),
             (
                 TemplateOption("🌳", N_("Trees"), "#2e7d32"),
                 TemplateOption("⛱️", N_("Shade sails"), "#f9a825"),

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import SOURCE
-from kiosk.models import Actor, Campaign, Option, Question, audit
+from kiosk.models import Actor, Campaign, Option, Question, QuestionKind, audit
 from kiosk.setup.campaigns import INTRO_MAX
-from kiosk.setup.questions import LABEL_MAX, TEXT_MAX
+from kiosk.setup.questions import LABEL_MAX, TEXT_MAX, without_typed_limit
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,8 @@ def save_translations(
         if key not in sent:
             continue
         text = " ".join(sent[key].split())
+        if isinstance(row, Question) and row.kind == QuestionKind.MULTI:
+            text = without_typed_limit(text) or text  # the screens say the limit themselves
         if len(text) > limit:
             errors[key] = (N_("At most %(max)d characters, please."), {"max": limit})
             continue
@@ -143,7 +145,13 @@ def german_changed_under_translations(before: str, texts: Mapping[str, str]) -> 
 
 
 def translations_to_check(before: Mapping[str, str], question: Question) -> bool:
-    """Tell whether an edit changed a German text that has translations (now maybe stale)."""
+    """Tell whether an edit changed a German text that has translations (now maybe stale).
+
+    A limit taken out of a multiple choice's text is no change to translate: it went from
+    every language at once.
+    """
+    if question.kind == QuestionKind.MULTI and (key := f"q{question.id}") in before:
+        before = {**before, key: without_typed_limit(before[key]) or before[key]}
     rows = [(f"q{question.id}", question.texts)]
     rows += [(f"o{o.id}", o.texts) for o in question.options]
     return any(

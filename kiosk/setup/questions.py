@@ -3,7 +3,8 @@
 Texts, pictograms, colours and order can change at any time; options can be added and
 hidden, and deleted only until the campaign's first answer arrives (answers refer to options,
 and a kiosk may have taken one offline); a question's kind stays what it was, and a scale
-keeps its points.
+keeps its points. How many answers a multiple choice takes is its setting alone: the screens
+say it in every language, so a limit typed into the text ("(bis zu 2)") is taken out.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ MAX_OPTIONS = 12
 # Every answer offered has a pictogram beside its text, so that it reads without words.
 PICTOGRAM_NEEDED = N_("Each answer needs a pictogram, so that it reads without words.")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# A limit typed at the end of a question's text, in the languages offered: "(bis zu 3)",
+# "(up to 3 answers)", "(max. 3)", "(en fazla 3)", "(حتى 3)", "(до 3 ответов)", …
+_TYPED_LIMIT = re.compile(
+    r"\s*[(（]\s*(?:(?:wähle|wählen\s+sie|choose|pick|select)\s+)?"
+    r"(?:bis\s+zu|höchstens|maximal|max\.?|up\s+to|at\s+most|maximum|en\s+fazla|en\s+çok"
+    r"|حتى|بحد\s+أقصى|до|не\s+более|не\s+більше|максимум)"
+    r"\s*(?P<number>\d{1,2})(?:\s+[^\W\d_]+)?\s*[)）]\s*$",
+    re.IGNORECASE,
+)
 
 # The bundled pictograms to pick from (emoji: no upload, readable without words).
 PICTOGRAMS = tuple(
@@ -78,6 +88,22 @@ def _text(errors: Errors, name: str, raw: str, limit: int, *, needed: bool) -> s
     elif len(text) > limit:
         errors[name] = (N_("At most %(max)d characters, please."), {"max": limit})
     return text
+
+
+def without_typed_limit(text: str) -> str:
+    """A question's text without a limit typed at its end ("Was fehlt? (bis zu 3)")."""
+    return _TYPED_LIMIT.sub("", text)
+
+
+def typed_limits(question: Question) -> dict[str, str]:
+    """The limits typed into a multiple choice's texts, by language ({"de": "(bis zu 2)"})."""
+    if question.kind != QuestionKind.MULTI:
+        return {}
+    return {
+        code: found.group().strip()
+        for code, text in question.texts.items()
+        if (found := _TYPED_LIMIT.search(text))
+    }
 
 
 def load_question(session: Session, question_id: int) -> Question:
@@ -219,7 +245,12 @@ def save_question(
     if regroup:
         # The cross-tab's counter was kept by the former demographic question (or none).
         recount_cross(session, question.campaign_id)
-    question.texts = kept_translations(question.texts, de, en)
+    texts = kept_translations(question.texts, de, en)
+    if question.kind == QuestionKind.MULTI:
+        # The screens say the limit from the setting: a typed one (in any language) would
+        # go stale when the setting changes.
+        texts = {code: without_typed_limit(text) or text for code, text in texts.items()}
+    question.texts = texts
     question.results_shown = shown
     question.max_choices = max_choices
     for option in deleted:
@@ -285,6 +316,13 @@ def add_question(
         errors["options"] = (PICTOGRAM_NEEDED, {})
     if errors:
         raise FormError(errors)
+    max_choices = None
+    if question_kind == QuestionKind.MULTI:
+        # A limit typed into the text is what was meant: it becomes the setting.
+        typed = _TYPED_LIMIT.search(text)
+        number = int(typed["number"]) if typed else 3
+        max_choices = max(1, min(number, len(picked)))
+        text = without_typed_limit(text) or text
     last = session.scalar(
         select(func.max(Question.position)).where(Question.campaign_id == campaign.id)
     )
@@ -293,7 +331,7 @@ def add_question(
         position=(last if last is not None else -1) + 1,
         kind=question_kind,
         texts={"de": text},
-        max_choices=min(3, len(picked)) if question_kind == QuestionKind.MULTI else None,
+        max_choices=max_choices,
     )
     if question_kind != QuestionKind.WISH:
         question.options = [

@@ -40,7 +40,7 @@ def test_a_new_place_and_a_campaign_from_a_template(page_factory: Callable[..., 
     campaign_page = staff.url
 
     # The question editor: a new answer with its pictogram, one deleted (nobody picked it).
-    helps = "Was würde hier am meisten helfen? (bis zu 2)"
+    helps = "Was würde hier am meisten helfen?"
     staff.get_by_role("link", name=helps).click()
     staff.get_by_label("Neue Antwort auf Deutsch").first.fill("Wasserspiel")
     staff.locator("tr.new-option").first.get_by_label("Piktogramm").select_option("💦")

@@ -9,17 +9,17 @@ from sqlalchemy import Select
 
 from kiosk.access.permissions import Permission
 from kiosk.core.errors import InvalidSettingError
-from kiosk.models import WishState
 from kiosk.safety.moderation import (
     Flag,
     WishAction,
+    WishList,
     WishMark,
     moderate,
     parse_action,
     parse_selection,
     parse_state,
     queue,
-    wishes_by_state,
+    wishes_by_list,
 )
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires
@@ -43,16 +43,16 @@ def _places() -> Select[int] | None:
 @bp.get("/")
 @requires(Permission.MODERATE)
 def index() -> ResponseReturnValue:
-    """Wishes in a state (the open ones first), newest first, with the pre-filter's flags."""
+    """Wishes of a list (the open ones first), newest first, with the pre-filter's flags."""
     session = db.session()
-    shown = request.args.get("state", WishState.PENDING.value)
+    shown = request.args.get("state", WishList.OPEN.value)
     state = parse_state(shown)
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before <= 2**62:
         before = None  # not an id of ours: the newest
     places = _places()
     wishes = queue(session, state=state, before=before, limit=PAGE + 1, places=places)
-    counts = wishes_by_state(session, places)
+    counts = wishes_by_list(session, places)
     return render_template(
         "staff/moderation/index.html",
         wishes=wishes[:PAGE],
@@ -60,7 +60,7 @@ def index() -> ResponseReturnValue:
         state=state.value if state else "all",
         counts=counts,
         total=sum(counts.values()),
-        states=[s.value for s in WishState],
+        states=[s.value for s in WishList],
         flag_names=FLAG_NAMES,
         channel_names=CHANNEL_NAMES,
         actions=WishAction,
