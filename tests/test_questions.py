@@ -6,17 +6,21 @@ import re
 import uuid
 
 import pytest
+from alembic import command as alembic_command
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Role
+from kiosk.cli import alembic_config
 from kiosk.collect.answers import record_answer
 from kiosk.collect.catalog import load_catalog
 from kiosk.core.errors import FormError, NotFoundError
-from kiosk.models import COMMAND_LINE, Option, Question, QuestionKind
+from kiosk.models import COMMAND_LINE, CatalogRevision, Option, Question, QuestionKind
+from kiosk.models.engine import make_engine
 from kiosk.results.tallies import load_scope, tally
 from kiosk.setup.campaign_templates import TEMPLATES
+from kiosk.setup.demo import load_demo
 from kiosk.setup.questions import (
     OptionForm,
     QuestionForm,
@@ -476,3 +480,40 @@ def test_the_question_page_says_where_the_limit_comes_from_and_warns_of_a_typed_
         stored.texts = {**stored.texts, "de": "Was fehlt hier?"}
         db.session().commit()
     assert 'id="typed-limit"' not in editor.get(f"/staff/setup/questions/{multi.id}").text
+
+
+def test_the_migration_takes_typed_limits_out_of_multiple_choice_texts(
+    empty_database_url: str,
+) -> None:
+    """Texts typed before the screens said the limit lose it once, at the upgrade (0023)."""
+    config = alembic_config(empty_database_url)
+    alembic_command.upgrade(config, "0022")
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+        session.commit()
+        multi = session.scalars(select(Question).where(Question.kind == "multi")).first()
+        single = session.scalars(select(Question).where(Question.kind == "single")).first()
+        assert multi is not None and single is not None
+        typed = {"de": "Was fehlt hier? (bis zu 2)", "en": "What is missing? (up to 2 answers)"}
+        kept = {"de": "Für Kinder (bis 12 Jahre)?", "en": "(up to 2)"}
+        for question, texts in ((multi, typed), (single, typed | {"ar": "ماذا؟ (حتى 3)"})):
+            session.execute(update(Question).where(Question.id == question.id).values(texts=texts))
+        other = session.scalars(
+            select(Question).where(Question.kind == "multi", Question.id != multi.id)
+        ).first()
+        if other is not None:
+            session.execute(update(Question).where(Question.id == other.id).values(texts=kept))
+        session.commit()
+        revision = session.scalar(select(CatalogRevision.revision))
+        multi_id, single_id = multi.id, single.id
+        other_id = other.id if other is not None else None
+    alembic_command.upgrade(config, "0023")
+    with Session(engine) as session:
+        texts = {i: t for i, t in session.execute(select(Question.id, Question.texts))}
+        assert texts[multi_id] == {"de": "Was fehlt hier?", "en": "What is missing?"}
+        assert texts[single_id]["de"] == "Was fehlt hier? (bis zu 2)"  # a single choice: as typed
+        if other_id is not None:
+            assert texts[other_id] == kept  # an age limit stays; a text of only a limit too
+        assert session.scalar(select(CatalogRevision.revision)) == (revision or 0) + 1
+    engine.dispose()

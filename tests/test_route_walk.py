@@ -84,6 +84,8 @@ DOCUMENTED: dict[str, Permission | None] = {
     "staff.setup.places": EDIT,
     "staff.setup.area": EDIT,
     "staff.setup.place": EDIT,
+    "staff.setup.pin": EDIT,  # which campaign a place shows
+    "staff.setup.code_hint": EDIT,  # the short code suggested for a new place's name
     "staff.setup.campaigns": EDIT,
     "staff.setup.new_campaign": EDIT,
     "staff.setup.campaign": EDIT,
@@ -263,7 +265,8 @@ def _form(world: dict[str, Any]) -> dict[str, Any]:
         "name": "Route walk", "code": "route-walk", "title": "Route walk", "template": "pop-up",
         "starts_on": "", "ends_on": "", "area_id": str(world["area_id"]), "location": place,
         "location_ids": place, "place": place, "row": f"approve:{world['wish_id']}",
-        "results_shown": "live", "direction": "up",
+        "results_shown": "live", "direction": "up", "campaign_id": str(world["campaign_id"]),
+        "place_name": "Route walk place", "place_area_id": str(world["area_id"]),
         "batch": (io.BytesIO(json.dumps(batch).encode()), "kiosk.json"),
     }  # fmt: skip
 

@@ -37,7 +37,7 @@ from kiosk.models.response import RESPONSE_CHANNELS
 from kiosk.safety.moderation import WishAction, moderate
 from kiosk.setup.demo import load_demo
 from kiosk.sync.ingest import ingest
-from tests.helpers import demo, pick, question
+from tests.helpers import demo, pick, question, todays_code_on
 
 Row = dict[str, Any]
 MAY_1 = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
@@ -284,11 +284,14 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
         )
         session.commit()
         moderator_id, stranger_id = moderator.id, stranger.id
-        votes = list(
-            session.scalars(
-                sa.select(Response.id).where(Response.text.is_(None)).order_by(Response.id).limit(4)
-            )
-        )
+        voted = session.execute(
+            sa.select(Response.id, Response.received_at)
+            .where(Response.text.is_(None))
+            .order_by(Response.id)
+            .limit(4)
+        ).all()
+        votes = [vote_id for vote_id, _ in voted]
+        received = voted[0].received_at, voted[1].received_at  # the demo's: its events' days
 
     response, staff = Response.__table__, StaffUser.__table__
     hour = dt.timedelta(hours=1)
@@ -302,8 +305,8 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
             )
 
         # answered_at missing: with the device's time before arrival, after it, and without.
-        change(response, votes[0], answered_at=None, client_at=utcnow() - hour)
-        change(response, votes[1], answered_at=None, client_at=utcnow() + hour)
+        change(response, votes[0], answered_at=None, client_at=received[0] - hour)
+        change(response, votes[1], answered_at=None, client_at=received[1] + hour)
         change(response, votes[2], answered_at=None)
         change(response, votes[3], wish_state="pending")  # a vote with a wish state
         change(response, ids["Ohne Status"], wish_state=None)
@@ -345,7 +348,8 @@ def test_the_upgrade_from_0015_keeps_every_row_and_repairs_what_breaks_an_invari
     config = alembic_config(empty_database_url)
     alembic_command.upgrade(config, "0015")
     engine = make_engine(empty_database_url)
-    ids = fill_as_at_0015(engine)
+    with todays_code_on(engine):
+        ids = fill_as_at_0015(engine)
     before, schema_before = every_row(engine), indexes_and_triggers(engine)
     assert len(before["response"]) > 100 and before["outbox"] and before["paper_tally"]
     engine.dispose()
@@ -361,7 +365,8 @@ def test_the_upgrade_from_0015_keeps_every_row_and_repairs_what_breaks_an_invari
     with Session(engine) as session:  # every row reads through the typed columns
         assert len(session.scalars(sa.select(Response)).all()) == len(after["response"])
         assert {u.role for u in session.scalars(sa.select(StaffUser))} == set(Role) - {Role.EDITOR}
-    the_counters_still_count(engine)
+    with todays_code_on(engine):
+        the_counters_still_count(engine)
     engine.dispose()
 
 
@@ -371,7 +376,7 @@ def test_a_campaign_ending_before_it_starts_stops_the_upgrade_before_any_change(
     config = alembic_config(empty_database_url)
     alembic_command.upgrade(config, "0015")
     engine = make_engine(empty_database_url)
-    with Session(engine) as session:
+    with todays_code_on(engine), Session(engine) as session:
         load_demo(session, sample_visits=0, actor=COMMAND_LINE)
         session.add(Campaign(title="Verkehrt", intro={}, starts_at=MAY_1, ends_at=MAY_1))
         session.execute(sa.update(StaffUser).values(role=raw("Admin")))
@@ -401,7 +406,7 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     config = alembic_config(empty_database_url)
     alembic_command.upgrade(config, "0016")
     engine = make_engine(empty_database_url)
-    with Session(engine) as session:
+    with todays_code_on(engine), Session(engine) as session:
         load_demo(session, sample_visits=10, actor=COMMAND_LINE)
         session.commit()
     rows, schema = every_row(engine), indexes_and_triggers(engine)
@@ -412,7 +417,8 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     with engine.begin() as connection:  # the role is not checked at 0015
         connection.exec_driver_sql("UPDATE staff_user SET role = 'Admin'")
         connection.exec_driver_sql("UPDATE staff_user SET role = 'admin'")
-    the_counters_still_count(engine)
+    with todays_code_on(engine):
+        the_counters_still_count(engine)
     rows = every_row(engine)
     engine.dispose()
 

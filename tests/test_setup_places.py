@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +14,7 @@ from kiosk.access.permissions import Role
 from kiosk.collect.answers import record_answer
 from kiosk.core.errors import FormError
 from kiosk.models import COMMAND_LINE, Area, AuditEntry, Location, QuestionKind
-from kiosk.setup.places import PlaceForm, save_area, save_place
+from kiosk.setup.places import CODE, PlaceForm, save_area, save_place, suggest_code
 from kiosk.web import db
 from tests.helpers import demo, login_as, pick, question
 
@@ -140,3 +142,47 @@ def test_setting_up_needs_the_edit_role(app: Flask, client: FlaskClient) -> None
     assert editor.post("/staff/setup/areas/999999", data={"name": "X"}).status_code == 404
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Area)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Emil-Höllein-Platz", "emil-hoellein-platz"),
+        ("Spielplatz Zeitzer Straße", "spielplatz-zeitzer-strasse"),
+        ("  ÜBER  den   Dächern ", "ueber-den-daechern"),
+        ("Çarşı Meydanı", "carsi-meydani"),
+        ("Café Crêpe & Co.", "cafe-crepe-co"),
+        ("Klimastation 1", "klimastation-1"),
+        ("Stadtteilzentrum und Begegnungsstätte Jena Nord", "stadtteilzentrum-und"),
+        ("Spielplatzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "spielplatzzzzzzzzzzzzzzzzzzzzzzz"),
+        ("A", "ort-a"),
+        ("Київ", "ort"),  # no Latin letters to make a code of
+        ("ملعب", "ort"),
+        ("🌳🌳", "ort"),
+    ],
+)
+def test_a_code_is_suggested_from_a_place_s_name(session: Session, name: str, code: str) -> None:
+    assert suggest_code(session, name) == code
+
+
+def test_a_suggested_code_is_free_a_number_added_when_it_is_taken(session: Session) -> None:
+    assert suggest_code(session, "EHP") == "ehp-2"  # the demo's square has "ehp"
+    for code in ("ehp-2", "ehp-3"):
+        save_place(session, None, PlaceForm(area_id=area_id(session), name="x", code=code),
+                   actor=COMMAND_LINE)  # fmt: skip
+    assert suggest_code(session, "ehp") == "ehp-4"
+    long = "Stadtteilzentrum und Begegnungsstätte Jena Nord"
+    save_place(session, None, PlaceForm(area_id=area_id(session), name=long,
+               code=suggest_code(session, long)), actor=COMMAND_LINE)  # fmt: skip
+    second = suggest_code(session, long)
+    assert second == "stadtteilzentrum-und-2" and len(second) <= 32
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(max_size=300))
+def test_every_suggested_code_is_one_a_place_may_have(session: Session, name: str) -> None:
+    code = suggest_code(session, name)
+    assert CODE.fullmatch(code), (name, code)
+    assert session.scalar(select(Location.id).where(Location.code == code)) is None

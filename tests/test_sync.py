@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -722,3 +723,70 @@ def test_a_redacted_or_anonymised_answer_resent_stays_as_it_is(
     changed = ingest(session, load_catalog(session), device, [wish | {"question_id": 99999}],
                      wish_max_chars=280)  # fmt: skip
     assert [v.status for v in changed] != ["duplicate"]
+
+
+def test_a_node_shows_the_campaign_central_pinned_and_an_older_central_pins_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    from kiosk.cli import upgrade_database
+    from kiosk.models import Location
+    from kiosk.models.engine import make_engine
+    from kiosk.setup.campaign_templates import TEMPLATES
+    from kiosk.setup.campaigns import pin_campaign
+    from kiosk.sync.configuration import apply_config, config_document
+
+    now = utcnow()
+    werkstadt = session.scalars(select(Campaign)).one()
+    square = session.scalars(select(Location).where(Location.code == "ehp")).one()
+    climate = Campaign(
+        title="Klimastation 1",
+        starts_at=now - dt.timedelta(days=1),
+        locations=[square],
+        questions=TEMPLATES["climate-walk"].build_questions("Jena Nord"),
+    )
+    session.add(climate)
+    session.flush()
+    pin_campaign(session, square.id, str(werkstadt.id), actor=COMMAND_LINE)
+    session.commit()
+    document = config_document(session, places={square.id})  # a kiosk's: its place only
+    (described,) = document["locations"]
+    assert described["pinned_campaign_id"] == werkstadt.id
+
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    upgrade_database(url)
+    node_engine = make_engine(url)
+    with Session(node_engine) as node:
+        apply_config(node, document)
+        node.commit()
+        catalog = load_catalog(node)
+        assert catalog.running_campaign(catalog.locations["ehp"], now).id == werkstadt.id
+        mirrored = config_document(node)
+        assert mirrored["locations"] == document["locations"]  # the pin went down as it is
+        revision = catalog.revision
+
+    # Central unpins: the node follows (and its workers reload), the newest shows there too.
+    pin_campaign(session, square.id, "", actor=COMMAND_LINE)
+    session.commit()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session, places={square.id}))
+        node.commit()
+        catalog = load_catalog(node)
+        assert catalog.revision > revision
+        assert catalog.locations["ehp"].pinned_campaign_id is None
+        assert catalog.running_campaign(catalog.locations["ehp"], now).id == climate.id
+
+    # A node pinned, then a central from before pins: its document names none, so none holds.
+    pin_campaign(session, square.id, str(werkstadt.id), actor=COMMAND_LINE)
+    session.commit()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session, places={square.id}))
+        node.commit()
+        older = config_document(session, places={square.id})
+        for place in older["locations"]:
+            del place["pinned_campaign_id"]
+        apply_config(node, older)
+        node.commit()
+        catalog = load_catalog(node)
+        assert catalog.locations["ehp"].pinned_campaign_id is None
+        assert catalog.running_campaign(catalog.locations["ehp"], now).id == climate.id
+    node_engine.dispose()

@@ -4,14 +4,21 @@ Places, campaigns, questions and options change rarely but are read on every vot
 worker keeps a snapshot and checks one counter row (catalog_revision) per request: any ORM
 flush that changes the configuration bumps it, so every worker sees a change at its next
 request, and no worker's memory decides anything on its own. A change made around the ORM
-(a Core UPDATE, a data migration, psql) must bump catalog_revision itself.
+(a Core UPDATE, a data migration, psql) must bump catalog_revision itself (bump_revision).
+
+Which campaign a place shows when several are open there is decided here, once, for central
+and for kiosk nodes alike (shown_campaign): the one staff pinned at the place while it is
+open, else the one started last.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +38,44 @@ from kiosk.models import (
 )
 
 CONFIG_MODELS = (Area, Location, Campaign, Question, Option)
+# An open start (no first day) counts as the earliest start of all.
+NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+class Scheduled(Protocol):
+    """A campaign's identity and days, as a row or a snapshot has them."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def starts_at(self) -> dt.datetime | None: ...
+    @property
+    def ends_at(self) -> dt.datetime | None: ...
+
+
+S = TypeVar("S", bound=Scheduled)
+
+
+def open_at(campaign: Scheduled, at: dt.datetime) -> bool:
+    """Tell whether the campaign accepts answers at the given time (its end is not in it)."""
+    if campaign.starts_at is not None and at < campaign.starts_at:
+        return False
+    return campaign.ends_at is None or at < campaign.ends_at
+
+
+def shown_campaign(campaigns: Iterable[S], pinned_id: int | None, at: dt.datetime) -> S | None:
+    """The campaign a place shows at that time, of those that run there.
+
+    The rule: of the campaigns open then, the one staff pinned at the place; else the one
+    started last (an open start counts as the earliest; of two started together, the one
+    made last). A pinned campaign that has not begun or has ended pins nothing: the rule
+    applies as if there were no pin.
+    """
+    running = [c for c in campaigns if open_at(c, at)]
+    pinned = next((c for c in running if c.id == pinned_id), None)
+    if pinned is not None:
+        return pinned
+    return max(running, key=lambda c: (c.starts_at or NEVER, c.id), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +139,7 @@ class CatalogCampaign:
 
     def is_open(self, at: dt.datetime) -> bool:
         """Tell whether the campaign accepts answers at the given time."""
-        if self.starts_at is not None and at < self.starts_at:
-            return False
-        return self.ends_at is None or at < self.ends_at
+        return open_at(self, at)
 
     def question(self, question_id: int) -> CatalogQuestion | None:
         """The campaign's question with this id, if it has one."""
@@ -105,12 +148,43 @@ class CatalogCampaign:
 
 @dataclass(frozen=True, slots=True)
 class CatalogLocation:
-    """A place, and the campaigns that run there (earliest start first)."""
+    """A place, the campaigns that run there (earliest start first) and the one pinned there."""
 
     id: int
     code: str
     name: str
     campaign_ids: tuple[int, ...]
+    pinned_campaign_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """At a place, from a moment on, one open campaign shows and hides another open there."""
+
+    location: CatalogLocation
+    shown: CatalogCampaign
+    hidden: CatalogCampaign
+    since: dt.datetime
+    pinned: bool  # the shown one is pinned at the place
+
+
+@dataclass(frozen=True, slots=True)
+class Showing:
+    """What a place of a campaign shows now, or when the campaign begins if that is later."""
+
+    location: CatalogLocation
+    shown: CatalogCampaign | None  # None: the campaign has ended
+    later: dt.datetime | None  # the campaign's start, when it is still to come
+    pinned: bool  # the shown one is pinned at the place
+
+
+class CampaignState(enum.StrEnum):
+    """Where a campaign stands at a place at a time."""
+
+    SHOWS = "shows"  # open, and the place shows it
+    HIDDEN = "hidden"  # open, but the place shows another
+    UPCOMING = "upcoming"  # not begun
+    ENDED = "ended"
 
 
 @dataclass(frozen=True)
@@ -132,12 +206,90 @@ class Catalog:
     def running_campaign(
         self, location: CatalogLocation, at: dt.datetime
     ) -> CatalogCampaign | None:
-        """The campaign open at this location at that time (the earliest started), if any."""
+        """The campaign this location shows at that time (see shown_campaign), if any."""
+        return shown_campaign(
+            (self.campaigns[i] for i in location.campaign_ids), location.pinned_campaign_id, at
+        )
+
+    def next_campaign(self, location: CatalogLocation, at: dt.datetime) -> CatalogCampaign | None:
+        """The campaign this location will show when the next one there begins, if any."""
+        starts = sorted(
+            start
+            for i in location.campaign_ids
+            if (start := self.campaigns[i].starts_at) is not None and start > at
+        )
+        return self.running_campaign(location, starts[0]) if starts else None
+
+    def places_of(self, campaign_id: int) -> list[CatalogLocation]:
+        """The locations where the campaign runs, by name."""
+        return sorted(
+            (loc for loc in self.locations.values() if campaign_id in loc.campaign_ids),
+            key=lambda loc: (loc.name, loc.id),
+        )
+
+    def showing(self, campaign_id: int, now: dt.datetime) -> list[Showing]:
+        """For each place of the campaign (by name): what it shows now, or when it begins."""
+        campaign = self.campaigns[campaign_id]
+        ended = campaign.ends_at is not None and campaign.ends_at <= now
+        later = campaign.starts_at if campaign.starts_at and campaign.starts_at > now else None
+        shown_list = []
+        for location in self.places_of(campaign_id):
+            shown = None if ended else self.running_campaign(location, later or now)
+            pinned = shown is not None and shown.id == location.pinned_campaign_id
+            shown_list.append(Showing(location, shown, later, pinned))
+        return shown_list
+
+    def states(
+        self, location: CatalogLocation, now: dt.datetime
+    ) -> list[tuple[CatalogCampaign, CampaignState]]:
+        """The campaigns of a place (earliest start first), and where each stands now."""
+        shown = self.running_campaign(location, now)
+        states = []
         for campaign_id in location.campaign_ids:
             campaign = self.campaigns[campaign_id]
-            if campaign.is_open(at):
-                return campaign
-        return None
+            if campaign is shown:
+                state = CampaignState.SHOWS
+            elif campaign.is_open(now):
+                state = CampaignState.HIDDEN
+            elif campaign.starts_at is not None and now < campaign.starts_at:
+                state = CampaignState.UPCOMING
+            else:
+                state = CampaignState.ENDED
+            states.append((campaign, state))
+        return states
+
+    def overlaps(self, campaign_id: int, now: dt.datetime) -> list[Overlap]:
+        """Where, from now on, this campaign hides another open at the same place or is hidden.
+
+        What a place shows changes only when a campaign there begins or ends, so the rule is
+        asked at now and at each of those moments to come. Each pair of campaigns at a place
+        is told once, from the first moment on (earliest first). "Hides" means the other one
+        would show if this campaign did not run there.
+        """
+        campaign = self.campaigns[campaign_id]
+        found: dict[tuple[int, int, int], Overlap] = {}
+        for location in self.places_of(campaign_id):
+            others = [self.campaigns[i] for i in location.campaign_ids if i != campaign_id]
+            moments = {now} | {
+                moment
+                for c in (campaign, *others)
+                for moment in (c.starts_at, c.ends_at)
+                if moment is not None and moment > now
+            }
+            for at in sorted(moments):
+                if not campaign.is_open(at):
+                    continue
+                shown = self.running_campaign(location, at) or campaign  # open here then
+                hidden = campaign
+                if shown is campaign:
+                    without = shown_campaign(others, location.pinned_campaign_id, at)
+                    if without is None:
+                        continue
+                    hidden = without
+                pinned = shown.id == location.pinned_campaign_id
+                key = (location.id, shown.id, hidden.id)
+                found.setdefault(key, Overlap(location, shown, hidden, at, pinned))
+        return sorted(found.values(), key=lambda o: (o.since, o.location.name, o.location.id))
 
     def ended_campaign(self, location: CatalogLocation, at: dt.datetime) -> CatalogCampaign | None:
         """The campaign that ended last at this location before that time, if any."""
@@ -157,6 +309,14 @@ def current_revision(session: Session) -> int:
     return session.connection().execute(_REVISION).scalar() or 0
 
 
+def place_pins(session: Session) -> dict[int, int]:
+    """The campaign staff pinned at each place that has one: {place id: campaign id}."""
+    pinned = select(campaign_location.c.location_id, campaign_location.c.campaign_id).where(
+        campaign_location.c.pinned
+    )
+    return {location_id: campaign_id for location_id, campaign_id in session.execute(pinned)}
+
+
 def load_catalog(session: Session) -> Catalog:
     """Read the whole public configuration in a few queries."""
     revision = current_revision(session)
@@ -171,6 +331,7 @@ def load_catalog(session: Session) -> Catalog:
     where: dict[int, set[int]] = {}
     for campaign_id, location_id in links:
         where.setdefault(campaign_id, set()).add(location_id)
+    pins = place_pins(session)
     catalog_campaigns = {
         c.id: CatalogCampaign(
             id=c.id,
@@ -195,14 +356,14 @@ def load_catalog(session: Session) -> Catalog:
         )
         for c in campaigns
     }
-    never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    order = sorted(catalog_campaigns.values(), key=lambda c: (c.starts_at or never, c.id))
+    order = sorted(catalog_campaigns.values(), key=lambda c: (c.starts_at or NEVER, c.id))
     locations = {
         loc.code: CatalogLocation(
             id=loc.id,
             code=loc.code,
             name=loc.name,
             campaign_ids=tuple(c.id for c in order if loc.id in c.location_ids),
+            pinned_campaign_id=pins.get(loc.id),
         )
         for loc in session.scalars(select(Location))
     }
@@ -228,13 +389,21 @@ class CatalogCache:
         return catalog
 
 
+def bump_revision(session: Session) -> None:
+    """Move the configuration's revision on, in the session's transaction.
+
+    For a change made around the ORM: every worker and kiosk node reloads at its next request.
+    """
+    session.execute(
+        update(CatalogRevision)
+        .where(CatalogRevision.id == 1)
+        .values(revision=CatalogRevision.revision + 1)
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_revision(session: Session, _context: object, _instances: object) -> None:
     """Any change to the configuration moves the revision on, in the same transaction."""
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(instance, CONFIG_MODELS) for instance in changed):
-        session.execute(
-            update(CatalogRevision)
-            .where(CatalogRevision.id == 1)
-            .values(revision=CatalogRevision.revision + 1)
-        )
+        bump_revision(session)

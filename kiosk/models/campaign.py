@@ -7,6 +7,7 @@ import enum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -45,6 +46,17 @@ campaign_location = Table(
     Base.metadata,
     Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
     Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
+    # Staff pinned this campaign at this place: it shows there while it is open, whatever
+    # else runs there (kiosk.collect.catalog.shown_campaign). The pin lives on the link, so it
+    # goes with it when the campaign leaves the place; one per place at most.
+    Column("pinned", Boolean, nullable=False, server_default=false()),
+    Index(
+        "uq_campaign_location_pinned",
+        "location_id",
+        unique=True,
+        sqlite_where=sql_text("pinned"),
+        postgresql_where=sql_text("pinned"),
+    ),
 )
 
 

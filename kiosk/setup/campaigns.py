@@ -1,16 +1,21 @@
-"""Setting up campaigns: from a template, changed, copied; checked per field, nothing half-saved."""
+"""Setting up campaigns: from a template, changed, copied, pinned per place; nothing half-saved.
+
+Each form is checked per field. A new place may come with a campaign's form: it is made with
+the campaign, or not at all.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.access.reach import EVERYWHERE, Reach, campaigns_within, require
+from kiosk.collect.catalog import bump_revision
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
 from kiosk.core.languages import kept_translations
 from kiosk.models import (
@@ -22,10 +27,18 @@ from kiosk.models import (
     PosterLogo,
     Question,
     audit,
+    campaign_location,
     option_fields,
 )
 from kiosk.setup.campaign_templates import TEMPLATES, texts_in_all
-from kiosk.setup.places import NAME_MAX
+from kiosk.setup.places import (
+    NAME_MAX,
+    CheckedPlace,
+    PlaceForm,
+    check_place,
+    suggest_code,
+    write_place,
+)
 
 INTRO_MAX = 500
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -42,6 +55,37 @@ class CampaignForm:
     ends_on: str = ""  # YYYY-MM-DD, the last day (local time), or empty: open-ended
     location_ids: Sequence[str] = field(default_factory=tuple)
     template: str = ""  # only when a campaign is made
+    # A place to make with the campaign and run it there (its fields as place_<name>); made
+    # when anything but its area is filled in, its code from its name when left empty.
+    new_place: PlaceForm = field(default_factory=PlaceForm)
+
+
+NEW_PLACE = "place_"  # the new place's fields in the campaign's form and its messages
+
+
+def _new_place(
+    session: Session, form: CampaignForm, reach: Reach, errors: Errors
+) -> CheckedPlace | None:
+    """The new place of a campaign's form, checked (its messages into errors), if one is asked."""
+    place = form.new_place
+    if not wants_new_place(place):
+        return None
+    no_code = not place.code.strip()
+    if no_code and place.name.strip():
+        place = replace(place, code=suggest_code(session, place.name[:NAME_MAX]))
+    try:
+        return check_place(session, None, place, reach=reach)
+    except FormError as error:
+        refused = dict(error.fields)
+        if no_code and "name" in refused:  # no name, no code from it: one message, the name's
+            refused.pop("code", None)
+        errors.update({NEW_PLACE + name: message for name, message in refused.items()})
+        return None
+
+
+def wants_new_place(place: PlaceForm) -> bool:
+    """Tell whether a campaign's form asks for a new place (anything but its area given)."""
+    return any(value.strip() for name, value in vars(place).items() if name != "area_id")
 
 
 def _day(errors: Errors, name: str, raw: str) -> dt.date | None:
@@ -77,9 +121,9 @@ def _places(session: Session, errors: Errors, raw: Sequence[str], reach: Reach) 
 
 
 def _validated(
-    session: Session, form: CampaignForm, zone: ZoneInfo, reach: Reach
+    session: Session, form: CampaignForm, zone: ZoneInfo, reach: Reach, errors: Errors
 ) -> tuple[str, dict[str, str], dt.datetime | None, dt.datetime | None, list[Location]]:
-    errors: Errors = {}
+    """The form's values, checked; FormError with these errors and the form's, if any."""
     title = " ".join(form.title.split())
     if not title:
         errors["title"] = (N_("Please give a title."), {})
@@ -113,20 +157,22 @@ def create_campaign(
     """A new campaign with the questions of a template; the caller commits.
 
     The template's texts name the area of the first place chosen, so a new campaign needs
-    one place at least. Places must lie within the staff member's reach.
+    one place at least: chosen, or new with it. Places must lie within the staff member's
+    reach. Everything is checked before anything is written: the new place and the campaign
+    are made together, or neither.
     """
     template = TEMPLATES.get(form.template)
-    missing: Errors = {}
+    errors: Errors = {}
     if template is None:
-        missing["template"] = (N_("Please choose a starting point."), {})
-    if not form.location_ids:
-        missing["location_ids"] = (N_("Please choose one place at least."), {})
-    try:
-        title, intro, starts, ends, places = _validated(session, form, zone, reach)
-    except FormError as error:
-        raise FormError({**missing, **error.fields}) from None
-    if template is None or missing:
-        raise FormError(missing)
+        errors["template"] = (N_("Please choose a starting point."), {})
+    if not form.location_ids and not wants_new_place(form.new_place):
+        errors["location_ids"] = (N_("Please choose one place at least."), {})
+    new_place = _new_place(session, form, reach, errors)
+    title, intro, starts, ends, places = _validated(session, form, zone, reach, errors)
+    if template is None:  # told in errors already
+        raise FormError(errors)
+    if new_place is not None:
+        places.append(write_place(session, None, new_place, actor=actor))
     area = session.get_one(Area, places[0].area_id).name
     campaign = Campaign(
         title=title,
@@ -153,13 +199,20 @@ def update_campaign(
     reach: Reach = EVERYWHERE,
     actor: Actor,
 ) -> Campaign:
-    """Change a campaign's title, invitation, days and places; the caller commits."""
+    """Change a campaign's title, invitation, days and places; the caller commits.
+
+    A new place in the form is made with the change, or not at all.
+    """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFoundError()
-    title, intro, starts, ends, places = _validated(session, form, zone, reach)
-    if intro and "de" not in intro:
-        raise FormError({"intro_de": (N_("The invitation in German is needed."), {})})
+    errors: Errors = {}
+    new_place = _new_place(session, form, reach, errors)
+    if form.intro_en.strip() and not form.intro_de.strip():
+        errors["intro_de"] = (N_("The invitation in German is needed."), {})
+    title, intro, starts, ends, places = _validated(session, form, zone, reach, errors)
+    if new_place is not None:
+        places.append(write_place(session, None, new_place, actor=actor))
     campaign.title = title
     # Emptying the invitation removes it in every language; else the others are kept.
     campaign.intro = (
@@ -174,6 +227,44 @@ def update_campaign(
     session.flush()
     audit(session, actor, "campaign-save", campaign=campaign.id)
     return campaign
+
+
+def pin_campaign(
+    session: Session, location_id: int, campaign_id: str, *, reach: Reach = EVERYWHERE, actor: Actor
+) -> int | None:
+    """Pin one of the campaigns running at a place there ("": no pin); the caller commits.
+
+    A pinned campaign shows at the place while it is open, whatever else runs there; before
+    it begins and once it has ended, the rule decides again (kiosk.collect.catalog). Returns
+    the pinned campaign's id.
+    """
+    location = session.get(Location, location_id)
+    if location is None:
+        raise NotFoundError()
+    require(reach.covers_area(location.area_id))
+    link = campaign_location.c
+    raw = campaign_id.strip()
+    pinned = int(raw) if raw.isdecimal() and len(raw) < 10 else None
+    runs_here = select(link.campaign_id).where(
+        link.location_id == location_id, link.campaign_id == pinned
+    )
+    if raw and (pinned is None or session.scalar(runs_here) is None):
+        raise FormError({"campaign_id": (N_("Please choose a campaign that runs here."), {})})
+    # Unpinned first: a place holds one pin at most (uq_campaign_location_pinned).
+    session.execute(
+        update(campaign_location)
+        .where(link.location_id == location_id, link.pinned)
+        .values(pinned=False)
+    )
+    if pinned is not None:
+        session.execute(
+            update(campaign_location)
+            .where(link.location_id == location_id, link.campaign_id == pinned)
+            .values(pinned=True)
+        )
+    bump_revision(session)  # around the ORM: workers and kiosk nodes reload
+    audit(session, actor, "place-pin", place=location_id, campaign=pinned)
+    return pinned
 
 
 def shown_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> dt.date | None:

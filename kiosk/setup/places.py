@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -80,15 +82,23 @@ def _coordinate(errors: Errors, field: str, raw: str, limit: int) -> Decimal | N
     return value.quantize(Decimal("0.000001"))
 
 
-def save_place(
-    session: Session,
-    location_id: int | None,
-    form: PlaceForm,
-    *,
-    reach: Reach = EVERYWHERE,
-    actor: Actor,
-) -> Location:
-    """Create a place or change one; the caller commits.
+@dataclass(frozen=True)
+class CheckedPlace:
+    """A place's fields as save_place stores them, checked."""
+
+    area_id: int
+    name: str
+    code: str
+    address: str | None
+    opening_hours: str | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def check_place(
+    session: Session, location_id: int | None, form: PlaceForm, *, reach: Reach = EVERYWHERE
+) -> CheckedPlace:
+    """A place's form checked field by field (FormError), nothing written.
 
     The code is the place's link (/k/<code>, /q/<code>) and is printed on posters: once a
     place has answers its code stays. The area must lie within the staff member's reach.
@@ -119,12 +129,8 @@ def save_place(
             N_("This place has answers, and its link may be printed: its code stays."),
             {},
         )
-    else:
-        taken = select(Location.id).where(Location.code == code)
-        if location is not None:
-            taken = taken.where(Location.id != location.id)
-        if session.scalar(taken) is not None:
-            errors["code"] = (N_("Another place has this code already."), {})
+    elif _code_taken(session, code, but=location.id if location is not None else None):
+        errors["code"] = (N_("Another place has this code already."), {})
     address = " ".join(form.address.split())
     if len(address) > ADDRESS_MAX:
         errors["address"] = (N_("At most %(max)d characters, please."), {"max": ADDRESS_MAX})
@@ -141,19 +147,80 @@ def save_place(
         )
     if errors or area is None:
         raise FormError(errors)
+    return CheckedPlace(
+        area.id, name, code, address or None, opening_hours or None, latitude, longitude
+    )
+
+
+def write_place(
+    session: Session, location_id: int | None, checked: CheckedPlace, *, actor: Actor
+) -> Location:
+    """Store a checked place, new or changed; the caller commits."""
+    location = session.get(Location, location_id) if location_id is not None else None
     if location is None:
         location = Location()
         session.add(location)
-    location.area_id = area.id
-    location.name = name
-    location.code = code
-    location.address = address or None
-    location.opening_hours = opening_hours or None
-    location.latitude = latitude
-    location.longitude = longitude
+    location.area_id = checked.area_id
+    location.name = checked.name
+    location.code = checked.code
+    location.address = checked.address
+    location.opening_hours = checked.opening_hours
+    location.latitude = checked.latitude
+    location.longitude = checked.longitude
     session.flush()
     audit(session, actor, "place-save", place=location.id, code=location.code)
     return location
+
+
+def save_place(
+    session: Session,
+    location_id: int | None,
+    form: PlaceForm,
+    *,
+    reach: Reach = EVERYWHERE,
+    actor: Actor,
+) -> Location:
+    """Create a place or change one, checked first (check_place); the caller commits."""
+    checked = check_place(session, location_id, form, reach=reach)
+    return write_place(session, location_id, checked, actor=actor)
+
+
+def _code_taken(session: Session, code: str, *, but: int | None = None) -> bool:
+    taken = select(Location.id).where(Location.code == code)
+    if but is not None:
+        taken = taken.where(Location.id != but)
+    return session.scalar(taken.limit(1)) is not None
+
+
+# Letters that Unicode does not decompose into a Latin letter and a mark, spelled as Germans
+# (and Turks, Scandinavians, Poles) would in an address: "Höllein" -> "hoellein".
+_SPELLED = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe",
+     "å": "aa", "ı": "i", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+)  # fmt: skip
+CODE_FALLBACK = "ort"  # a name with no Latin letters or digits to make a code of
+
+
+def suggest_code(session: Session, name: str) -> str:
+    """A free code for a place of this name: "Emil-Höllein-Platz" -> "emil-hoellein-platz".
+
+    Lower case, umlauts spelled out, other accents dropped, anything else a dash; at most
+    32 characters, cut at a dash where it can be. Taken already: "-2", "-3" and so on.
+    """
+    spelled = unicodedata.normalize("NFKD", name.lower().translate(_SPELLED))
+    ascii_only = "".join(c for c in spelled if c.isascii())
+    base = "-".join(re.findall(r"[a-z0-9]+", ascii_only)) or CODE_FALLBACK
+    if len(base) < 2:
+        base = f"{CODE_FALLBACK}-{base}"
+    for number in range(1, 1000):
+        suffix = f"-{number}" if number > 1 else ""
+        stem = base[: 32 - len(suffix)]
+        if len(base) > len(stem) and "-" in stem[8:]:  # cut at a word where one ends late enough
+            stem = stem[: stem.rindex("-")]
+        code = stem.strip("-") + suffix
+        if not _code_taken(session, code):
+            return code
+    return f"{CODE_FALLBACK}-{uuid.uuid4().hex[:8]}"  # a thousand places of one name
 
 
 def _has_answers(session: Session, location: Location) -> bool:

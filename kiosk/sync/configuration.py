@@ -1,7 +1,8 @@
 """Configuration flowing down: central describes its campaigns, a kiosk node takes them over.
 
 Places, campaigns, questions and options keep central's ids on the node, so the answers the
-node sends up name the same questions and options.
+node sends up name the same questions and options. Each place carries the campaign staff
+pinned there, so that a node shows what central's rule shows (kiosk.collect.catalog).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.collect.catalog import current_revision
+from kiosk.collect.catalog import bump_revision, current_revision, place_pins
 from kiosk.models import (
     Area,
     Campaign,
@@ -28,6 +29,7 @@ from kiosk.models import (
     ResultsShown,
     SharedWish,
     WishState,
+    campaign_location,
     option_fields,
 )
 
@@ -126,6 +128,7 @@ def config_document(
         return [loc.id for loc in campaign.locations if places is None or loc.id in places]
 
     area_ids = {loc.area_id for loc in locations}
+    pins = place_pins(session)
     return {
         "revision": current_revision(session),
         "areas": [
@@ -140,6 +143,7 @@ def config_document(
                 "code": loc.code,
                 "name": loc.name,
                 "address": loc.address,
+                "pinned_campaign_id": pins.get(loc.id),
             }
             for loc in locations
         ],
@@ -168,6 +172,32 @@ def config_document(
         ],
         "wishes": wishes,
     }
+
+
+def _pin(session: Session, document: dict[str, Any]) -> None:
+    """Pin central's campaign at each of its places (a central from before pins: none)."""
+    places = {loc["id"] for loc in document["locations"]}
+    wanted = {
+        loc["id"]: loc["pinned_campaign_id"]
+        for loc in document["locations"]
+        if loc.get("pinned_campaign_id") is not None
+    }
+    if {p: c for p, c in place_pins(session).items() if p in places} == wanted:
+        return
+    link = campaign_location.c
+    # Unpinned first: a place holds one pin at most (uq_campaign_location_pinned).
+    session.execute(
+        update(campaign_location)
+        .where(link.location_id.in_(sorted(places)), link.pinned)
+        .values(pinned=False)
+    )
+    for location_id, campaign_id in wanted.items():
+        session.execute(
+            update(campaign_location)
+            .where(link.location_id == location_id, link.campaign_id == campaign_id)
+            .values(pinned=True)
+        )
+    bump_revision(session)  # links changed around the ORM: the node's workers reload
 
 
 def _parse_time(raw: str | None) -> dt.datetime | None:
@@ -257,6 +287,7 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
     for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
         campaign.locations = []
     session.flush()
+    _pin(session, document)
     if "wishes" in document:  # a central from before the attract loop sends none
         _share_wishes(session, document["wishes"])
 

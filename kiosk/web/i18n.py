@@ -5,20 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, get_timezone
 from markupsafe import Markup, escape
 
 from kiosk.core.config import PROJECT_ROOT
 from kiosk.core.languages import KNOWN, SOURCE, language_for_locale
 
-# Babel's format_datetime parses its pattern on every call (~45 µs); lists of wishes show
-# hundreds of times, so they use a fixed pattern per language instead.
-DAY_FIRST = "%d.%m.%Y %H:%M"
-DATETIME_PATTERNS = {"en": "%d %b %Y, %H:%M"} | dict.fromkeys(
-    ("de", "de-x-ls", "tr", "uk", "ru"), DAY_FIRST
-)
+# One way to write a day per language, and a moment is that day with its hours and minutes:
+# Babel's "medium" date ("07.12.2026", "Dec 7, 2026", "7 Ara 2026") and "short" time, joined
+# as the language joins them, in Flask-Babel's locale and time zone (BABEL_DEFAULT_TIMEZONE).
+# Babel itself, not Flask-Babel's wrappers: they look both up again per call (15 µs a moment
+# here, 31 µs through them; lists of wishes show hundreds).
+DATE_FORMAT, TIME_FORMAT = "medium", "short"
+
+
+def local_date(value: dt.date | dt.datetime) -> str:
+    """A day in this request's language (a moment: the day it is in the service's time zone)."""
+    day = value.astimezone(get_timezone()) if isinstance(value, dt.datetime) else value
+    return dates.format_date(day, DATE_FORMAT, locale=get_locale())
+
+
+def local_datetime(value: dt.datetime) -> str:
+    """A moment in this request's language and the service's time zone.
+
+    Its day as local_date writes it, then hour and minute: "07.12.2026, 10:05" (German),
+    "Dec 7, 2026, 10:05 AM" (English).
+    """
+    locale, moment = get_locale(), value.astimezone(get_timezone())
+    joined: str = locale.datetime_formats[DATE_FORMAT]
+    return (
+        joined.replace("'", "")
+        .replace("{1}", dates.format_date(moment, DATE_FORMAT, locale=locale))
+        .replace("{0}", dates.format_time(moment, TIME_FORMAT, locale=locale))
+    )
 
 
 class GermanFallbackDomain(Domain):  # type: ignore[misc]  # Flask-Babel has no type hints
@@ -91,12 +113,9 @@ def init_app(app: Flask) -> None:
         raise ValueError(f"KIOSK_LANGUAGES: unknown {unknown}; known are {', '.join(KNOWN)}")
     babel = Babel(app, locale_selector=select_locale)
     babel.domain_instance = GermanFallbackDomain()
-    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
-
-    @app.template_filter("local_datetime")
-    def _local_datetime(value: dt.datetime) -> str:
-        pattern = DATETIME_PATTERNS.get(current_language(), "%Y-%m-%d %H:%M")
-        return value.astimezone(zone).strftime(pattern)
+    ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])  # an unknown zone fails here, not on a page
+    app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(local_datetime, "local_datetime")
 
     languages = [KNOWN[code] for code in app.config["LANGUAGES"]]
 

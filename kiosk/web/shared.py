@@ -39,12 +39,14 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
     """What a place's poster shows: the first question of the campaign (or the running one)."""
     catalog = db.catalog()
     place = catalog.locations.get(location.code)
+    campaign = None
     if campaign_id is not None:
         campaign = catalog.campaigns.get(campaign_id)
-    else:
-        campaign = catalog.running_campaign(place, utcnow()) if place else None
+    elif place is not None:  # the one the place shows, else the one it will show next
+        now = utcnow()
+        campaign = catalog.running_campaign(place, now) or catalog.next_campaign(place, now)
     if campaign is None and place and place.campaign_ids:
-        campaign = catalog.campaigns[place.campaign_ids[0]]  # one that has not begun yet
+        campaign = catalog.campaigns[place.campaign_ids[0]]  # all ended: the first of them
     first = (
         next((q for q in campaign.questions if q.kind != QuestionKind.WISH), None)
         if campaign

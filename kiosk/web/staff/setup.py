@@ -1,4 +1,8 @@
-"""Setting up areas, places and campaigns (editors); bad input gets a message per field."""
+"""Setting up areas, places and campaigns (editors); bad input gets a message per field.
+
+Which campaign a place shows is told on the place's and the campaign's pages (and warned of
+when a campaign is saved), with a way to pin one per place.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,21 @@ from flask_babel import gettext
 
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import reaches_campaign, require
-from kiosk.core.errors import FormError, NotFoundError
+from kiosk.collect.catalog import Overlap
+from kiosk.core.errors import N_, FormError, NotFoundError
 from kiosk.core.languages import KNOWN
-from kiosk.models import Area, Campaign, Location, Question
+from kiosk.models import Area, Campaign, Location, Question, utcnow
 from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.setup.campaigns import (
+    NEW_PLACE,
     CampaignForm,
     campaigns_newest_first,
     copy_campaign,
     create_campaign,
+    pin_campaign,
     shown_day,
     update_campaign,
+    wants_new_place,
 )
 from kiosk.setup.content_translations import (
     german_changed_under_translations,
@@ -30,7 +38,14 @@ from kiosk.setup.content_translations import (
     progress,
     translations_to_check,
 )
-from kiosk.setup.places import PlaceForm, areas_with_places, save_area, save_place
+from kiosk.setup.places import (
+    NAME_MAX,
+    PlaceForm,
+    areas_with_places,
+    save_area,
+    save_place,
+    suggest_code,
+)
 from kiosk.setup.questions import (
     MAX_OPTIONS,
     PICTOGRAMS,
@@ -42,10 +57,12 @@ from kiosk.setup.questions import (
     move_question,
     option_uses,
     save_question,
+    typed_limits,
 )
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires
-from kiosk.web.shared import MAX_ID, field_errors
+from kiosk.web.i18n import local_date
+from kiosk.web.shared import MAX_ID, field_errors, load_location
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 
@@ -59,11 +76,23 @@ def _campaign_in_reach(campaign_id: int) -> None:
     require(reaches_campaign(db.session(), current_reach(), campaign_id))
 
 
+def _places_page(errors: dict[str, str], form: dict[str, Any]) -> str:
+    catalog, now = db.catalog(), utcnow()
+    shows = {
+        place.id: shown
+        for place in catalog.locations.values()
+        if (shown := catalog.running_campaign(place, now)) is not None
+    }
+    return render_template(
+        "staff/setup/places.html", areas=_areas(), errors=errors, form=form, shows=shows
+    )
+
+
 @bp.get("/places")
 @requires(Permission.EDIT)
 def places() -> ResponseReturnValue:
-    """Areas and their places, with a form for a new area."""
-    return render_template("staff/setup/places.html", areas=_areas(), errors={}, form={})
+    """Areas and their places (each with the campaign it shows now), a form for a new area."""
+    return _places_page({}, {})
 
 
 @bp.post("/areas")
@@ -79,18 +108,44 @@ def area(area_id: int | None = None) -> ResponseReturnValue:
     except FormError as error:
         errors = field_errors(error)
         form = {"name": request.form.get("name", ""), "area_id": area_id}
-        return render_template(
-            "staff/setup/places.html", areas=_areas(), errors=errors, form=form
-        ), 422
+        return _places_page(errors, form), 422
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
     return redirect(url_for(".places"), code=303)
 
 
-def _place_page(location: Location | None, form: dict[str, Any], errors: dict[str, str]) -> str:
+def _place_page(
+    location: Location | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    pin_errors: dict[str, str] | None = None,
+) -> str:
+    """The place's form, and what it shows with the campaigns there to pin one of."""
+    catalog, now = db.catalog(), utcnow()
+    here = catalog.locations.get(location.code) if location is not None else None
     return render_template(
-        "staff/setup/place.html", location=location, areas=_areas(), form=form, errors=errors
+        "staff/setup/place.html",
+        location=location,
+        areas=_areas(),
+        form=form,
+        errors=errors,
+        here=here,
+        shown=catalog.running_campaign(here, now) if here else None,
+        states=catalog.states(here, now) if here else [],
+        pin_errors=pin_errors or {},
     )
+
+
+def _place_form(location: Location) -> dict[str, str]:
+    return {
+        "area_id": str(location.area_id),
+        "name": location.name,
+        "code": location.code,
+        "address": location.address or "",
+        "opening_hours": location.opening_hours or "",
+        "latitude": "" if location.latitude is None else str(location.latitude),
+        "longitude": "" if location.longitude is None else str(location.longitude),
+    }
 
 
 @bp.route("/places/new", methods=["GET", "POST"])
@@ -105,19 +160,7 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
     if location is not None:
         require(current_reach().covers_area(location.area_id))
     if request.method == "GET":
-        form = (
-            {
-                "area_id": str(location.area_id),
-                "name": location.name,
-                "code": location.code,
-                "address": location.address or "",
-                "opening_hours": location.opening_hours or "",
-                "latitude": "" if location.latitude is None else str(location.latitude),
-                "longitude": "" if location.longitude is None else str(location.longitude),
-            }
-            if location
-            else {"area_id": request.args.get("area", "")}
-        )
+        form = _place_form(location) if location else {"area_id": request.args.get("area", "")}
         return _place_page(location, form, {})
     sent = {name: request.form.get(name, "")[:1000] for name in PlaceForm.__dataclass_fields__}
     try:
@@ -129,6 +172,46 @@ def place(location_id: int | None = None) -> ResponseReturnValue:
     session.commit()
     flash(gettext("Saved: %(name)s.", name=saved.name))
     return redirect(url_for(".places"), code=303)
+
+
+@bp.post(f"/places/<int(max={MAX_ID}):location_id>/pin")
+@requires(Permission.EDIT)
+def pin(location_id: int) -> ResponseReturnValue:
+    """Pin one of a place's campaigns there, or none (then the one started last shows)."""
+    session = db.session()
+    location = load_location(location_id)
+    try:
+        pinned = pin_campaign(
+            session,
+            location_id,
+            request.form.get("campaign_id", "")[:20],
+            reach=current_reach(),
+            actor=acting(),
+        )
+    except FormError as error:
+        errors = field_errors(error)
+        return _place_page(location, _place_form(location), {}, errors), 422
+    session.commit()
+    catalog = db.catalog()
+    if pinned is None:
+        flash(gettext("Nothing pinned at %(place)s: the campaign started last shows.",
+                      place=location.name))  # fmt: skip
+    else:
+        flash(gettext("Pinned at %(place)s: “%(campaign)s” shows there while it is open.",
+                      place=location.name, campaign=catalog.campaigns[pinned].title))  # fmt: skip
+    back = request.form.get("from_campaign", "")
+    if back.isdecimal() and len(back) < 10:
+        return redirect(url_for(".campaign", campaign_id=int(back)) + "#showing", code=303)
+    return redirect(url_for(".place", location_id=location_id) + "#showing", code=303)
+
+
+@bp.get("/places/code")
+@requires(Permission.EDIT)
+def code_hint() -> ResponseReturnValue:
+    """The hint under a new place's code, with the code its name would get (htmx, as typed)."""
+    name = request.args.get(NEW_PLACE + "name", "")[:NAME_MAX]
+    suggestion = suggest_code(db.session(), name) if name.strip() else None
+    return render_template("staff/setup/_code_hint.html", suggestion=suggestion)
 
 
 def _zone() -> ZoneInfo:
@@ -154,7 +237,19 @@ def _campaign_page(
         max_options=6,
         progress=progress(campaign, current_app.config["LANGUAGES"]) if campaign else {},
         known=KNOWN,
+        showing=db.catalog().showing(campaign.id, utcnow()) if campaign else [],
+        suggestion=_suggestion(form),
+        new_place_open=any(name.startswith(NEW_PLACE) for name in errors)
+        or any(str(form.get(NEW_PLACE + name, "")).strip() for name in ("name", "code", "address")),
     )
+
+
+def _suggestion(form: dict[str, Any]) -> str | None:
+    """The code a new place of the campaign's form would get, when its code is left empty."""
+    name = str(form.get(NEW_PLACE + "name", ""))[:NAME_MAX]
+    if not name.strip() or str(form.get(NEW_PLACE + "code", "")).strip():
+        return None
+    return suggest_code(db.session(), name)
 
 
 def _campaign_form(found: Campaign) -> dict[str, Any]:
@@ -177,25 +272,96 @@ def campaigns() -> ResponseReturnValue:
     return render_template("staff/setup/campaigns.html", campaigns=shown)
 
 
+NEW_PLACE_FIELDS = ("area_id", "name", "code", "address")  # of PlaceForm, as place_<name>
+
+
 def _sent_campaign() -> dict[str, Any]:
     sent: dict[str, Any] = {
         name: request.form.get(name, "")[:2000]
         for name in ("title", "intro_de", "intro_en", "starts_on", "ends_on", "template")
     }
     sent["location_ids"] = request.form.getlist("location_ids")[:1000]
+    for name in NEW_PLACE_FIELDS:
+        sent[NEW_PLACE + name] = request.form.get(NEW_PLACE + name, "")[:1000]
     return sent
 
 
+def _campaign_form_of(sent: dict[str, Any]) -> CampaignForm:
+    """The campaign form's fields, the new place's among them."""
+    fields = {name: value for name, value in sent.items() if not name.startswith(NEW_PLACE)}
+    place = PlaceForm(**{name: sent[NEW_PLACE + name] for name in NEW_PLACE_FIELDS})
+    return CampaignForm(**fields, new_place=place)
+
+
+def _flash_saved(campaign: Campaign, new_place: bool) -> None:
+    """Saved, the new place's link, and where the campaign hides another or is hidden."""
+    flash(gettext("Saved: %(name)s.", name=campaign.title))
+    if new_place:
+        made = max(campaign.locations, key=lambda place: place.id)
+        flash(gettext("New place: %(place)s, its link ends in /q/%(code)s.",
+                      place=made.name, code=made.code))  # fmt: skip
+    now = utcnow()
+    for overlap in db.catalog().overlaps(campaign.id, now):
+        flash("⚠️ " + _overlap_message(overlap, campaign.id, now))
+
+
+# Where a campaign saved hides another at a place, or is hidden there: now, or from a date on.
+HIDES = {
+    False: N_(
+        "This campaign shows at %(place)s now and hides “%(other)s” there. "
+        "To show “%(other)s” instead, pin it on the place's page."
+    ),
+    True: N_(
+        "From %(date)s this campaign shows at %(place)s and hides “%(other)s” there. "
+        "To show “%(other)s” instead, pin it on the place's page."
+    ),
+}
+HIDDEN_BY_PIN = {
+    False: N_(
+        "“%(other)s” shows at %(place)s now, not this campaign: it is pinned there. "
+        "To show this one, pin it there below."
+    ),
+    True: N_(
+        "From %(date)s “%(other)s” shows at %(place)s, not this campaign: it is pinned there. "
+        "To show this one, pin it there below."
+    ),
+}
+HIDDEN_BY_LATER = {
+    False: N_(
+        "“%(other)s” shows at %(place)s now, not this campaign: where campaigns overlap, the "
+        "one started last shows. To show this one, pin it there below."
+    ),
+    True: N_(
+        "From %(date)s “%(other)s” shows at %(place)s, not this campaign: where campaigns "
+        "overlap, the one started last shows. To show this one, pin it there below."
+    ),
+}
+
+
+def _overlap_message(overlap: Overlap, campaign_id: int, now: dt.datetime) -> str:
+    """A warning, in words, that this campaign hides another at a place or is hidden there."""
+    soon = overlap.since > now
+    if overlap.shown.id == campaign_id:
+        message, other = HIDES[soon], overlap.hidden.title
+    else:
+        message = (HIDDEN_BY_PIN if overlap.pinned else HIDDEN_BY_LATER)[soon]
+        other = overlap.shown.title
+    text: str = gettext(
+        message, place=overlap.location.name, other=other, date=local_date(overlap.since)
+    )
+    return text
+
+
 def _local_day(moment: dt.datetime | None, zone: ZoneInfo, *, last: bool = False) -> str:
-    """The day a stored moment falls on; an end (the next day's start) shows the day before."""
+    """The day a stored moment falls on, for a date field (an end shows the day before)."""
     day = shown_day(moment, zone, last=last)
     return day.isoformat() if day else ""
 
 
 @bp.app_template_global("last_day")
-def last_day(moment: dt.datetime | None) -> str:
+def last_day(moment: dt.datetime | None) -> dt.date | None:
     """A campaign's last day as staff chose it (its end is the next day's start)."""
-    return _local_day(moment, _zone(), last=True)
+    return shown_day(moment, _zone(), last=True)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -206,14 +372,15 @@ def new_campaign() -> ResponseReturnValue:
         return _campaign_page(None, {"template": request.args.get("template", "pop-up")}, {})
     sent = _sent_campaign()
     session = db.session()
+    form = _campaign_form_of(sent)
     try:
         campaign = create_campaign(
-            session, CampaignForm(**sent), zone=_zone(), reach=current_reach(), actor=acting()
+            session, form, zone=_zone(), reach=current_reach(), actor=acting()
         )
     except FormError as error:
         return _campaign_page(None, sent, field_errors(error)), 422
     session.commit()
-    flash(gettext("Saved: %(name)s.", name=campaign.title))
+    _flash_saved(campaign, wants_new_place(form.new_place))
     return redirect(url_for(".campaign", campaign_id=campaign.id), code=303)
 
 
@@ -231,20 +398,16 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
     sent = _sent_campaign()
     sent.pop("template")
     german = (found.intro or {}).get("de", "")
+    form = _campaign_form_of(sent)
     try:
         update_campaign(
-            session,
-            campaign_id,
-            CampaignForm(**sent),
-            zone=_zone(),
-            reach=current_reach(),
-            actor=acting(),
+            session, campaign_id, form, zone=_zone(), reach=current_reach(), actor=acting()
         )
     except FormError as error:
         errors = field_errors(error)
         return _campaign_page(session.get(Campaign, campaign_id), sent, errors), 422
     session.commit()
-    flash(gettext("Saved: %(name)s.", name=found.title))
+    _flash_saved(found, wants_new_place(form.new_place))
     if german_changed_under_translations(german, found.intro or {}):
         flash(gettext("The German text changed: please check its translations (Languages)."))
     return redirect(url_for(".campaign", campaign_id=campaign_id), code=303)
@@ -298,6 +461,7 @@ def _question_page(question: Question, errors: dict[str, str], sent: dict[str, s
         new_rows=0 if question.kind in ("scale", "wish") else 2,
         uses=option_uses(db.session(), question.id),
         answered=campaign_answered(db.session(), question.campaign_id),
+        typed_limits=typed_limits(question),
     )
 
 
