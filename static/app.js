@@ -211,11 +211,28 @@
     });
   }
 
+  // The results wall never scrolls: of its wishes (the newest first) it shows those that fit
+  // the room left on the screen, each whole, and leaves out the rest until the next refresh.
+  function fitWishes() {
+    document.querySelectorAll("[data-fit-wishes]").forEach(function (list) {
+      var room = list.parentElement;
+      var items = Array.prototype.slice.call(list.children);
+      room.hidden = false;
+      items.forEach(function (item) { item.hidden = false; });
+      for (var last = items.length - 1; last >= 0 && room.scrollHeight > room.clientHeight + 1; last -= 1) {
+        items[last].hidden = true;
+      }
+      room.hidden = items.every(function (item) { return item.hidden; });
+    });
+  }
+  window.addEventListener("resize", fitWishes);
+
   function enhance(root) {
     armIdle();
     scheduleReturn(root);
     bindCounters(root);
     bindKeyboards(root);
+    fitWishes();
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

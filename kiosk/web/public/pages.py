@@ -44,7 +44,7 @@ from kiosk.core.errors import (
 )
 from kiosk.models import Channel, utcnow
 from kiosk.printing.posters import poster_key, poster_label
-from kiosk.results.charts import Slice, pie_svg, safe_colour
+from kiosk.results.charts import OTHERS_COLOUR, Slice, gathered, pie_svg, safe_colour
 from kiosk.safety.ratelimits import RateLimitedError
 from kiosk.safety.safeguards import (
     VOTER_COOKIE,
@@ -243,10 +243,20 @@ def attract_loop(code: str) -> ResponseReturnValue:
 
 
 @bp.app_template_global("pie")
-def pie(result: QuestionResult, size: int) -> Markup:
-    """A question's results as a "Stadtteilpizza"; its key beside it speaks for it."""
+def pie(result: QuestionResult, size: int, keep: int) -> Markup:
+    """A question's results as a "Stadtteilpizza"; its key beside it speaks for it.
+
+    The key names the first `keep` answers: those after them are one grey slice, as the
+    key's "Other answers" (public/_chart.html).
+    """
     slices = [Slice(localized(o.option.texts), o.count, o.option.colour) for o in result.options]
-    return pie_svg(slices, title=None, size=size)
+    return pie_svg(gathered(slices, keep, gettext("Other answers")), title=None, size=size)
+
+
+@bp.app_template_global("others_colour")
+def others_colour() -> str:
+    """The colour of that grey slice, for the key's "Other answers"."""
+    return OTHERS_COLOUR
 
 
 @bp.app_template_filter("colour")

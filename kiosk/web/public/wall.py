@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import TypeVar
+
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug import Response
@@ -25,22 +30,43 @@ def _vary(response: Response) -> Response:
     return response
 
 
-WALL_WISHES = 8
+WALL_WISHES = 8  # the newest; the wall shows as many of them as fit its screen
+WALL_CARDS = 4  # results side by side on one screen; more take turns, a few at a time
+
+T = TypeVar("T")
+
+
+def in_turn(items: Sequence[T], per_screen: int, refresh: int, now: dt.datetime) -> list[T]:
+    """The items on the wall now: all of them if they fit one screen, else a few in turn.
+
+    The few change with each refresh, and every wall shows the same ones at the same time.
+    """
+    if len(items) <= per_screen:
+        return list(items)
+    screens = math.ceil(len(items) / per_screen)
+    turn = int(now.timestamp() // max(refresh, 1)) % screens
+    return list(items[turn * per_screen : (turn + 1) * per_screen])
+
+
+def shown_link(link: str) -> str:
+    """A link as a wall writes it for people to type: without "https://" (phones add it)."""
+    return link.split("://", 1)[-1].removeprefix("www.")
 
 
 def _wall(campaign: CatalogCampaign | None, location_id: int | None, **context: object) -> str:
     """The whole wall, or (for its own refresh) the board alone."""
     results, wishes = [], []
+    now, refresh = utcnow(), current_app.config["WALL_REFRESH_SECONDS"]
     if campaign is not None:
         results = results_snapshot(campaign, location_id)  # the same snapshot as the kiosk's
         wishes = approved_wishes(db.session(), campaign.id, location_id, limit=WALL_WISHES)
     return render_template(
         "public/wall/_board.html" if htmx else "public/wall/index.html",
         campaign=campaign,
-        results=results,
+        results=in_turn(results, WALL_CARDS, refresh, now),
         wishes=wishes,
-        updated=utcnow(),
-        refresh=current_app.config["WALL_REFRESH_SECONDS"],
+        updated=now,
+        refresh=refresh,
         here=request.path,
         **context,
     )
@@ -58,7 +84,7 @@ def place(code: str) -> ResponseReturnValue:
         campaign,
         location.id,
         heading=location.name,
-        link=link,
+        link=shown_link(link),
         qr=public_qr_data_uri(link),
     )
 
