@@ -820,7 +820,7 @@ def export(
         results = {}
         for code, warm in (("lib", True), ("lib", False), ("zeitzer", False)):
             place = layout.places[code]
-            link = f"{server.base}/staff/location/{place}/raw.csv"
+            link = f"{server.base}/staff/location/{place}/raw.csv?headers=names"  # by UUID
             reset = reset_peak(worker)
             peaks = {"RssAnon": 0, "RssFile": 0, "RssShmem": 0}
             stop = threading.Event()

@@ -15,15 +15,18 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from kiosk.access.accounts import ROLES, create_user
 from kiosk.core import config
 from kiosk.core.config import write_secret_key
 from kiosk.core.errors import KioskError
+from kiosk.core.languages import KNOWN
 from kiosk.models import COMMAND_LINE, Device, Location, utcnow
-from kiosk.results.exports import SEPARATORS, TALLY_HEADER, csv_stream, tally_document, tally_rows
-from kiosk.results.tallies import ScopeKind, load_scope, tally
+from kiosk.results.exports import SEPARATORS, tally_csv, tally_document, words_in
+from kiosk.results.rawcsv import MACHINE_NAMES
+from kiosk.results.tallies import ScopeKind, load_scope, tally, tally_per_place
 from kiosk.safety.ratelimits import forget_rates
 from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from kiosk.sync.devices import new_enrolment, register_device, revoke
@@ -106,6 +109,18 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--sep", type=click.Choice(sorted(SEPARATORS)), default="semicolon")
 @click.option(
+    "--headers",
+    type=click.Choice(["words", "names"]),
+    default="words",
+    help="CSV column names and channels in words (in --lang) or as machine names for scripts.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(list(KNOWN)),
+    default=None,
+    help="Language of the words and texts (default: the first of KIOSK_LANGUAGES).",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
@@ -113,8 +128,13 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     help="File to write; '-' for standard output.",
 )
 @with_appcontext
-def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str) -> None:
-    """Write the tally of a location (id or QR code), an area or a campaign (id) to a file."""
+def export_tally_command(
+    kind: str, ident: str, fmt: str, sep: str, headers: str, lang: str | None, output: str
+) -> None:
+    """Write the tally of a location (id or QR code), an area or a campaign (id) to a file.
+
+    A campaign's or an area's CSV has the rows of all its places, then each place's.
+    """
     session = db.session()
     scope_id = int(ident) if ident.isdecimal() else None
     if kind == ScopeKind.LOCATION and scope_id is None:
@@ -126,11 +146,15 @@ def export_tally_command(kind: str, ident: str, fmt: str, sep: str, output: str)
     except KioskError as error:
         raise click.ClickException(error.message % error.params) from None
     tallies = tally(session, scope)
+    places = tally_per_place(session, scope, [t.campaign for t in tallies])
     separator = SEPARATORS[sep]
+    language = lang or current_app.config["LANGUAGES"][0]
     if fmt == "json":
-        text = json.dumps(tally_document(scope, tallies), ensure_ascii=False, indent=1)
+        text = json.dumps(tally_document(scope, tallies, places), ensure_ascii=False, indent=1)
     else:
-        text = "".join(csv_stream(TALLY_HEADER, tally_rows(tallies, separator), separator))
+        with force_locale(KNOWN[language].locale):
+            wording = words_in(gettext) if headers == "words" else MACHINE_NAMES
+        text = "".join(tally_csv(scope, tallies, places, separator, language, wording))
     with click.open_file(output, "w", encoding="utf-8") as handle:
         handle.write(text)
     if output != "-":

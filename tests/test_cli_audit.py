@@ -51,7 +51,9 @@ def test_create_user_is_audited(app: Flask, staff_client: FlaskClient) -> None:
             "--password", "lang-genug-geheim")  # fmt: skip
     assert _last(app, "user-add")["role"] == "editor"
     log = staff_client.get("/staff/people/audit").text
-    assert "(Kommandozeile)" in log and "via=command line" in log
+    assert "(Kommandozeile)" in log  # who: the command line, in words
+    log = staff_client.get("/staff/people/audit?lang=en").text
+    assert "(command line)" in log and "as Editor (campaigns, places, kiosks)" in log
 
 
 def test_device_add_revoke_and_reenrol_are_audited(app: Flask) -> None:

@@ -86,8 +86,8 @@ def test_export_tally_to_a_file(app: Flask, tmp_path: Path) -> None:
     result = runner.invoke(args=["export-tally", "location", "ehp", "-o", str(target)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
-    assert rows[0][0] == "campaign"
-    assert rows[1][4] == "Grün und Schatten"
+    assert rows[0][0] == "Befragung"  # the column names in words, in the first language
+    assert rows[1][6] == "Grün und Schatten"
     as_json = runner.invoke(args=["export-tally", "campaign", "1", "--format", "json"])
     assert '"title": "WerkStadt – Leben in Jena Nord"' in as_json.output
 

@@ -56,7 +56,7 @@ def test_the_tally_as_a_workbook_with_a_sheet_per_question(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Was ist Ihnen in Jena Nord am wichtigsten?"
     assert rows[4][:2] == ("Antwort", "Piktogramm") and "Kiosk" in rows[4]
-    first = rows[5]
+    first = rows[5][: len([cell for cell in rows[4] if cell])]  # the rows beneath are wider
     assert first[0] == "Grün und Schatten" and first[1] == "🌳"
     assert first[-2] == 2 and abs(first[-1] - 2 / 3) < 0.001  # total, share of the people
     wishes = list(book["Wünsche"].iter_rows(values_only=True))
@@ -85,7 +85,7 @@ def test_charts_download_as_png_pies_and_bars(app: Flask, staff_client: FlaskCli
 def test_png_charts_are_drawn_with_their_numbers_and_survive_odd_input() -> None:
     bars = [Bar("Grün und Schatten", 2, 2 / 3, "#2e7d32"), Bar("x" * 500, 1, 1 / 3, "nope")]
     image = Image.open(io.BytesIO(bar_png(bars, title="Was ist wichtig?" * 20)))
-    assert image.size == (1200, 120 + 56 * 2 + 30)
+    assert image.width == 1200 and image.height > 120 + 56 * 2 + 30  # the long texts wrapped
     colours = {colour for _count, colour in image.getcolors(1_000_000) or []}
     assert (46, 125, 50) in colours  # the first bar's own colour
     empty = Image.open(io.BytesIO(pie_png([Slice("Ja", 0, "#123456")], title="Leer")))
@@ -193,7 +193,7 @@ def test_a_raw_download_left_halfway_leaves_the_database_fit_for_the_next(
             answer = Answer(uuid.uuid4(), None, wish, text=f"Wunsch {number} " + "x" * 150)
             record_answer(session, answer, campaign=campaign, location_id=square.id, channel="qr")
         session.commit()
-        url = f"/staff/location/{square.id}/raw.csv"
+        url = f"/staff/location/{square.id}/raw.csv?headers=names"
     client = committed_app.test_client()
     client.post("/staff/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     for _ in range(3):

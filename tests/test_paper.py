@@ -100,7 +100,7 @@ def test_editors_type_in_a_sheet_and_it_is_in_the_csv(app: Flask) -> None:
     bad = editor.post(url, data={f"option-{single.options[0].id}": "drei"})
     assert bad.status_code == 422 and 'value="drei"' in bad.text
     assert editor.post(url, data={f"option-{single.options[0].id}": "3"}).status_code == 303
-    csv = editor.get(f"/staff/location/{square.id}/tally.csv").text
+    csv = editor.get(f"/staff/location/{square.id}/tally.csv?headers=names").text
     header, first = csv.splitlines()[0].split(";"), csv.splitlines()[1].split(";")
     assert first[header.index("count_paper")] == "3"
     assert "Papier" in editor.get(f"/staff/location/{square.id}").text

@@ -96,7 +96,7 @@ def test_location_results_show_counts_shares_channels_and_wishes(
     page = staff_client.get(f"/staff/location/{answered['square']}")
     assert page.status_code == 200
     assert "3 Antworten" in page.text
-    assert "Kiosk: 2, Handy (QR): 1" in page.text
+    assert "Kiosk: 2, Handy (QR-Code oder Link): 1" in page.text
     assert "100\xa0%" in page.text  # German number format: 100 %, non-breaking
     playground = staff_client.get(f"/staff/location/{answered['playground']}").text
     # A hostile wish is shown as text, never as markup.
@@ -110,7 +110,7 @@ def test_area_and_campaign_results(
 ) -> None:
     page = staff_client.get(f"/staff/{kind}/{answered[kind]}")
     assert page.status_code == 200
-    assert "Kiosk: 2, Handy (QR): 1" in page.text
+    assert "Kiosk: 2, Handy (QR-Code oder Link): 1" in page.text
     assert "Mehr Bänke" in page.text
 
 
@@ -123,7 +123,7 @@ def test_tally_csv_download(
     assert 'filename="ehp-tally.csv"' in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[1][4:11] == ["Grün und Schatten", "🌳", "2", "1", "0", "0", "3"]
+    assert rows[1][6:12] == ["Grün und Schatten", "🌳", "2", "1", "0", "3"]
     with app.app_context():
         entry = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
         assert entry.detail["what"] == "tally"
@@ -134,7 +134,9 @@ def test_separator_is_selectable(
     staff_client: FlaskClient, answered: dict[str, int], sep: str, char: str
 ) -> None:
     # A streamed download keeps its database cursor until the response is closed.
-    with staff_client.get(f"/staff/area/{answered['area']}/raw.csv?sep={sep}") as response:
+    with staff_client.get(
+        f"/staff/area/{answered['area']}/raw.csv?sep={sep}&headers=names"
+    ) as response:
         assert response.status_code == 200
         body = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=char))
@@ -185,7 +187,7 @@ def test_public_url_setting_is_used_for_qr_links(
 def test_staff_pages_in_english(staff_client: FlaskClient, answered: dict[str, int]) -> None:
     page = staff_client.get(f"/staff/location/{answered['square']}?lang=en")
     assert "3 answers" in page.text
-    assert "Kiosk: 2, Phone (QR): 1" in page.text
+    assert "Kiosk: 2, Phone (QR code or link): 1" in page.text
     assert "What matters most to you in Jena Nord?" in page.text
 
 

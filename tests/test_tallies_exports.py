@@ -20,8 +20,8 @@ from kiosk.results.exports import (
     json_array_stream,
     raw_documents,
     raw_rows,
+    tally_csv,
     tally_document,
-    tally_rows,
 )
 from kiosk.results.rawcsv import RAW_HEADER, raw_csv
 from kiosk.results.tallies import ScopeKind, load_scope, tally, wishes
@@ -142,18 +142,17 @@ def test_tally_csv_for_a_german_excel(session: Session) -> None:
     seed(session)
     _, square, _ = demo(session)
     scope = load_scope(session, "location", square.id)
-    text = "".join(csv_stream(TALLY_HEADER, tally_rows(tally(session, scope), ";"), ";"))
+    text = "".join(tally_csv(scope, tally(session, scope), [], ";"))
     rows = read_csv(text, ";")
     assert rows[0] == TALLY_HEADER
-    green = rows[1]
-    assert green[4] == "Grün und Schatten"
-    assert green[5] == "🌳"
-    assert green[TALLY_HEADER.index("count_kiosk")] == "2"
-    assert green[TALLY_HEADER.index("count_total")] == "3"
-    assert green[TALLY_HEADER.index("share")] == "0,7500"  # decimal comma with ";"
-    comma_rows = read_csv(
-        "".join(csv_stream(TALLY_HEADER, tally_rows(tally(session, scope), ","), ",")), ","
-    )
+    green = dict(zip(TALLY_HEADER, rows[1], strict=True))
+    assert green["option"] == "Grün und Schatten"
+    assert green["pictogram"] == "🌳"
+    assert (green["location_code"], green["location"]) == ("ehp", "Emil-Höllein-Platz")
+    assert green["count_kiosk"] == "2"
+    assert green["count_total"] == "3"
+    assert green["share"] == "0,7500"  # decimal comma with ";"
+    comma_rows = read_csv("".join(tally_csv(scope, tally(session, scope), [], ",")), ",")
     assert comma_rows[1][TALLY_HEADER.index("share")] == "0.7500"
 
 

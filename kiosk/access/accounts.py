@@ -20,9 +20,13 @@ from kiosk.models import (
     Actor,
     Area,
     AuditEntry,
+    Campaign,
+    Device,
     EndedSession,
+    Location,
     LoginFailure,
     LoginFailureCount,
+    Question,
     StaffUser,
     audit,
     upsert_insert,
@@ -309,10 +313,55 @@ def staff_members(session: Session) -> list[StaffUser]:
     )
 
 
-def audit_page(
-    session: Session, *, before: int | None, size: int
-) -> tuple[list[tuple[AuditEntry, str | None]], int | None]:
-    """A page of the audit log, newest first (before an entry id), and the id to go on from."""
+AUDIT_REFERENCES = {
+    "place": "place",
+    "location": "place",
+    "added": "place",
+    "removed": "place",
+    "campaign": "campaign",
+    "original": "campaign",
+    "question": "question",
+    "area": "area",
+    "areas": "area",
+    "device": "kiosk",
+    "member": "member",
+}
+"""Which things an audit entry's detail names by id: detail key, kind of thing (a list of
+ids under "added", "removed" and "areas"); an export names its scope (scope=kind, id)."""
+
+_EXPORT_SCOPES = {"location": "place", "area": "area", "campaign": "campaign"}
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of the audit log, newest first, with the names of the things it names."""
+
+    rows: list[tuple[AuditEntry, str | None]]  # each entry with the name of who made it
+    older: int | None  # the entry id to go on from, if there are older entries
+    names: dict[str, dict[int, object]]  # kind: {id: name}, for things that still exist
+
+
+def referenced(entry: AuditEntry) -> list[tuple[str, int]]:
+    """The things an entry names by id: (kind, id) as in AUDIT_REFERENCES."""
+    detail = entry.detail or {}
+    found: list[tuple[str, int]] = []
+    for key, kind in AUDIT_REFERENCES.items():
+        value = detail.get(key)
+        for ident in value if isinstance(value, list) else [value]:
+            if isinstance(ident, int) and not isinstance(ident, bool):
+                found.append((kind, ident))
+    scope, ident = detail.get("scope"), detail.get("id")
+    if entry.action == "export" and scope in _EXPORT_SCOPES and isinstance(ident, int):
+        found.append((_EXPORT_SCOPES[str(scope)], ident))
+    return found
+
+
+def audit_page(session: Session, *, before: int | None, size: int) -> AuditPage:
+    """A page of the audit log, newest first (before an entry id), and the id to go on from.
+
+    Each thing the entries name (a place, campaign, question, area, kiosk or staff member)
+    comes with its name as it is now (a question: its texts), if it still exists.
+    """
     query = select(AuditEntry, StaffUser.name).outerjoin(
         StaffUser, StaffUser.id == AuditEntry.user_id
     )
@@ -323,4 +372,24 @@ def audit_page(
         for entry, name in session.execute(query.order_by(AuditEntry.id.desc()).limit(size + 1))
     ]
     older = rows[size - 1][0].id if len(rows) > size else None
-    return rows[:size], older
+    rows = rows[:size]
+    wanted: dict[str, set[int]] = {kind: set() for kind in set(AUDIT_REFERENCES.values())}
+    for entry, _ in rows:
+        for kind, ident in referenced(entry):
+            wanted[kind].add(ident)
+    columns = {
+        "place": (Location.id, Location.name),
+        "campaign": (Campaign.id, Campaign.title),
+        "question": (Question.id, Question.texts),
+        "area": (Area.id, Area.name),
+        "kiosk": (Device.id, Device.name),
+        "member": (StaffUser.id, StaffUser.name),
+    }
+    names: dict[str, dict[int, object]] = {}
+    for kind, (key, name) in columns.items():
+        ids = [ident for ident in wanted[kind] if 0 < ident <= 2**62]
+        names[kind] = {}
+        if ids:
+            for ident, value in session.execute(select(key, name).where(key.in_(ids))):
+                names[kind][ident] = value
+    return AuditPage(rows, older, names)

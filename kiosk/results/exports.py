@@ -6,16 +6,31 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from kiosk.core.errors import N_
 from kiosk.models import CHANNELS, Location, Option, Question, Response, ResponseOption
 from kiosk.results.cells import defused
-from kiosk.results.rawcsv import RAW_HEADER
-from kiosk.results.tallies import CampaignTally, Scope, ScopeKind
+from kiosk.results.rawcsv import (
+    MACHINE_NAMES,
+    RAW_COLUMNS,
+    RAW_HEADER,
+    WISH_STATE_WORDS,
+    Wording,
+)
+from kiosk.results.tallies import (
+    CHANNEL_WORDS,
+    CampaignTally,
+    PlaceTally,
+    QuestionTally,
+    Scope,
+    ScopeKind,
+    channels_with_answers,
+)
 
 SEPARATORS = {"semicolon": ";", "comma": ",", "tab": "\t"}
 """Selectable CSV separators; a German Excel expects the semicolon."""
@@ -47,60 +62,169 @@ def csv_stream(header: list[str], rows: Iterable[Sequence[Any]], separator: str)
     yield buffer.getvalue()
 
 
-TALLY_HEADER = [
-    "campaign",
-    "question_number",
-    "question",
-    "option_number",
-    "option",
-    "pictogram",
-    *[f"count_{channel}" for channel in CHANNELS],
-    "count_total",
-    "answers_total",
-    "share",
-]
+TALLY_COLUMNS = {
+    "campaign": N_("Campaign"),
+    "location_code": N_("Place code"),
+    "location": N_("Place"),
+    "question_number": N_("Question no."),
+    "question": N_("Question"),
+    "option_number": N_("Answer no."),
+    "option": N_("Answer"),
+    "pictogram": N_("Pictogram"),
+    # then a count per channel, named by kiosk.results.tallies.CHANNEL_WORDS
+    "count_total": N_("Total"),
+    "answers_total": N_("People who answered the question"),
+    "share": N_("Share of these people"),
+}
+"""The tally CSV's columns: machine name and the words for people (translated by Wording)."""
+
+
+ALL_PLACES = N_("All places")
+"""What the place column says of the rows that count every place of the scope (in words)."""
+
+
+def words_in(translate: Callable[[str], str]) -> Wording:
+    """Words in the reader's language, every one translated now.
+
+    A raw download streams after its request has ended, where translate may no longer
+    know the request's language.
+    """
+    messages = [
+        *RAW_COLUMNS.values(),
+        *TALLY_COLUMNS.values(),
+        *CHANNEL_WORDS.values(),
+        *WISH_STATE_WORDS.values(),
+        ALL_PLACES,
+    ]
+    words = {message: translate(message) for message in messages}
+    return Wording(words.__getitem__)
+
+
+def tally_header(channels: Sequence[str]) -> list[str]:
+    """The tally CSV's column names (machine names), with a count column per channel."""
+    names = list(TALLY_COLUMNS)
+    at = names.index("count_total")
+    return names[:at] + [f"count_{channel}" for channel in channels] + names[at:]
+
+
+TALLY_HEADER = tally_header(CHANNELS)
+"""The tally CSV's machine names with every channel (as written with headers=names)."""
+
+
+def tally_channels(tallies: list[CampaignTally], wording: Wording) -> list[str]:
+    """The channels a tally download has a column for.
+
+    Machine names keep every channel, so that scripts find the same columns each time; words
+    leave out "web", which no door writes (unless an old database has answers through it).
+    """
+    if wording.words:
+        return channels_with_answers(tallies, always=("kiosk", "qr", "paper"))
+    return list(CHANNELS)
+
+
+def tally_csv(
+    scope: Scope,
+    tallies: list[CampaignTally],
+    places: list[PlaceTally],
+    separator: str,
+    lang: str = "de",
+    wording: Wording = MACHINE_NAMES,
+) -> Iterator[str]:
+    """The tally as CSV text in chunks: a row per place, question and option.
+
+    A scope of several places (an area, a campaign) has the rows of all its places first
+    (an empty place code; the place column says "all places" in words, nothing with machine
+    names), then each place's rows (places: tally_per_place of the scope); a place's tally
+    has its own rows only.
+    """
+    channels = tally_channels(tallies, wording)
+    header = tally_header(channels)
+    words = {**TALLY_COLUMNS, **{f"count_{c}": CHANNEL_WORDS[c] for c in CHANNELS}}
+    blocks: list[tuple[tuple[str, str], list[CampaignTally]]]
+    if scope.kind == ScopeKind.LOCATION:
+        blocks = [((scope.slug, scope.name), tallies)]  # a place's slug is its code
+    else:
+        everywhere = wording.word(ALL_PLACES) if wording.words else ""
+        blocks = [(("", everywhere), tallies)]
+        blocks += [((p.location.code, p.location.name), p.campaigns) for p in places]
+    rows = (
+        row
+        for place, campaigns in blocks
+        for row in tally_rows(campaigns, separator, lang, channels=channels, place=place)
+    )
+    return csv_stream(wording.header(header, words), rows, separator)
 
 
 def tally_rows(
-    tallies: list[CampaignTally], separator: str, lang: str = "de"
+    tallies: list[CampaignTally],
+    separator: str,
+    lang: str = "de",
+    *,
+    channels: Sequence[str] = CHANNELS,
+    place: tuple[str, str] = ("", ""),
 ) -> Iterator[list[Any]]:
-    """One row per option (and one per wish question), ready for csv_stream."""
+    """One row per option (and one per wish question), ready for csv_stream.
+
+    place: the code and name of the place the rows count, written defused.
+    """
+    code, name = defused(place[0]), defused(place[1])
     for campaign in tallies:
         title = defused(campaign.campaign.title)
         for q in campaign.questions:
             question = defused(q.question.texts.get(lang) or q.question.texts["de"])
+            start = [title, code, name, q.question.position + 1, question]
             if not q.options:
-                by_channel = [q.answers_by_channel[c] for c in CHANNELS]
-                yield [
-                    title,
-                    q.question.position + 1,
-                    question,
-                    "",
-                    "",
-                    "",
-                    *by_channel,
-                    q.answers,
-                    q.answers,
-                    "",
-                ]
+                by_channel = [q.answers_by_channel[c] for c in channels]
+                yield [*start, "", "", "", *by_channel, q.answers, q.answers, ""]
             for o in q.options:
                 label = defused(o.option.texts.get(lang) or o.option.texts["de"])
                 yield [
-                    title,
-                    q.question.position + 1,
-                    question,
+                    *start,
                     o.option.position + 1,
                     label,
                     defused(o.option.emoji),
-                    *[o.by_channel[c] for c in CHANNELS],
+                    *[o.by_channel[c] for c in channels],
                     o.total,
                     q.answers,
                     _decimal(o.share, separator),
                 ]
 
 
-def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]:
-    """The tally as a JSON-ready document."""
+def _question_document(q: QuestionTally) -> dict[str, Any]:
+    return {
+        "answers": q.answers,
+        "answers_by_channel": q.answers_by_channel,
+        "mean": q.mean,
+    }
+
+
+def tally_document(
+    scope: Scope, tallies: list[CampaignTally], places: Sequence[PlaceTally] = ()
+) -> dict[str, Any]:
+    """The tally as a JSON-ready document; each question also counted per place (places)."""
+    at_places: dict[int, list[dict[str, Any]]] = {}
+    for place in places:
+        for campaign in place.campaigns:
+            for q in campaign.questions:
+                at_places.setdefault(q.question.id, []).append(
+                    {
+                        "place": {
+                            "id": place.location.id,
+                            "code": place.location.code,
+                            "name": place.location.name,
+                        },
+                        **_question_document(q),
+                        "options": [
+                            {
+                                "id": o.option.id,
+                                "count": o.total,
+                                "by_channel": o.by_channel,
+                                "share": round(o.share, 4),
+                            }
+                            for o in q.options
+                        ],
+                    }
+                )
     return {
         "scope": {"kind": scope.kind.value, "id": scope.id, "name": scope.name},
         "campaigns": [
@@ -113,9 +237,7 @@ def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]
                         "number": q.question.position + 1,
                         "kind": str(q.question.kind),
                         "texts": q.question.texts,
-                        "answers": q.answers,
-                        "answers_by_channel": q.answers_by_channel,
-                        "mean": q.mean,
+                        **_question_document(q),
                         "options": [
                             {
                                 "id": o.option.id,
@@ -128,6 +250,7 @@ def tally_document(scope: Scope, tallies: list[CampaignTally]) -> dict[str, Any]
                             }
                             for o in q.options
                         ],
+                        "places": at_places.get(q.question.id, []),
                     }
                     for q in c.questions
                 ],

@@ -4,6 +4,8 @@ Both make the same bytes (tests/golden holds them): a BOM so Excel reads UTF-8, 
 (RAW_HEADER), then a line per response ending in LF (COPY ends its lines so; Excel reads
 both), each field in double quotes only where a separator, a quote or a line break needs
 them. A multi-choice answer is one line: its labels joined by "; ", its option ids by " ".
+The header and the channel and wish state of each line are words in the reader's language,
+or machine names and codes for scripts (Wording); the words are looked up in the query.
 Every text cell is defused by the one rule in kiosk.results.cells: labels, questions and
 place names in Python before they go into the query, wish texts and poster names in SQL.
 
@@ -17,7 +19,7 @@ Memory stays flat: the stream holds a chunk at a time (64 KB of COPY's output; a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,29 +27,81 @@ from psycopg import sql as pgsql
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from kiosk.models import Location, Option, Question
+from kiosk.core.errors import N_
+from kiosk.models import Location, Option, Question, WishState
+from kiosk.models.response import RESPONSE_CHANNELS
 from kiosk.results.cells import defused, defused_sql, quoted
-from kiosk.results.tallies import Scope, ScopeKind
+from kiosk.results.tallies import CHANNEL_WORDS, Scope, ScopeKind
 
-RAW_HEADER = [
-    "uuid",
-    "received_at",
-    "client_at",
-    "answered_at",
-    "campaign_id",
-    "location_code",
-    "location",
-    "channel",
-    "source",
-    "visit_id",
-    "question_number",
-    "question",
-    "answer",
-    "option_ids",
-    "value",
-    "wish_state",
-]
-"""The raw export's columns, in order (CSV and JSON alike)."""
+RAW_COLUMNS = {
+    "uuid": N_("ID of the answer (UUID)"),
+    "received_at": N_("Received (UTC)"),
+    "client_at": N_("Time on the device (UTC)"),
+    "answered_at": N_("Answered (UTC)"),
+    "campaign_id": N_("Campaign no."),
+    "location_code": N_("Place code"),
+    "location": N_("Place"),
+    "channel": N_("Channel"),
+    "source": N_("Poster label"),
+    "visit_id": N_("Visit (ID)"),
+    "question_number": N_("Question no."),
+    "question": N_("Question"),
+    "answer": N_("Answer"),
+    "option_ids": N_("IDs of the chosen answers"),
+    "value": N_("Point on the scale"),
+    "wish_state": N_("Wish: moderation"),
+}
+"""The raw export's columns in order: machine name, and the words for people."""
+
+RAW_HEADER = list(RAW_COLUMNS)
+"""The raw export's machine names, in order (CSV with headers=names, and JSON)."""
+
+WISH_STATE_WORDS = {
+    WishState.PENDING.value: N_("Open"),
+    WishState.APPROVED.value: N_("Approved"),
+    WishState.REJECTED.value: N_("Rejected"),
+}
+"""A wish's moderation state, for people (translated where shown)."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a download names its columns and codes: machine names for scripts, or words.
+
+    translate: gettext in the reader's language (the web layer's or the command line's);
+    None writes machine names and codes ("count_qr", "qr"), the same in every language.
+    """
+
+    translate: Callable[[str], str] | None = None
+
+    @property
+    def words(self) -> bool:
+        """Whether this writes words for people (not machine names)."""
+        return self.translate is not None
+
+    def word(self, message: str) -> str:
+        """A marked message (N_) in the reader's language."""
+        return self.translate(message) if self.translate is not None else message
+
+    def header(self, names: Sequence[str], words: Mapping[str, str]) -> list[str]:
+        """Column names as written: the machine names, or their words (defused)."""
+        if self.translate is None:
+            return list(names)
+        return [defused(self.word(words[name])) for name in names]
+
+    def channel(self, code: str) -> str:
+        """A channel as written: its code, or what it is in words."""
+        return self.word(CHANNEL_WORDS[code]) if self.words and code in CHANNEL_WORDS else code
+
+    def wish_state(self, code: str) -> str:
+        """A wish's state as written: its code, or in words."""
+        if self.words and code in WISH_STATE_WORDS:
+            return self.word(WISH_STATE_WORDS[code])
+        return code
+
+
+MACHINE_NAMES = Wording()
+"""Machine names and codes: what scripts read (headers=names)."""
 
 _CHUNK = 64 * 1024
 
@@ -59,10 +113,16 @@ class _Names:
     options: dict[int, str]
     questions: dict[int, tuple[int, str]]  # question id: (number, text)
     places: dict[int, tuple[str, str]]  # location id: (code, name)
+    channels: dict[str, str]  # code: as written
+    states: dict[str, str]  # a wish's state: as written
+    words: bool  # the codes are written as words (else as they are stored)
 
 
-def _names(session: Session, lang: str) -> _Names:
+def _names(session: Session, lang: str, wording: Wording) -> _Names:
     return _Names(
+        words=wording.words,
+        channels={code: defused(wording.channel(code)) for code in RESPONSE_CHANNELS},
+        states={code: defused(wording.wish_state(code)) for code in WISH_STATE_WORDS},
         options={
             o.id: defused(o.texts.get(lang) or o.texts["de"])
             for o in session.scalars(select(Option))
@@ -99,15 +159,23 @@ def _wish_text(every_wish: bool) -> str:
 
 
 def raw_csv(
-    session: Session, scope: Scope, separator: str, lang: str = "de", *, every_wish: bool = True
+    session: Session,
+    scope: Scope,
+    separator: str,
+    lang: str = "de",
+    *,
+    every_wish: bool = True,
+    wording: Wording = MACHINE_NAMES,
 ) -> Iterator[bytes]:
     """Every response in the scope, oldest first, as CSV in chunks of bytes.
 
     Without every_wish (for a reader who does not moderate), a wish's text is given only
     when it is approved and unmarked.
     """
-    names = _names(session, lang)
-    yield ("\ufeff" + separator.join(RAW_HEADER) + "\n").encode()
+    names = _names(session, lang, wording)
+    header = wording.header(RAW_HEADER, RAW_COLUMNS)
+    line = separator.join(quoted(name, separator) for name in header)
+    yield ("\ufeff" + line + "\n").encode()
     if session.connection().dialect.name == "postgresql":
         yield from _postgresql(session, scope, separator, names, every_wish)
     else:
@@ -119,11 +187,17 @@ def _postgresql(
 ) -> Iterator[bytes]:
     condition, params = _scope_filter(session, scope)
 
-    def lookup(names: dict[int, Any]) -> pgsql.Composable:
+    def lookup(names: Mapping[Any, Any]) -> pgsql.Composable:
         """A jsonb object of names by id, looked up per row (cheaper than a join)."""
         document = json.dumps({str(key): value for key, value in names.items()})
         return pgsql.SQL("{}::jsonb").format(pgsql.Literal(document))
 
+    # Codes as stored, or looked up as words (a jsonb lookup per row, as for the names).
+    channel, state = (
+        ("{channels} ->> r.channel", "{states} ->> r.wish_state")
+        if names.words
+        else ("r.channel", "r.wish_state")
+    )
     # The times are stored without a zone, in UTC; written as Python's isoformat writes them.
     utc = """to_char({}, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
     # Only SQL made here goes into the text; every value is a quoted literal (psycopg's).
@@ -132,13 +206,13 @@ def _postgresql(
         SELECT r.uuid, {utc.format("r.received_at")}, {utc.format("r.client_at")},
                {utc.format("r.answered_at")}, r.campaign_id,
                {{codes}} ->> r.location_id::text, {{places}} ->> r.location_id::text,
-               r.channel, {defused_sql("r.source")}, r.visit_id,
+               {channel}, {defused_sql("r.source")}, r.visit_id,
                {{numbers}} ->> r.question_id::text, {{questions}} ->> r.question_id::text,
                CASE WHEN r.text IS NOT NULL THEN nullif({_wish_text(every_wish)}, '')
                     ELSE string_agg({{labels}} ->> ro.option_id::text, '; '
                                     ORDER BY ro.option_id) END,
                string_agg(ro.option_id::text, ' ' ORDER BY ro.option_id),
-               r.value, r.wish_state
+               r.value, {state}
         FROM response r LEFT JOIN response_option ro ON ro.response_id = r.id
         WHERE {condition}
         GROUP BY r.id
@@ -152,6 +226,8 @@ def _postgresql(
         numbers=lookup({key: number for key, (number, _) in names.questions.items()}),
         questions=lookup({key: text for key, (_, text) in names.questions.items()}),
         labels=lookup(names.options),
+        channels=lookup(names.channels),
+        states=lookup(names.states),
         separator=pgsql.Literal(separator),
     )
     # For this transaction only: no JIT (it compiled the plan first: 0.15 s for nothing), and
@@ -209,6 +285,11 @@ def _sqlite(
         key: f"{number}{separator}{quoted(text, separator)}"
         for key, (number, text) in names.questions.items()
     }
+    channels = {key: quoted(word, separator) for key, word in names.channels.items()}
+    states: dict[str | None, str] = {
+        key: quoted(word, separator) for key, word in names.states.items()
+    }
+    states[None] = ""  # an answer that is no wish
     sep = separator
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(query, params)
@@ -243,11 +324,11 @@ def _sqlite(
             current = response_id
             head = (
                 f"{uuid_}{sep}{received_at}{sep}{client_at or ''}{sep}{answered_at}{sep}"
-                f"{campaign_id}{sep}{places[location_id]}{sep}{channel}{sep}"
+                f"{campaign_id}{sep}{places[location_id]}{sep}{channels[channel]}{sep}"
                 f"{'' if source is None else quoted(source, sep)}{sep}{visit_id or ''}{sep}"
                 f"{questions[question_id]}{sep}"
             )
-            tail = f"{'' if value is None else value}{sep}{wish_state or ''}\n"
+            tail = f"{'' if value is None else value}{sep}{states[wish_state]}\n"
             if option_id is None:
                 picked = []
                 head += f"{'' if wish is None else quoted(wish, sep)}{sep}"

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from kiosk.core.errors import NotFoundError
+from kiosk.core.errors import N_, NotFoundError
 from kiosk.models import (
     CHANNELS,
     AnswerCount,
@@ -31,6 +31,15 @@ from kiosk.models import (
     campaign_location,
 )
 from kiosk.models.response import PUBLIC_WISH
+
+CHANNEL_WORDS = {
+    "kiosk": N_("Kiosk"),
+    "qr": N_("Phone (QR code or link)"),
+    # No door writes it (the phone pages count as "qr"); a value the first schema allowed.
+    "web": N_("Web (not in use)"),
+    "paper": N_("Paper tally sheet"),
+}
+"""What each channel is, for people: how an answer reached us (translated where shown)."""
 
 
 class ScopeKind(enum.StrEnum):
@@ -185,22 +194,161 @@ def tally(session: Session, scope: Scope) -> list[CampaignTally]:
     """Count answers per question and option, per channel, for everything in the scope."""
     option_counts = _summed(session, OptionCount, OptionCount.option_id, scope)
     answer_counts = _summed(session, AnswerCount, AnswerCount.question_id, scope)
+    campaigns = _campaigns_in(session, scope, set(answer_counts))
+    return _tallied(campaigns, option_counts, answer_counts)
 
+
+def _tallied(
+    campaigns: list[Campaign],
+    option_counts: dict[int, dict[str, int]],
+    answer_counts: dict[int, dict[str, int]],
+) -> list[CampaignTally]:
+    """The campaigns' tallies from counts by option and by question: {id: {channel: n}}."""
     result = []
-    for campaign in _campaigns_in(session, scope, set(answer_counts)):
+    for campaign in campaigns:
         questions = []
         for question in campaign.questions:
-            by_channel = {c: answer_counts[question.id].get(c, 0) for c in CHANNELS}
+            answered = answer_counts.get(question.id, {})
+            by_channel = {c: answered.get(c, 0) for c in CHANNELS}
             answers = sum(by_channel.values())
             q_tally = QuestionTally(question, by_channel, answers)
             for option in question.options:
-                counts = {c: option_counts[option.id].get(c, 0) for c in CHANNELS}
+                picked = option_counts.get(option.id, {})
+                counts = {c: picked.get(c, 0) for c in CHANNELS}
                 total = sum(counts.values())
                 share = total / answers if answers else 0.0
                 q_tally.options.append(OptionTally(option, counts, total, share))
             questions.append(q_tally)
         result.append(CampaignTally(campaign, questions))
     return result
+
+
+@dataclass
+class PlaceTally:
+    """The tally of one place within a scope (of the scope's campaigns that concern it)."""
+
+    location: Location
+    campaigns: list[CampaignTally]
+
+
+def _per_place(
+    session: Session,
+    model: type[OptionCount] | type[AnswerCount],
+    key: InstrumentedAttribute[int],
+    scope: Scope,
+) -> dict[int, dict[int, dict[str, int]]]:
+    """Counter rows in the scope by place: {place id: {option or question id: {channel: n}}}."""
+    query = (
+        select(model.location_id, key, model.channel, func.sum(model.count))
+        .where(counted_in(model, scope))
+        .group_by(model.location_id, key, model.channel)
+    )
+    counts: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for place, ident, channel, count in session.execute(query):
+        counts[place][ident][channel] = int(count)
+    return counts
+
+
+def tally_per_place(
+    session: Session, scope: Scope, campaigns: list[Campaign] | None = None
+) -> list[PlaceTally]:
+    """Each place of the scope with its own tally, places by name (case folded).
+
+    A place belongs to the scope as it does to a tally: a place of the area, or a place the
+    campaign runs at or has answers from. Each place counts the scope's campaigns that run
+    there or have answers from there. campaigns: the scope's, when the caller has them
+    (from tally), else read again.
+    """
+    option_counts = _per_place(session, OptionCount, OptionCount.option_id, scope)
+    answer_counts = _per_place(session, AnswerCount, AnswerCount.question_id, scope)
+    answered = {  # place id: the questions with answers there
+        place: {q for q, channels in questions.items() if any(channels.values())}
+        for place, questions in answer_counts.items()
+    }
+    if campaigns is None:
+        questions = {q for found in answered.values() for q in found}
+        campaigns = _campaigns_in(session, scope, questions)
+    running: dict[int, set[int]] = defaultdict(set)  # campaign id: its places
+    for campaign_id, location_id in session.execute(
+        select(campaign_location.c.campaign_id, campaign_location.c.location_id).where(
+            campaign_location.c.campaign_id.in_([c.id for c in campaigns])
+        )
+    ):
+        running[campaign_id].add(location_id)
+
+    if scope.kind == ScopeKind.LOCATION:
+        wanted = select(Location).where(Location.id == scope.id)
+    elif scope.kind == ScopeKind.AREA:
+        wanted = select(Location).where(Location.area_id == scope.id)
+    else:
+        ids = running[scope.id] | {p for p, found in answered.items() if found}
+        wanted = select(Location).where(Location.id.in_(ids))
+    result = []
+    # By name as people read it, alike on both databases (their collations differ).
+    found = sorted(session.scalars(wanted), key=lambda place: (place.name.casefold(), place.id))
+    for place in found:
+        here = answered.get(place.id, set())
+        concerned = [
+            c
+            for c in campaigns
+            if place.id in running[c.id] or any(q.id in here for q in c.questions)
+        ]
+        counted = _tallied(
+            concerned, option_counts.get(place.id, {}), answer_counts.get(place.id, {})
+        )
+        result.append(PlaceTally(place, counted))
+    return result
+
+
+def questions_per_place(
+    places: list[PlaceTally],
+) -> dict[int, list[tuple[Location, QuestionTally]]]:
+    """Each question's tally at each place that concerns it: {question id: [(place, tally)]}."""
+    found: dict[int, list[tuple[Location, QuestionTally]]] = defaultdict(list)
+    for place in places:
+        for campaign in place.campaigns:
+            for q in campaign.questions:
+                found[q.question.id].append((place.location, q))
+    return dict(found)
+
+
+class PlaceColumn(enum.StrEnum):
+    """What a table of places can be sorted by (besides an option's share)."""
+
+    PLACE = "place"
+    ANSWERS = "answers"
+    MEAN = "mean"
+
+
+def sorted_places(
+    rows: list[tuple[Location, QuestionTally]],
+    column: PlaceColumn | int,
+    *,
+    descending: bool,
+) -> list[tuple[Location, QuestionTally]]:
+    """A question's places sorted by a column, ascending or descending.
+
+    The column: the name, the answers, the mean of a scale, or an option (by id: its share
+    of the place's answers, then its count). Ties (and places without a mean) keep the order
+    of the names; an option the question does not have sorts nothing.
+    """
+
+    def key(row: tuple[Location, QuestionTally]) -> tuple[float, ...]:
+        q = row[1]
+        if column == PlaceColumn.ANSWERS:
+            return (q.answers,)
+        if column == PlaceColumn.MEAN:
+            mean = q.mean
+            return (0, 0.0) if mean is None else (1, mean)
+        for o in q.options:
+            if o.option.id == column:
+                return (o.share, o.total)
+        return (0,)
+
+    by_name = sorted(rows, key=lambda row: (row[0].name.casefold(), row[0].id))
+    if column == PlaceColumn.PLACE:
+        return by_name[::-1] if descending else by_name
+    return sorted(by_name, key=key, reverse=descending)  # stable: ties keep the names' order
 
 
 def channels_with_answers(tallies: list[CampaignTally], always: tuple[str, ...]) -> list[str]:

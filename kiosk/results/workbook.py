@@ -16,7 +16,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kiosk.models import CHANNELS
 from kiosk.results.crosstab import CampaignCrossTabs, CrossTab
-from kiosk.results.tallies import CampaignTally, Wish
+from kiosk.results.tallies import (
+    CampaignTally,
+    PlaceTally,
+    QuestionTally,
+    Wish,
+    questions_per_place,
+)
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -73,11 +79,35 @@ def _cross_tab(
     sheet.append([])
 
 
+def _by_place(
+    sheet: WriteOnlyWorksheet,
+    rows: Sequence[tuple[Any, QuestionTally]],
+    lang: str,
+    labels: Mapping[str, str],
+) -> None:
+    """A question's places: a row each, the answers, and a count and a share per option."""
+    sheet.append([])
+    sheet.append([_text(sheet, labels["by-place"], bold=True)])
+    options = rows[0][1].options
+    header = [_text(sheet, labels["place"], bold=True), _text(sheet, labels["answers"], bold=True)]
+    for o in options:
+        name = o.option.texts.get(lang) or o.option.texts["de"]
+        header += [_text(sheet, name, bold=True), _text(sheet, f"{name} %", bold=True)]
+    sheet.append(header)
+    for location, q in rows:
+        cells: list[Any] = [_text(sheet, location.name), q.answers]
+        for o in q.options:
+            cells += [o.total, _share(sheet, o.share)]
+        sheet.append(cells)
+
+
 def tally_workbook(
     tallies: list[CampaignTally],
     wishes: Iterable[Wish],
     *,
     cross: Sequence[CampaignCrossTabs] = (),
+    places: Sequence[PlaceTally] = (),
+    channels: Sequence[str] = CHANNELS,
     lang: str,
     labels: Mapping[str, str],
     channel_names: Mapping[str, str],
@@ -88,11 +118,14 @@ def tally_workbook(
     labels: the words for "answer", "pictogram", "total", "share", "answers", "wishes",
     "place", "channel", "state", "mark", "marked", "received", each wish state
     ("state-pending", ...), and for the cross-tabs (a sheet per campaign with a demographic
-    question) "compare", "group-answers" and "not-stated", in the reader's language.
+    question) "compare", "group-answers" and "not-stated", in the reader's language; for
+    the places (a table beneath each question answered at two places or more) "by-place".
+    channels: those with a column (kiosk.results.exports.tally_channels).
     """
     book = Workbook(write_only=True)
     taken: set[str] = set()
     several = len(tallies) > 1
+    at_places = questions_per_place(list(places))
     for c_index, campaign in enumerate(tallies, start=1):
         for q in campaign.questions:
             if not q.options:
@@ -111,18 +144,21 @@ def tally_workbook(
             )
             sheet.append([])
             header = [labels["answer"], labels["pictogram"]]
-            header += [channel_names.get(c, c) for c in CHANNELS]
+            header += [channel_names.get(c, c) for c in channels]
             header += [labels["total"], labels["share"]]
             sheet.append([_text(sheet, h, bold=True) for h in header])
             for o in q.options:
                 row: list[Any] = [
                     _text(sheet, o.option.texts.get(lang) or o.option.texts["de"]),
                     _text(sheet, o.option.emoji),
-                    *[o.by_channel[c] for c in CHANNELS],
+                    *[o.by_channel[c] for c in channels],
                     o.total,
                     _share(sheet, o.share),
                 ]
                 sheet.append(row)
+            here = at_places.get(q.question.id, [])
+            if len(here) > 1:
+                _by_place(sheet, here, lang, labels)
     for compared in cross:
         demographic = compared.demographic.texts.get(lang) or compared.demographic.texts["de"]
         sheet = book.create_sheet(_title(taken, "", labels["compare"]))

@@ -15,6 +15,7 @@ from kiosk.core.languages import SOURCE, catalogue_text
 from kiosk.models import Location, QuestionKind, utcnow
 from kiosk.printing.logos import campaign_logo
 from kiosk.printing.posters import PosterAnswer, PosterContent, poster_key, poster_token
+from kiosk.results.tallies import CHANNEL_WORDS
 from kiosk.web import db
 from kiosk.web.auth import current_reach
 from kiosk.web.i18n import current_language, localized, right_to_left
@@ -122,12 +123,8 @@ def field_errors(error: FormError) -> dict[str, str]:
     return {name: gettext(message, **params) for name, (message, params) in error.fields.items()}
 
 
-CHANNEL_NAMES = {
-    "kiosk": lazy_gettext("Kiosk"),
-    "qr": lazy_gettext("Phone (QR)"),
-    "web": lazy_gettext("Web"),
-    "paper": lazy_gettext("Paper"),
-}
+# The same words as the downloads (one home: kiosk.results.tallies.CHANNEL_WORDS).
+CHANNEL_NAMES = {channel: lazy_gettext(words) for channel, words in CHANNEL_WORDS.items()}
 
 
 MAX_ID = 2**31 - 1  # larger ids do not exist (and overflow the database's integer): a 404

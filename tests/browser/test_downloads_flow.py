@@ -45,7 +45,7 @@ def test_every_download_of_a_place_opens(page_factory: Callable[..., Page]) -> N
 
     tally_csv = download(staff, "Auswertung als CSV").read_text("utf-8-sig")
     rows = list(csv.reader(io.StringIO(tally_csv), delimiter=";"))
-    assert rows[0][0] == "campaign" and any(r[4] == "Grün und Schatten" for r in rows[1:])
+    assert rows[0][0] == "Befragung" and any(r[6] == "Grün und Schatten" for r in rows[1:])
     raw_csv = download(staff, "Alle Antworten als CSV").read_text("utf-8-sig")
     raw = list(csv.reader(io.StringIO(raw_csv), delimiter=";"))
     assert len(raw) == 2  # the header and the one answer
@@ -119,7 +119,7 @@ def test_a_campaign_s_posters_get_the_organiser_s_logo(
     wrong.write_text("Ich bin eine Textdatei.")
     staff.get_by_label("Ein Logo auf die Plakate setzen").set_input_files(wrong)
     staff.get_by_role("button", name="Hochladen").click()
-    expect(staff.get_by_role("alert")).to_contain_text("keine PNG-, JPEG- oder WebP-Datei")
+    expect(staff.locator("#e-logo")).to_contain_text("keine PNG-, JPEG- oder WebP-Datei")
     expect(staff.get_by_text("Die Plakate haben kein Logo.")).to_be_visible()
 
     logo = tmp_path / "stadtteilbuero.jpg"

@@ -7,9 +7,15 @@ files in tests/golden/files were written by the code before the restructuring (9
     cd /tmp/before && make .venv/.installed translations
     .venv/bin/python "$OLDPWD/tests/golden/make_golden.py" "$OLDPWD/tests/golden/files"
 
-(it prints which kiosk package it ran). Since then one change was made on purpose: the raw
-CSV files end their lines in LF, as PostgreSQL's COPY writes them (issue 18); they were written
-again by this script, and each parsed to the same rows as before.
+(it prints which kiosk package it ran). Since then these changes were made on purpose, each
+written again by this script and its difference read: the raw CSV files end their lines in
+LF, as PostgreSQL's COPY writes them (issue 18; each parsed to the same rows as before); the
+demo's answers fall on the events' days and hours (issue 20, item 7); a CSV names its columns,
+channels and wish states in the staff member's language (machine names with headers=names:
+the raw CSV then as before), a tally has place columns and, for an area or a campaign, the
+rows of all places and then of each place, the JSON tally counts each question per place too,
+and the workbook names the channels in words (no "web", which no door writes) and compares
+the places beneath each question (issue 20, item 6).
 
 tests/test_golden_downloads.py makes the same downloads from the code under test, on SQLite
 and on PostgreSQL, and compares them with these files. The script runs against both layouts
@@ -57,12 +63,28 @@ DOWNLOADS = [
     ("campaign-tally-en.xlsx", "staff", "/staff/campaign/{campaign}/tally.xlsx?lang=en"),
     ("campaign-raw-viewer.csv", "viewer", "/staff/campaign/{campaign}/raw.csv"),
     ("campaign-tally-viewer.xlsx", "viewer", "/staff/campaign/{campaign}/tally.xlsx"),
+    ("campaign-tally-en.csv", "staff", "/staff/campaign/{campaign}/tally.csv?lang=en"),
+    (
+        "campaign-tally-names.csv",
+        "staff",
+        "/staff/campaign/{campaign}/tally.csv?headers=names&lang=de",
+    ),
+    ("campaign-raw-names.csv", "staff", "/staff/campaign/{campaign}/raw.csv?headers=names&lang=de"),
+    (
+        "location-raw-names-en.csv",
+        "staff",
+        "/staff/location/{location}/raw.csv?headers=names&lang=en",
+    ),
 ]
 # (file name, arguments of `flask export-tally`), written with --output.
 CLI_EXPORTS = [
     ("cli-area-tally.csv", ["export-tally", "area", "{area}"]),
     ("cli-location-ehp-tally.json", ["export-tally", "location", "ehp", "--format", "json"]),
     ("cli-campaign-tally-tab.csv", ["export-tally", "campaign", "{campaign}", "--sep", "tab"]),
+    (
+        "cli-campaign-tally-names.csv",
+        ["export-tally", "campaign", "{campaign}", "--headers", "names"],
+    ),
 ]
 MANIFEST = "manifest.json"
 

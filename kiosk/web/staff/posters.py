@@ -7,6 +7,8 @@ every place's poster and stickers in one PDF, and the logo in the middle of the 
 from __future__ import annotations
 
 import io
+import ipaddress
+from urllib.parse import urlsplit
 
 import qrcode
 from flask import (
@@ -54,6 +56,36 @@ campaigns = Blueprint("campaign_posters", __name__, url_prefix="/campaign")
 PLACE = f"<int(max={MAX_ID}):location_id>"
 
 
+def only_reachable_here(host: str) -> bool:
+    """Whether an address (host[:port]) is one only this computer or its network reaches.
+
+    localhost, a bare machine name, a .local name, or an IP address that is not global
+    (loopback, private, link-local, shared, documentation).
+    """
+    try:
+        name = (urlsplit(f"//{host}").hostname or "").rstrip(".")
+    except ValueError:  # not an address at all
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return "." not in name or name.endswith((".local", ".localhost", ".lan", ".internal"))
+    return not address.is_global
+
+
+def _public_address() -> dict[str, object]:
+    """What the poster pages say about the address the codes lead to, when none is set."""
+    return {
+        "public_url": current_app.config["PUBLIC_URL"],
+        "address_used": request.host_url.rstrip("/"),
+        "only_here": only_reachable_here(request.host),
+    }
+
+
+bp.context_processor(_public_address)
+campaigns.context_processor(_public_address)
+
+
 class NoPlacesError(KioskError):
     """A campaign without places has no posters to print."""
 
@@ -72,12 +104,11 @@ def preview(location_id: int) -> ResponseReturnValue:
         page = render_template(
             "staff/posters/preview.html", location=location, link=None, label=label,
             error=gettext(error.message), arabic_ok=can_shape_arabic(),
-            public_url=current_app.config["PUBLIC_URL"],
         )  # fmt: skip
         return page, error.status
     return render_template(
         "staff/posters/preview.html", location=location, link=link, label=label, error=None,
-        arabic_ok=can_shape_arabic(), public_url=current_app.config["PUBLIC_URL"],
+        arabic_ok=can_shape_arabic(),
     )  # fmt: skip
 
 

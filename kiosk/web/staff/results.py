@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -15,7 +17,7 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, gettext
+from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from kiosk.core.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.models import (
     Location,
     Question,
+    QuestionKind,
     ResultsShown,
     audit,
     utcnow,
@@ -35,18 +38,22 @@ from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
 from kiosk.results.crosstab import cross_tabs, demographic_question
 from kiosk.results.exports import (
     SEPARATORS,
-    TALLY_HEADER,
-    csv_stream,
     json_array_stream,
     raw_documents,
     raw_rows,
+    tally_channels,
+    tally_csv,
     tally_document,
-    tally_rows,
+    words_in,
 )
-from kiosk.results.rawcsv import raw_csv
+from kiosk.results.rawcsv import MACHINE_NAMES, WISH_STATE_WORDS, Wording, raw_csv
 from kiosk.results.tallies import (
+    CHANNEL_WORDS,
+    PlaceColumn,
+    PlaceTally,
     QuestionTally,
     Scope,
+    ScopeKind,
     Wish,
     answers_per_hour,
     answers_per_place,
@@ -54,7 +61,10 @@ from kiosk.results.tallies import (
     channels_with_answers,
     load_scope,
     over_time,
+    questions_per_place,
+    sorted_places,
     tally,
+    tally_per_place,
     wishes,
 )
 from kiosk.results.workbook import tally_workbook
@@ -64,8 +74,8 @@ from kiosk.setup.places import areas_with_places
 from kiosk.setup.questions import set_results_shown
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires, safe_next
-from kiosk.web.i18n import current_language, localized, right_to_left
-from kiosk.web.shared import CHANNEL_NAMES, MAX_ID, load_location, public_link
+from kiosk.web.i18n import current_language, local_date, localized, right_to_left
+from kiosk.web.shared import MAX_ID, load_location, public_link
 
 bp = Blueprint("results", __name__)
 WISHES_SHOWN = 100
@@ -94,6 +104,54 @@ def _scope(session: Session, kind: str, scope_id: int) -> Scope:
     return scope
 
 
+def channel_names() -> dict[str, str]:
+    """What each channel is, in the page's language."""
+    return {code: gettext(words) for code, words in CHANNEL_WORDS.items()}
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """How the staff member sorted one question's table of places (?sort=q12-o34&order=asc)."""
+
+    question_id: int
+    column: PlaceColumn | int  # an option's id
+    descending: bool
+
+
+_SORT = re.compile(r"q([0-9]{1,10})-(place|answers|mean|o[0-9]{1,10})")
+
+
+def _place_order() -> PlaceOrder | None:
+    """The table of places the request sorts, and how; None for anything else (ignored)."""
+    found = _SORT.fullmatch(request.args.get("sort", ""))
+    order = request.args.get("order", "")
+    if found is None or order not in ("", "asc", "desc"):
+        return None
+    name = found.group(2)
+    column = int(name[1:]) if name.startswith("o") else PlaceColumn(name)
+    # A count reads best largest first, a name from A.
+    descending = order == "desc" if order else column != PlaceColumn.PLACE
+    return PlaceOrder(int(found.group(1)), column, descending)
+
+
+def _places_table(
+    scope: Scope, places: list[PlaceTally]
+) -> dict[int, list[tuple[Location, QuestionTally]]]:
+    """Each question's places (two or more), in the order the request asks for."""
+    if scope.kind == ScopeKind.LOCATION:
+        return {}
+    per_question = {
+        question: rows for question, rows in questions_per_place(places).items() if len(rows) > 1
+    }
+    order = _place_order()
+    for question, rows in per_question.items():
+        if order is not None and order.question_id == question:
+            per_question[question] = sorted_places(rows, order.column, descending=order.descending)
+        else:
+            per_question[question] = sorted_places(rows, PlaceColumn.PLACE, descending=False)
+    return per_question
+
+
 @bp.get(f"/{SCOPE}")
 def results(kind: str, scope_id: int) -> ResponseReturnValue:
     """The tally of a location, an area or a campaign, with its wishes and downloads."""
@@ -101,6 +159,7 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
     scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
     location = session.get(Location, scope_id) if kind == "location" else None
+    places = [] if location else tally_per_place(session, scope, [t.campaign for t in tallies])
     return render_template(
         "staff/results/results.html",
         scope=scope,
@@ -110,7 +169,10 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
         wish_limit=WISHES_SHOWN,
         location=location,
         link=public_link(location.code) if location else None,
-        channel_names=CHANNEL_NAMES,
+        channel_names=channel_names(),
+        places=_places_table(scope, places),
+        place_order=_place_order(),
+        multiple=QuestionKind.MULTI,
         over_time=_over_time_charts(session, scope),
         posters=answers_per_poster(session, scope),
         refused=refusals(session, [location.id]) if location else None,
@@ -188,7 +250,7 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
         tallies=tallies,
         compared=cross_tabs(session, scope, [t.campaign for t in tallies]),
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
-        channel_names=CHANNEL_NAMES,
+        channel_names=channel_names(),
         wishes=approved,
         wishes_cut=len(approved) == REPORT_WISHES,
         printed=utcnow(),
@@ -220,15 +282,35 @@ class ExportFormatError(KioskError):
     message = N_("Unknown separator: use semicolon, comma or tab.")
 
 
+class ExportHeadersError(KioskError):
+    """An export was asked for with column names we do not write."""
+
+    message = N_("Unknown headers: use words (in your language) or names (for scripts).")
+
+
+def wording(headers: str) -> Wording:
+    """Words in this request's language (headers=words), or machine names (headers=names)."""
+    if headers == "names":
+        return MACHINE_NAMES
+    if headers == "words":
+        return words_in(gettext)
+    raise ExportHeadersError()
+
+
 @bp.get(f"/{SCOPE}/<any(tally, raw):what>.<any(csv, json):fmt>")
 def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue:
-    """Download a tally or the raw responses as CSV (German Excel friendly) or JSON."""
+    """Download a tally or the raw responses as CSV (German Excel friendly) or JSON.
+
+    A CSV's column names, channels and wish states are words in the staff member's
+    language, or machine names for scripts with ?headers=names (JSON: always names).
+    """
     session = db.session()
     scope = _scope(session, kind, scope_id)
     separator_name = request.args.get("sep", "semicolon")
     if separator_name not in SEPARATORS:
         raise ExportFormatError()
     separator = SEPARATORS[separator_name]
+    words = wording(request.args.get("headers", "words"))
     audit(session, acting(), "export", scope=kind, id=scope_id, what=what, format=fmt)
     session.commit()
     language = current_language()
@@ -236,11 +318,13 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
 
     if what == "tally":
         tallies = tally(session, scope)
+        places = tally_per_place(session, scope, [t.campaign for t in tallies])
         if fmt == "json":
-            body = json.dumps(tally_document(scope, tallies), ensure_ascii=False, indent=1)
+            document = tally_document(scope, tallies, places)
+            body = json.dumps(document, ensure_ascii=False, indent=1)
             return _download(body, "application/json", filename)
-        rows = tally_rows(tallies, separator, language)
-        return _download("".join(csv_stream(TALLY_HEADER, rows, separator)), "text/csv", filename)
+        text = "".join(tally_csv(scope, tallies, places, separator, language, words))
+        return _download(text, "text/csv", filename)
 
     # The body streams after the request has ended, so it reads in a session of its own.
     make_session = db.session_factory()
@@ -252,7 +336,9 @@ def export(kind: str, scope_id: int, what: str, fmt: str) -> ResponseReturnValue
                 rows = raw_rows(own_session, scope, language, every_wish=every_wish)
                 yield from (part.encode() for part in json_array_stream(raw_documents(rows)))
             else:
-                yield from raw_csv(own_session, scope, separator, language, every_wish=every_wish)
+                yield from raw_csv(
+                    own_session, scope, separator, language, every_wish=every_wish, wording=words
+                )
 
     mimetype = "application/json" if fmt == "json" else "text/csv"
     return _download(chunks(), mimetype, filename)
@@ -277,22 +363,24 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "state": gettext("State"),
         "mark": gettext("Mark"),
         "marked": gettext("marked: personal data"),
-        "state-pending": gettext("Open"),
-        "state-approved": gettext("Approved"),
-        "state-rejected": gettext("Rejected"),
+        **{f"state-{code}": gettext(words) for code, words in WISH_STATE_WORDS.items()},
         "received": gettext("Received"),
         "compare": gettext("Comparison"),
         "group-answers": gettext("Answers in the group"),
         "not-stated": gettext("not stated"),
+        "by-place": gettext("Per place"),
     }
     tallies = tally(session, scope)
+    places = tally_per_place(session, scope, [t.campaign for t in tallies])
     body = tally_workbook(
         tallies,
         _readable(wishes(session, scope, limit=WORKBOOK_WISHES)),
         cross=cross_tabs(session, scope, [t.campaign for t in tallies]),
+        places=[] if scope.kind == ScopeKind.LOCATION else places,
+        channels=tally_channels(tallies, words_in(gettext)),
         lang=current_language(),
         labels=labels,
-        channel_names={k: str(v) for k, v in CHANNEL_NAMES.items()},
+        channel_names=channel_names(),
         zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
     )
     return _download(body, XLSX, f"{scope.slug}-tally.xlsx")
@@ -300,26 +388,44 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
 
 @bp.get(f"/{SCOPE}/chart/<int(max={MAX_ID}):question_id>-<any(bar, pie):form>.png")
 def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> ResponseReturnValue:
-    """A question's results in this scope as a chart to download: bars or a pie."""
+    """A question's results in this scope as a chart to download: bars or a pie.
+
+    A multiple choice is bars whatever is asked (a pie cannot show shares of people that add
+    up to more than the whole). The picture names the place, the period and the people who
+    answered, so that it stands alone on a slide.
+    """
     session = db.session()
     scope = _scope(session, kind, scope_id)
     for campaign_tally in tally(session, scope):
         for q in campaign_tally.questions:
             if q.question.id == question_id and q.options:
                 title = localized(q.question.texts)
-                if form == "pie":
+                details = _chart_details(session, scope, q)
+                if form == "pie" and q.question.kind != QuestionKind.MULTI:
                     slices = [
                         Slice(localized(o.option.texts), o.total, o.option.colour)
                         for o in q.options
                     ]
-                    body = pie_png(slices, title=title, rtl=right_to_left())
+                    body = pie_png(slices, title=title, details=details, rtl=right_to_left())
                 else:
-                    body = bar_png(chart_bars(q), title=title, rtl=right_to_left())
+                    form = "bar"
+                    body = bar_png(chart_bars(q), title=title, details=details, rtl=right_to_left())
                 response = Response(body, mimetype="image/png")
                 name = f"{scope.slug}-question-{q.question.position + 1}-{form}.png"
                 response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
                 return response
     raise NotFoundError()
+
+
+def _chart_details(session: Session, scope: Scope, q: QuestionTally) -> list[str]:
+    """Beneath a chart's title: where, when (the days of the first and last answer), how many."""
+    details = [scope.name]
+    hours = answers_per_hour(session, scope)
+    if hours:
+        first, last = local_date(hours[0][0]), local_date(hours[-1][0])
+        details.append(first if first == last else f"{first} – {last}")
+    details.append(ngettext("%(num)d person answered.", "%(num)d people answered.", q.answers))
+    return details
 
 
 def chart_bars(q: QuestionTally) -> list[Bar]:
