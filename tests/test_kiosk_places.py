@@ -372,3 +372,36 @@ def test_a_limited_reach_keeps_the_other_areas_places(session: Session, kiosk: D
     assign_places(session, kiosk, set(), reach=EVERYWHERE, actor=COMMAND_LINE)
     assert [p.code for p in kiosk.places] == ["ehp"]  # its own place stays
     assert aside_overview(session, EVERYWHERE) == []
+
+
+def test_a_release_counts_at_the_place_they_were_held_for_even_after_its_code_changed(
+    session: Session, kiosk: Device
+) -> None:
+    _, _, playground = demo(session)
+    ingest(session, load_catalog(session), kiosk, batch_for_the_playground(session),
+           wish_max_chars=280)  # fmt: skip
+    place = session.get_one(Location, playground.id)
+    place.code = "zeitzer-alt"  # renamed while the answers wait; the old code is taken again
+    session.add(Location(area_id=place.area_id, code="zeitzer", name="Eine andere Stelle"))
+    session.flush()
+    counts = release_aside(session, load_catalog(session), device_id=kiosk.id,
+                           location_id=playground.id, wish_max_chars=280,
+                           actor=COMMAND_LINE)  # fmt: skip
+    assert counts["stored"] == 2
+    places = set(
+        session.scalars(select(Response.location_id).where(Response.device_id == kiosk.id))
+    )
+    assert places == {playground.id}
+
+
+def test_the_balance_counts_rejected_answers_aside_as_arrived(
+    session: Session, kiosk: Device
+) -> None:
+    _, _, playground = demo(session)
+    ingest(session, load_catalog(session), kiosk, batch_for_the_playground(session),
+           wish_max_chars=280)  # fmt: skip
+    kiosk.reported_captured = 2  # both taken on the node, both sent
+    reject_aside(session, device_id=kiosk.id, location_id=playground.id, actor=COMMAND_LINE)
+    (status,) = kiosk_overview(session, now=dt.datetime.now(dt.UTC),
+                               silent_after=dt.timedelta(hours=1))  # fmt: skip
+    assert (status.aside, status.gap) == (0, 0)  # none waits, none missing

@@ -39,6 +39,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FAILURES_ALLOWED = 5  # per e-mail address and network in the window; then that network waits
 LOGIN_FAILURES_CEILING = 20  # ... from all networks: then each network that failed with it waits
+LOGIN_SLIPS = 1  # ... past the ceiling, but a network with no more failures than this still tries
 FAILURES_TOLD = dt.timedelta(days=90)  # at a login, failures since the last one: this far back
 ROLES = tuple(role.value for role in Role)
 
@@ -120,15 +121,27 @@ def login_attempt(email: str, address: str, secret: bytes) -> LoginAttempt:
 
 def note_login_failure(
     session: Session, attempt: LoginAttempt, now: dt.datetime | None = None
-) -> None:
+) -> int:
     """Count an attempt as failed until its password proves right; forget those past the window.
 
     The caller commits before the password is read, so that attempts at once see each other.
+    Returns the id of the row noted (forget_refused takes it back).
     """
     now = now or utcnow()
     session.execute(delete(LoginFailure).where(LoginFailure.at <= now - LOGIN_WINDOW))
-    session.add(LoginFailure(key=attempt.key, network=attempt.network, at=now))
+    noted = LoginFailure(key=attempt.key, network=attempt.network, at=now)
+    session.add(noted)
     session.flush()
+    return noted.id
+
+
+def forget_refused(session: Session, noted: int) -> None:
+    """Take back an attempt refused before its password was read: it was no guess.
+
+    Refused attempts do not count, so a network flooding the form keeps no other network's
+    owner waiting past the ceiling, nor its own past the window. The caller commits.
+    """
+    session.execute(delete(LoginFailure).where(LoginFailure.id == noted))
 
 
 def login_refused(session: Session, attempt: LoginAttempt, now: dt.datetime | None = None) -> bool:
@@ -136,8 +149,8 @@ def login_refused(session: Session, attempt: LoginAttempt, now: dt.datetime | No
 
     A network waits after LOGIN_FAILURES_ALLOWED failures with an e-mail in the window.
     Past LOGIN_FAILURES_CEILING failures from all networks together, a network that failed
-    with it even once waits too; one without failures still gets in: nobody elsewhere can
-    lock the owner out.
+    with it more than LOGIN_SLIPS times waits too; one with fewer (an owner's typo or two)
+    still gets in: nobody elsewhere can lock the owner out.
     """
     since = (now or utcnow()) - LOGIN_WINDOW
     here = func.count(case((LoginFailure.network == attempt.network, 1)))
@@ -146,7 +159,7 @@ def login_refused(session: Session, attempt: LoginAttempt, now: dt.datetime | No
     ).one()
     if from_here > LOGIN_FAILURES_ALLOWED:
         return True
-    return bool(total > LOGIN_FAILURES_CEILING and from_here > 1)
+    return bool(total > LOGIN_FAILURES_CEILING and from_here > LOGIN_SLIPS + 1)
 
 
 def count_failed_login(

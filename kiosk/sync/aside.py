@@ -88,6 +88,8 @@ def _group(session: Session, device_id: int, location_id: int) -> list[AsideResp
                 AsideResponse.location_id == location_id,
             )
             .order_by(AsideResponse.id)
+            # A release and a rejection at once: the second waits, then finds nothing left.
+            .with_for_update()
         )
     )
     if not rows:
@@ -113,6 +115,8 @@ def release_aside(
     """
     rows = _group(session, device_id, location_id)
     device = session.get_one(Device, device_id)
+    # By the place's id: its code may have changed since (and another place taken the old one).
+    code = session.get_one(Location, location_id).code
     counts = {"stored": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
 
     def batch(row: AsideResponse) -> tuple[dt.datetime, int | None]:
@@ -124,7 +128,7 @@ def release_aside(
             session,
             catalog,
             device,
-            [row.payload for row in held],
+            [{**(row.payload or {}), "location": code} for row in held],
             wish_max_chars=wish_max_chars,
             now=received_at,
             clock_offset=None if offset_ms is None else dt.timedelta(milliseconds=offset_ms),

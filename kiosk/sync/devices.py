@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.access.reach import Reach, require
@@ -181,6 +181,7 @@ class KioskStatus:
     received: int  # responses central holds from it
     held: int  # what central kept aside (conflicts, rejects)
     aside: int  # answers for places it is not assigned to, waiting for a person
+    aside_arrived: int  # ... waiting or rejected: they reached central, but are not received
     silent: bool  # not heard from for longer than allowed (or never)
     elsewhere: int  # answers it sent for other places than its own: worth a look
     refused: int  # answers its cooldown turned away today or yesterday (as it reported)
@@ -193,7 +194,7 @@ class KioskStatus:
         """
         if self.device.reported_captured is None:
             return None
-        return self.device.reported_captured - self.received - self.aside
+        return self.device.reported_captured - self.received - self.aside_arrived
 
 
 def kiosk_overview(
@@ -216,22 +217,26 @@ def kiosk_overview(
             select(RejectedResponse.device_id, func.count()).group_by(RejectedResponse.device_id)
         ).all()
     )
-    aside = dict(
-        session.execute(
-            select(AsideResponse.device_id, func.count())
-            .where(AsideResponse.decision.is_(None))
-            .group_by(AsideResponse.device_id)
-        ).all()
-    )
-    assigned = (
-        select(device_place.c.location_id)
-        .where(device_place.c.device_id == Response.device_id)
-        .correlate(Response)
+    waiting = AsideResponse.decision.is_(None)
+    aside = {
+        device_id: (waits, arrived)
+        for device_id, waits, arrived in session.execute(
+            select(
+                AsideResponse.device_id,
+                func.count(case((waiting, 1))),
+                # Released ones are among the received: the rest arrived too.
+                func.count(case((AsideResponse.decision.is_distinct_from("released"), 1))),
+            ).group_by(AsideResponse.device_id)
+        )
+    }
+    assigned = exists().where(
+        device_place.c.device_id == Response.device_id,
+        device_place.c.location_id == Response.location_id,
     )
     elsewhere = dict(
         session.execute(
             select(Response.device_id, func.count())
-            .where(Response.device_id.is_not(None), Response.location_id.not_in(assigned))
+            .where(Response.device_id.is_not(None), ~assigned)
             .group_by(Response.device_id)
         ).all()
     )
@@ -249,7 +254,7 @@ def kiosk_overview(
             device,
             received.get(device.id, 0),
             held.get(device.id, 0),
-            aside.get(device.id, 0),
+            *aside.get(device.id, (0, 0)),
             device.revoked_at is None
             and (device.last_seen_at is None or now - device.last_seen_at > silent_after),
             elsewhere.get(device.id, 0),

@@ -31,6 +31,7 @@ from kiosk.access.accounts import (
     count_failed_login,
     end_all_sessions,
     end_session,
+    forget_refused,
     logged_in,
     login_attempt,
     login_refused,
@@ -143,9 +144,10 @@ def _throttle_logins() -> ResponseReturnValue | None:
     session = db.session()
     secret = current_app.config["SECRET_KEY"].encode()
     g.login_attempt = login_attempt(email, request.remote_addr or "", secret)
-    note_login_failure(session, g.login_attempt)  # forgotten again when the password is right
+    noted = note_login_failure(session, g.login_attempt)  # forgotten when the password is right
     session.commit()
     if login_refused(session, g.login_attempt):
+        forget_refused(session, noted)  # no password was read: no guess to count
         count_failed_login(session, g.login_attempt, email)
         session.commit()
         error = gettext(

@@ -190,8 +190,9 @@ def reject(device_id: int, location_id: int) -> ResponseReturnValue:
     """Refuse what a kiosk sent for a place it is not assigned to: nothing is counted."""
     session = db.session()
     _aside_place(location_id)
-    count = reject_aside(session, device_id=device_id, location_id=location_id, actor=acting())
-    session.commit()
+    with db.write_lock().held():  # as a release: one decision at a time
+        count = reject_aside(session, device_id=device_id, location_id=location_id, actor=acting())
+        session.commit()
     flash(
         ngettext(
             "%(num)d answer rejected: it is not counted.",
