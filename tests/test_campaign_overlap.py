@@ -7,6 +7,7 @@ row per place), what the public pages show, and the warnings and states staff se
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Role
 from kiosk.access.reach import OutOfReachError, Reach
+from kiosk.cli import upgrade_database
 from kiosk.collect.catalog import (
     CampaignState,
     current_revision,
@@ -34,9 +36,12 @@ from kiosk.models import (
     campaign_location,
     utcnow,
 )
+from kiosk.models.engine import make_engine
 from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.setup.campaigns import pin_campaign
+from kiosk.setup.demo import load_demo
 from kiosk.web import db
+from tests.conftest import fresh_postgres_database
 from tests.helpers import login_as
 
 DAY = dt.timedelta(days=1)
@@ -460,3 +465,45 @@ def test_a_poster_asks_what_the_place_shows_or_will_show_next(app: Flask) -> Non
         content = poster_content(db.session().get_one(Location, square_id))
     # Before: the first campaign ever at the place (WerkStadt, ended) gave the poster its question.
     assert content.headline == first
+
+
+@pytest.mark.postgresql  # SQLite has one writer at a time: the second pin waits anyway
+def test_two_pins_at_one_place_at_once_take_turns() -> None:
+    """Two staff pin different campaigns at one place at the same moment: the second waits
+    for the first and unpins it, instead of failing on the one-pin index (a 500 before)."""
+    with fresh_postgres_database("kiosk_pins") as url:
+        upgrade_database(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+            session.flush()
+            demo_id, other_id = _demo_id(session), _second_campaign(session, None).id
+            square = session.scalars(select(Location.id).where(Location.code == "ehp")).one()
+            session.commit()
+        first, second = Session(engine), Session(engine)
+        pin_campaign(first, square, str(demo_id), actor=COMMAND_LINE)  # not committed yet
+        done: list[object] = []
+
+        def pin_too() -> None:
+            try:
+                pin_campaign(second, square, str(other_id), actor=COMMAND_LINE)
+                second.commit()
+                done.append("pinned")
+            except Exception as error:
+                done.append(error)
+
+        racer = threading.Thread(target=pin_too)
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive()  # it waits for the first
+        first.commit()
+        racer.join(timeout=10)
+        assert done == ["pinned"]
+        with Session(engine) as session:
+            pins = session.execute(
+                select(campaign_location.c.campaign_id).where(campaign_location.c.pinned)
+            ).all()
+            assert [row.campaign_id for row in pins] == [other_id]  # the later one stands
+        first.close()
+        second.close()
+        engine.dispose()

@@ -238,7 +238,9 @@ def pin_campaign(
     it begins and once it has ended, the rule decides again (kiosk.collect.catalog). Returns
     the pinned campaign's id.
     """
-    location = session.get(Location, location_id)
+    # The place's row locked (PostgreSQL): two pins at one place at once take turns, the
+    # second unpins the first's, and the one-pin index never sees two.
+    location = session.get(Location, location_id, with_for_update=True)
     if location is None:
         raise NotFoundError()
     require(reach.covers_area(location.area_id))
