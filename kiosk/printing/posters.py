@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 
 import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M
 from qrcode.util import pattern_position
 
 from kiosk.core.errors import N_, KioskError
-from kiosk.printing.typefaces import pictogram, sans
+from kiosk.printing.typefaces import pictogram, sans, wrap
 
 POSTER_LABEL = re.compile(r"[a-z0-9]{1,8}")
 _MAC_CHARS = 6  # 30 bits: enough against a pasted-over sticker, short enough to scan at 3 cm
@@ -125,29 +125,6 @@ class TextBlock:
     bottom: int
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken where it must be."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while font.getlength(word) > width:  # "Donaudampfschifffahrtsgesellschaftsplatz"
-            cut = max(
-                1, next(i for i in range(len(word), 0, -1) if font.getlength(word[:i]) <= width)
-            )
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    if line:
-        lines.append(line)
-    return lines
-
-
 def fit_text(
     text: str, width: int, *, max_lines: int, largest: int, smallest: int, bold: bool = False
 ) -> tuple[tuple[str, ...], int]:
@@ -159,7 +136,7 @@ def fit_text(
     size = largest
     while True:
         font = sans(size, bold=bold)
-        lines = _wrap(text, font, width)
+        lines = wrap(text, font, width) if text else []
         if len(lines) <= max_lines or size <= smallest:
             break
         size = max(smallest, int(size * 0.9))

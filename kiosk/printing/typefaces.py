@@ -51,3 +51,39 @@ def pictogram(emoji: str, side: int) -> Image.Image | None:
     square = Image.new("RGBA", (side, side), (0, 0, 0, 0))
     square.paste(drawn, ((side - drawn.width) // 2, (side - drawn.height) // 2))
     return square
+
+
+def _longest_fit(word: str, font: ImageFont.FreeTypeFont, width: float) -> int:
+    """How many of the word's first characters fit the width (at least one)."""
+    low, high = 1, len(word)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(word[:middle]) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """The text in lines no wider than width, with nothing left out.
+
+    Lines break at spaces, and inside a word only where the word alone is wider than a line.
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while font.getlength(word) > width:
+            cut = _longest_fit(word, font, width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.printing.typefaces import sans
+from kiosk.printing.typefaces import sans, wrap
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FALLBACK = "#6b7a72"
@@ -152,42 +152,6 @@ def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
-
-
-def _longest_fit(word: str, font: ImageFont.FreeTypeFont, width: float) -> int:
-    """How many of the word's first characters fit the width (at least one)."""
-    low, high = 1, len(word)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if font.getlength(word[:middle]) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
-    """The text in lines no wider than width, with nothing left out.
-
-    Lines break at spaces, and inside a word only where the word alone is wider than a line.
-    """
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while font.getlength(word) > width:
-            cut = _longest_fit(word, font, width)
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    if line or not lines:
-        lines.append(line)
-    return lines
 
 
 @dataclass(frozen=True)

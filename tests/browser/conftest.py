@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -136,3 +136,26 @@ def settled(page: Page) -> None:
     """Wait until htmx has settled the screen it swapped in: only then are its forms htmx's
     (a key pressed before would send the form without htmx, as a page of its own)."""
     expect(page.locator(".htmx-settling")).to_have_count(0)
+
+
+def answer_every_question(page: Page, at_each: Callable[[int], object]) -> None:
+    """Answer each question on the screen until the thank-you screen (a choice, the first of a
+    multiple choice, a short wish); at_each(step) looks at each question first."""
+    for step in range(1, 20):
+        question = page.locator("section.question")
+        expect(question.or_(page.locator("section.thanks"))).to_be_visible()
+        if page.locator("section.thanks").count():
+            return
+        at_each(step)
+        heading = page.locator("#question-title").inner_text()
+        kind = question.get_attribute("class") or ""
+        if "question-multi" in kind:
+            page.locator(".choices-multi input").first.check()
+            page.locator(".controls > button.primary").click()
+        elif "question-wish" in kind:
+            page.locator("#wish-text").fill("Mehr Bänke")
+            page.locator(".controls > button.primary").click()
+        else:
+            page.locator(".choices .choice").first.click()
+        expect(page.locator("#question-title").filter(has_text=heading)).to_have_count(0)
+    raise AssertionError("no thank-you screen after 19 questions")

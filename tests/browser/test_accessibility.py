@@ -19,7 +19,7 @@ from kiosk.sync.devices import register_device
 from kiosk.sync.ingest import ingest
 from kiosk.web import create_app
 from tests.axe import axe_source, violations
-from tests.browser.conftest import shoot
+from tests.browser.conftest import answer_every_question, shoot
 from tests.helpers import demo, question
 from tests.test_kiosk_places import item
 
@@ -148,23 +148,7 @@ def _answer_everything(page: Page, checker: Checker, flow: str) -> None:
     if page.locator("#begin-form").count():  # a kiosk's start screen; a phone starts asking
         checker.check(page, f"{flow}-start")
         page.locator("#begin-form button[type=submit]").click()
-    for step in range(1, 20):
-        question = page.locator("section.question")
-        expect(question.or_(page.locator("section.thanks"))).to_be_visible()
-        if page.locator("section.thanks").count():
-            break
-        checker.check(page, f"{flow}-question-{step}")
-        heading = page.locator("#question-title").inner_text()
-        kind = question.get_attribute("class") or ""
-        if "question-multi" in kind:
-            page.locator(".choices-multi input").first.check()
-            page.locator(".controls > button.primary").click()
-        elif "question-wish" in kind:
-            page.locator("#wish-text").fill("Mehr Bänke")
-            page.locator(".controls > button.primary").click()
-        else:
-            page.locator(".choices .choice").first.click()
-        expect(page.locator("#question-title").filter(has_text=heading)).to_have_count(0)
+    answer_every_question(page, lambda step: checker.check(page, f"{flow}-question-{step}"))
     expect(page.locator("section.thanks")).to_be_visible()
     checker.check(page, f"{flow}-thanks")
 

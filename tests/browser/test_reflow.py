@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.languages import KNOWN
 from kiosk.models import Area, Location
+from tests.browser.conftest import answer_every_question
 
 pytestmark = pytest.mark.browser
 
@@ -92,23 +93,7 @@ def _visit_like_a_phone(page: Page, language: str) -> list[str]:
     """Every question (answered, the wish written), the thank-you screen, and a second scan."""
     problems = []
     page.goto(f"/q/ehp?lang={language}")
-    for step in range(1, 20):
-        question = page.locator("section.question")
-        expect(question.or_(page.locator("section.thanks"))).to_be_visible()
-        if page.locator("section.thanks").count():
-            break
-        problems += _sideways(page, f"question {step}")
-        heading = page.locator("#question-title").inner_text()
-        kind = question.get_attribute("class") or ""
-        if "question-multi" in kind:
-            page.locator(".choices-multi input").first.check()
-            page.locator(".controls > button.primary").click()
-        elif "question-wish" in kind:
-            page.locator("#wish-text").fill("Mehr Bänke")
-            page.locator(".controls > button.primary").click()
-        else:
-            page.locator(".choices .choice").first.click()
-        expect(page.locator("#question-title").filter(has_text=heading)).to_have_count(0)
+    answer_every_question(page, lambda step: problems.extend(_sideways(page, f"question {step}")))
     expect(page.locator(".result-card").first).to_be_visible()
     problems += _sideways(page, "thank-you")
     page.goto("/q/ehp")  # the same phone again: everything answered already
