@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from kiosk.cli import upgrade_database
-from kiosk.models import COMMAND_LINE
+from kiosk.models import COMMAND_LINE, Area, Location
 from kiosk.models.engine import make_engine
 from kiosk.setup.demo import load_demo
 from kiosk.web import create_app
@@ -159,3 +160,9 @@ def answer_every_question(page: Page, at_each: Callable[[int], object]) -> None:
             page.locator(".choices .choice").first.click()
         expect(page.locator("#question-title").filter(has_text=heading)).to_have_count(0)
     raise AssertionError("no thank-you screen after 19 questions")
+
+
+def closed_place(session: Session) -> None:
+    """A SERVER_SETUP: a place with no campaign running ("still"), whose pages say so."""
+    area = session.scalars(select(Area)).first()
+    session.add(Location(area=area, code="still", name="Stadtteilbibliothek", address=""))

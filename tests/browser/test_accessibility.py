@@ -9,17 +9,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.collect.catalog import load_catalog
-from kiosk.models import COMMAND_LINE, Area, Location, QuestionKind
+from kiosk.models import COMMAND_LINE, QuestionKind
 from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from kiosk.sync.devices import register_device
 from kiosk.sync.ingest import ingest
 from kiosk.web import create_app
 from tests.axe import axe_source, violations
-from tests.browser.conftest import answer_every_question, shoot
+from tests.browser.conftest import answer_every_question, closed_place, shoot
 from tests.helpers import demo, question
 from tests.test_kiosk_places import item
 
@@ -91,8 +90,7 @@ STAFF_PAGES = [
 def _closed_place_and_a_kiosk_with_answers_aside(session: Session) -> None:
     """A place with no campaign running: its kiosk and phone page say so. And a kiosk at the
     square that sent an answer for the playground: the kiosks page shows it waiting."""
-    area = session.scalars(select(Area)).first()
-    session.add(Location(area=area, code="still", name="Stadtteilbibliothek", address=""))
+    closed_place(session)
     campaign, square, _ = demo(session)
     device, _ = register_device(session, name="Pi Platz", location_id=square.id,
                                 actor=COMMAND_LINE)  # fmt: skip

@@ -12,12 +12,9 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiosk.core.languages import KNOWN
-from kiosk.models import Area, Location
-from tests.browser.conftest import answer_every_question
+from tests.browser.conftest import answer_every_question, closed_place
 
 pytestmark = pytest.mark.browser
 
@@ -69,13 +66,7 @@ OUTSIDE = """() => {
 }"""
 
 
-def _closed_place(session: Session) -> None:
-    """A place with no campaign running: its phone page says so."""
-    area = session.scalars(select(Area)).first()
-    session.add(Location(area=area, code="still", name="Stadtteilbibliothek", address=""))
-
-
-SERVER_SETUP = _closed_place
+SERVER_SETUP = closed_place  # its pages must fit too
 
 
 def _sideways(page: Page, name: str) -> list[str]:

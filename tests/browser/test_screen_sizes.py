@@ -15,13 +15,10 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiosk.core.languages import KNOWN
-from kiosk.models import Area, Location
 from kiosk.web.public import pages
-from tests.browser.conftest import shoot
+from tests.browser.conftest import closed_place, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -98,13 +95,7 @@ MISFITS = """(wholeScreen) => {
 }"""
 
 
-def _closed_place(session: Session) -> None:
-    """A place with no campaign running: its kiosk says so, and that screen must fit too."""
-    area = session.scalars(select(Area)).first()
-    session.add(Location(area=area, code="still", name="Stadtteilbibliothek", address=""))
-
-
-SERVER_SETUP = _closed_place
+SERVER_SETUP = closed_place  # its pages must fit too
 
 
 def misfits(page: Page, screen: str, *, whole_screen: bool = True) -> list[str]:
