@@ -163,10 +163,14 @@ def wipe(engine: sa.Engine) -> None:
 
 
 def reload_demo(engine: sa.Engine) -> None:
-    """Wipe the database and commit the demo (without sample answers) afresh."""
+    """Wipe the database and commit the demo (without sample answers) afresh.
+
+    The pop-up campaign at its two places only: the ground most tests stand on. The movement
+    wheel and the climate walk of the full demo are tested in test_demo and test_route.
+    """
     wipe(engine)
     with Session(engine) as session:
-        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE, formats=False)
         session.commit()
 
 

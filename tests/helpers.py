@@ -63,7 +63,13 @@ def login_as(app: Flask, role: Role) -> FlaskClient:
 
 # Columns later migrations add that today's code writes or reads on every path it takes: the
 # tests of an old migration run today's code on an old schema to fill it, and lend them so.
-LATER_COLUMNS = (("campaign_location", "pinned", "BOOLEAN NOT NULL DEFAULT false"),)
+LATER_COLUMNS = (
+    ("campaign_location", "pinned", "BOOLEAN NOT NULL DEFAULT false"),
+    ("campaign_location", "position", "INTEGER"),
+    ("campaign_location", "note", "VARCHAR(300)"),
+    ("campaign", "format", "VARCHAR(24) NOT NULL DEFAULT 'pop_up'"),
+    ("question", "location_id", "INTEGER"),
+)
 
 
 @contextmanager

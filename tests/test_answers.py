@@ -215,13 +215,13 @@ def test_a_question_of_another_campaign_is_refused(session: Session) -> None:
     session.commit()
     foreign = load_catalog(session).campaigns[other.id].questions[0]
     with pytest.raises(InvalidAnswerError, match="does not belong"):
-        question_of(campaign, str(foreign.id))
+        question_of(campaign, str(foreign.id), square.id)
     with pytest.raises(InvalidAnswerError, match="does not belong"):
         record_answer(
             session, pick(foreign, 0), campaign=campaign, location_id=square.id, channel="qr"
         )
     with pytest.raises(InvalidAnswerError, match="damaged"):
-        question_of(campaign, "drop table")
+        question_of(campaign, "drop table", square.id)
 
 
 def test_running_campaign_picks_the_open_one(session: Session) -> None:

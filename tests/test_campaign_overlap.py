@@ -475,7 +475,7 @@ def test_two_pins_at_one_place_at_once_take_turns() -> None:
         upgrade_database(url)
         engine = make_engine(url)
         with Session(engine) as session:
-            load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+            load_demo(session, sample_visits=0, actor=COMMAND_LINE, formats=False)
             session.flush()
             demo_id, other_id = _demo_id(session), _second_campaign(session, None).id
             square = session.scalars(select(Location.id).where(Location.code == "ehp")).one()

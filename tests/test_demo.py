@@ -28,7 +28,11 @@ def test_the_demo_answers_fall_on_the_event_days_and_hours(empty_database_url: s
         hours = session.scalars(select(HourCount.hour)).all()
     engine.dispose()
 
-    windows = {(event.place, event.day): (event.start_hour, event.end_hour) for event in EVENTS}
+    windows = {
+        (place, event.day): (event.start_hour, event.end_hour)
+        for event in EVENTS
+        for place in event.stations or (event.place,)
+    }
     days = Counter()
     for location_id, answered_at, _, _ in answers:
         local = answered_at.astimezone(EVENT_ZONE)
@@ -56,4 +60,55 @@ def test_loading_the_demo_twice_adds_nothing(empty_database_url: str) -> None:
         before = session.scalar(select(sa.func.count()).select_from(Response))
         assert not load_demo(session, sample_visits=5, actor=COMMAND_LINE)
         assert session.scalar(select(sa.func.count()).select_from(Response)) == before
+    engine.dispose()
+
+
+def test_the_demo_has_the_wheel_at_the_playground_and_the_walk_with_its_stations(
+    empty_database_url: str,
+) -> None:
+    from kiosk.collect.catalog import load_catalog
+    from kiosk.models import AnswerCount, CampaignFormat, QuestionKind
+    from kiosk.models.base import utcnow
+
+    upgrade_database(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        assert load_demo(session, sample_visits=40, actor=COMMAND_LINE)
+        session.commit()
+        catalog = load_catalog(session)
+        now = utcnow()
+        shown = {
+            code: catalog.running_campaign(catalog.locations[code], now)
+            for code in ("ehp", "zeitzer", "naumburger", "nordschule", "camburger")
+        }
+        assert shown["ehp"].title.startswith("WerkStadt")  # pinned at the square
+        wheel = shown["zeitzer"]
+        assert wheel.format == CampaignFormat.MOVEMENT
+        assert wheel.questions[0].kind == QuestionKind.WHEEL
+        assert wheel.starts_at.astimezone(EVENT_ZONE).date() == dt.date(2025, 10, 1)
+        walk = shown["naumburger"]
+        assert walk.format == CampaignFormat.CLIMATE_WALK
+        assert walk.starts_at.astimezone(EVENT_ZONE).date() == dt.date(2025, 10, 8)
+        assert [s.code for s in walk.stations] == ["ehp", "naumburger", "nordschule", "camburger"]
+        assert all(s.latitude and s.longitude and s.note for s in walk.stations)
+        own = [q for q in walk.questions if q.location_id is not None]
+        assert len(own) == 2
+        for question in own:  # asked at its station only
+            asked = [s.code for s in walk.stations if question in walk.questions_at(s.location_id)]
+            assert len(asked) == 1
+        # Every station and the wheel have answers on their event days.
+        counted = dict(
+            session.execute(
+                select(AnswerCount.location_id, sa.func.sum(AnswerCount.count))
+                .where(AnswerCount.question_id.in_([q.id for q in walk.questions]))
+                .group_by(AnswerCount.location_id)
+            ).all()
+        )
+        assert all(counted.get(s.location_id, 0) > 0 for s in walk.stations), counted
+        spun = session.scalar(
+            select(sa.func.sum(AnswerCount.count)).where(
+                AnswerCount.question_id == wheel.questions[0].id
+            )
+        )
+        assert spun and spun >= 5
     engine.dispose()

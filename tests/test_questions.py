@@ -30,7 +30,7 @@ from kiosk.setup.questions import (
     typed_limits,
 )
 from kiosk.web import db
-from tests.helpers import demo, login_as, pick, question
+from tests.helpers import demo, login_as, pick, question, todays_code_on
 
 
 def rows_of(q: Question) -> list[OptionForm]:
@@ -489,8 +489,8 @@ def test_the_migration_takes_typed_limits_out_of_multiple_choice_texts(
     config = alembic_config(empty_database_url)
     alembic_command.upgrade(config, "0022")
     engine = make_engine(empty_database_url)
-    with Session(engine) as session:
-        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+    with todays_code_on(engine), Session(engine) as session:
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE, formats=False)
         session.commit()
         multi = session.scalars(select(Question).where(Question.kind == "multi")).first()
         single = session.scalars(select(Question).where(Question.kind == "single")).first()

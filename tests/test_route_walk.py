@@ -93,6 +93,10 @@ DOCUMENTED: dict[str, Permission | None] = {
     "staff.setup.new_question": EDIT,
     "staff.setup.question": EDIT,
     "staff.setup.move": EDIT,
+    # A climate walk's route: station order and notes (editors), its picture (every role).
+    "staff.route.move": EDIT,
+    "staff.route.note": EDIT,
+    "staff.route.picture": VIEW,
     "staff.translations.translate": EDIT,
     # Kiosks ("the kiosks page too, for viewers and moderators": 403), and paper sheets.
     "staff.kiosks.index": EDIT,
@@ -136,7 +140,7 @@ CSRF_REFUSED = "Bitte laden Sie sie neu"  # "This page was open too long or came
 JENA_ONLY = ("Emil-Höllein-Platz", "Jena fragt", "Wunsch aus Jena", "Pi Jena")
 # Tables that change without anybody changing anything: the log, the login and rate counters.
 KEPT_BY_THEMSELVES = {"audit_entry", "login_failure", "login_failure_count", "rate_count"}
-RULES_NOW, REQUESTS_NOW = 55, 1356  # the walk may grow, never shrink unnoticed
+RULES_NOW, REQUESTS_NOW = 58, 1434  # the walk may grow, never shrink unnoticed
 # Whose objects a principal knocks at: the demo's (everyone but limited members); then a member
 # limited to Lobeda: Jena's, Lobeda's, Lobeda's with Jena's place in the path (a Lobeda kiosk's
 # answers kept aside for a Jena place, say), Lobeda's with Jena's place or area in the form.

@@ -227,7 +227,7 @@ def fill_as_at_0015(engine: sa.Engine) -> dict[str, int]:
     """
     with Session(engine) as session:
         # kiosk and QR answers; wishes pending, approved
-        load_demo(session, sample_visits=40, actor=COMMAND_LINE)
+        load_demo(session, sample_visits=40, actor=COMMAND_LINE, formats=False)
         session.commit()
         catalog, square, playground = demo(session)
         single = question(catalog, QuestionKind.SINGLE)
@@ -377,7 +377,7 @@ def test_a_campaign_ending_before_it_starts_stops_the_upgrade_before_any_change(
     alembic_command.upgrade(config, "0015")
     engine = make_engine(empty_database_url)
     with todays_code_on(engine), Session(engine) as session:
-        load_demo(session, sample_visits=0, actor=COMMAND_LINE)
+        load_demo(session, sample_visits=0, actor=COMMAND_LINE, formats=False)
         session.add(Campaign(title="Verkehrt", intro={}, starts_at=MAY_1, ends_at=MAY_1))
         session.execute(sa.update(StaffUser).values(role=raw("Admin")))
         session.commit()
@@ -407,7 +407,7 @@ def test_the_migration_goes_down_to_0015_and_up_again_keeping_the_rows(
     alembic_command.upgrade(config, "0016")
     engine = make_engine(empty_database_url)
     with todays_code_on(engine), Session(engine) as session:
-        load_demo(session, sample_visits=10, actor=COMMAND_LINE)
+        load_demo(session, sample_visits=10, actor=COMMAND_LINE, formats=False)
         session.commit()
     rows, schema = every_row(engine), indexes_and_triggers(engine)
     engine.dispose()

@@ -61,14 +61,16 @@ def parse_uuid(raw: str, *, field: str) -> UUID:
         raise damaged(field) from None
 
 
-def question_of(campaign: CatalogCampaign, raw_question_id: str) -> CatalogQuestion:
-    """The campaign's question with this id; another campaign's question is refused."""
+def question_of(
+    campaign: CatalogCampaign, raw_question_id: str, location_id: int
+) -> CatalogQuestion:
+    """The campaign's question with this id asked at this place; any other is refused."""
     try:
         question_id = int(raw_question_id)
     except ValueError:
         raise damaged("question") from None
     question = campaign.question(question_id)
-    if question is None:
+    if question is None or not question.asked_at(location_id):
         raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
     return question
 
@@ -116,7 +118,7 @@ def parse_answer(
         raise InvalidAnswerError(N_("Please choose an answer, or skip this question."))
     if any(option_id not in visible for option_id in option_ids):
         raise InvalidAnswerError(N_("This answer is not one of the choices."))
-    limit = 1 if question.kind == QuestionKind.SINGLE else (question.max_choices or len(visible))
+    limit = 1 if question.kind.one_choice else (question.max_choices or len(visible))
     if len(option_ids) > 1 and limit == 1:
         raise InvalidAnswerError(N_("Please choose only one answer."))
     if len(option_ids) > limit:
@@ -143,7 +145,11 @@ def check_answer(
     answer: Answer, *, campaign: CatalogCampaign, location_id: int, at: dt.datetime
 ) -> None:
     """Refuse an answer off its campaign's places, or given while the campaign was closed."""
-    if answer.question.campaign_id != campaign.id or location_id not in campaign.location_ids:
+    if (
+        answer.question.campaign_id != campaign.id
+        or location_id not in campaign.location_ids
+        or not answer.question.asked_at(location_id)
+    ):
         raise InvalidAnswerError(N_("This question does not belong to the survey at this place."))
     if not campaign.is_open(at):
         raise CampaignClosedError()

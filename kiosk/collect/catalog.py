@@ -18,6 +18,7 @@ import enum
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol, TypeVar
 
 from sqlalchemy import event, select, update
@@ -27,6 +28,7 @@ from kiosk.core.errors import N_, NotFoundError
 from kiosk.models import (
     Area,
     Campaign,
+    CampaignFormat,
     CatalogRevision,
     Location,
     Option,
@@ -103,6 +105,7 @@ class CatalogQuestion:
     max_choices: int | None
     results_shown: ResultsShown
     options: tuple[CatalogOption, ...]
+    location_id: int | None = None  # asked at this station only (None: at every place)
     # Lookups made once per snapshot: a sync batch validates a thousand answers at a time.
     option_by_id: dict[int, CatalogOption] = field(init=False, repr=False, compare=False)
     visible_by_id: dict[int, CatalogOption] = field(init=False, repr=False, compare=False)
@@ -120,6 +123,24 @@ class CatalogQuestion:
         """Whether passers-by may see this question's results now."""
         return self.results_shown == ResultsShown.LIVE or campaign_closed
 
+    def asked_at(self, location_id: int) -> bool:
+        """Whether the question is asked at this place (a station's own, or everywhere)."""
+        return self.location_id is None or self.location_id == location_id
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStation:
+    """A place on a campaign's route: its number (from 1), what is shown there, where it is."""
+
+    number: int
+    location_id: int
+    code: str
+    name: str
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    note: str | None
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogCampaign:
@@ -132,6 +153,8 @@ class CatalogCampaign:
     ends_at: dt.datetime | None
     questions: tuple[CatalogQuestion, ...]
     location_ids: frozenset[int]
+    format: CampaignFormat = CampaignFormat.POP_UP
+    stations: tuple[CatalogStation, ...] = ()  # a route's places in order; else none
     question_by_id: dict[int, CatalogQuestion] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +167,21 @@ class CatalogCampaign:
     def question(self, question_id: int) -> CatalogQuestion | None:
         """The campaign's question with this id, if it has one."""
         return self.question_by_id.get(question_id)
+
+    def questions_at(self, location_id: int) -> tuple[CatalogQuestion, ...]:
+        """The questions asked at this place, in order: the shared ones and the station's own."""
+        return tuple(q for q in self.questions if q.asked_at(location_id))
+
+    def station(self, location_id: int) -> CatalogStation | None:
+        """The route's station at this place, if the campaign is a route and the place on it."""
+        return next((s for s in self.stations if s.location_id == location_id), None)
+
+    def next_station(self, location_id: int) -> CatalogStation | None:
+        """The station after this place's on the route, if there is one."""
+        here = self.station(location_id)
+        if here is None:
+            return None
+        return next((s for s in self.stations if s.number > here.number), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,11 +364,18 @@ def load_catalog(session: Session) -> Catalog:
         )
     ).all()
     links = session.execute(
-        select(campaign_location.c.campaign_id, campaign_location.c.location_id)
+        select(
+            campaign_location.c.campaign_id,
+            campaign_location.c.location_id,
+            campaign_location.c.position,
+            campaign_location.c.note,
+        )
     ).all()
     where: dict[int, set[int]] = {}
-    for campaign_id, location_id in links:
+    for campaign_id, location_id, _position, _note in links:
         where.setdefault(campaign_id, set()).add(location_id)
+    places = {loc.id: loc for loc in session.scalars(select(Location))}
+    routes = _routes(links, places)
     pins = place_pins(session)
     catalog_campaigns = {
         c.id: CatalogCampaign(
@@ -340,6 +385,8 @@ def load_catalog(session: Session) -> Catalog:
             starts_at=c.starts_at,
             ends_at=c.ends_at,
             location_ids=frozenset(where.get(c.id, ())),
+            format=CampaignFormat(c.format),
+            stations=routes.get(c.id, ()) if c.format == CampaignFormat.CLIMATE_WALK else (),
             questions=tuple(
                 CatalogQuestion(
                     id=q.id,
@@ -350,6 +397,7 @@ def load_catalog(session: Session) -> Catalog:
                     max_choices=q.max_choices,
                     results_shown=ResultsShown(q.results_shown),
                     options=tuple(CatalogOption(id=o.id, **option_fields(o)) for o in q.options),
+                    location_id=q.location_id,
                 )
                 for q in c.questions
             ),
@@ -365,10 +413,40 @@ def load_catalog(session: Session) -> Catalog:
             campaign_ids=tuple(c.id for c in order if loc.id in c.location_ids),
             pinned_campaign_id=pins.get(loc.id),
         )
-        for loc in session.scalars(select(Location))
+        for loc in places.values()
     }
     by_question = {q.id: c for c in catalog_campaigns.values() for q in c.questions}
     return Catalog(revision, locations, catalog_campaigns, by_question)
+
+
+def _routes(
+    links: Iterable[tuple[int, int, int | None, str | None]], places: dict[int, Location]
+) -> dict[int, tuple[CatalogStation, ...]]:
+    """Each campaign's places in station order (numbered places first), numbered from 1."""
+    by_campaign: dict[int, list[tuple[int, int | None, str | None]]] = {}
+    for campaign_id, location_id, position, note in links:
+        by_campaign.setdefault(campaign_id, []).append((location_id, position, note))
+    routes = {}
+    for campaign_id, stops in by_campaign.items():
+        ordered = sorted(stops, key=lambda s: (s[1] is None, s[1] or 0, places[s[0]].name, s[0]))
+        routes[campaign_id] = tuple(
+            CatalogStation(
+                number=number,
+                location_id=location_id,
+                code=places[location_id].code,
+                name=places[location_id].name,
+                address=places[location_id].address,
+                latitude=_degrees(places[location_id].latitude),
+                longitude=_degrees(places[location_id].longitude),
+                note=note,
+            )
+            for number, (location_id, _position, note) in enumerate(ordered, start=1)
+        )
+    return routes
+
+
+def _degrees(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 class CatalogCache:

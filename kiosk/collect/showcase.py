@@ -55,7 +55,11 @@ def public_results(
     """
     closed = campaign.ends_at is not None and now >= campaign.ends_at
     questions = [
-        q for q in campaign.questions if q.kind != QuestionKind.WISH and q.results_public(closed)
+        q
+        for q in campaign.questions
+        if q.kind != QuestionKind.WISH
+        and q.results_public(closed)
+        and (location_id is None or q.asked_at(location_id))
     ]
     if not questions:
         return []

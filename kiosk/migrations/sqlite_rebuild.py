@@ -5,8 +5,9 @@ old table and renames the new one. Two things go wrong unless the migration sees
 - with foreign keys on, dropping the old table deletes the rows that cascade from it
   (Alembic's own connection has them off; the check makes sure);
 - the old table's triggers go with it, and the rename fails while a trigger on another table
-  reads the table: the counter triggers of migration 0003 are dropped first and made again.
-The triggers are made again as kiosk.models.counters defines them (SQLite's, since 0003).
+  reads the table: the counter triggers of migration 0003 (on response) and the cross-tab
+  triggers of 0018 (which read question) are dropped first and made again.
+The triggers are made again as kiosk.models.counters defines them (SQLite's, since 0003/0018).
 """
 
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 
 from alembic import op
 
-from kiosk.models.counters import SQLITE_ROW_TRIGGERS
+from kiosk.models.counters import SQLITE_CROSS_TRIGGERS, SQLITE_ROW_TRIGGERS
 
 
 def check_foreign_keys_off() -> None:
@@ -38,4 +39,18 @@ def response_rebuilt() -> Iterator[None]:
     op.execute("DROP TRIGGER response_counts")
     yield
     for statement in SQLITE_ROW_TRIGGERS:
+        op.execute(statement)
+
+
+@contextmanager
+def question_rebuilt() -> Iterator[None]:
+    """Around a batch operation on question: on SQLite, the cross-tab triggers are kept."""
+    if op.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    check_foreign_keys_off()
+    for name in ("response_option_regroup", "response_option_cross", "response_cross"):
+        op.execute(f"DROP TRIGGER {name}")
+    yield
+    for statement in SQLITE_CROSS_TRIGGERS:
         op.execute(statement)

@@ -5,6 +5,7 @@ from kiosk.models.base import Base, utcnow
 from kiosk.models.campaign import (
     OPTION_FIELDS,
     Campaign,
+    CampaignFormat,
     CatalogRevision,
     Option,
     PosterLogo,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Campaign",
+    "CampaignFormat",
     "CatalogRevision",
     "Channel",
     "CrossCount",

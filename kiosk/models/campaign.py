@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Table,
@@ -32,6 +33,31 @@ class QuestionKind(enum.StrEnum):
     MULTI = "multi"  # up to max_choices options
     SCALE = "scale"  # a smiley or rating scale; each point is an option with a value
     WISH = "wish"  # a short free text
+    # One option, picked on a wheel of pictograms: spun or tapped (a "Bewegungsrad"). It is
+    # counted as a single choice; only the screens and the chart (a wheel) differ.
+    WHEEL = "wheel"
+
+    @property
+    def one_choice(self) -> bool:
+        """Whether a person picks exactly one option (a single choice or a wheel)."""
+        return self in (QuestionKind.SINGLE, QuestionKind.WHEEL)
+
+
+class CampaignFormat(enum.StrEnum):
+    """What kind of event or occasion a campaign is (a template gives one; staff may change it).
+
+    A climate walk's places are stations in an order; an event's documentation says what
+    the event was by its format.
+    """
+
+    POP_UP = "pop_up"  # a pop-up stand on a square
+    COOKING = "cooking"  # a cooking event ("Stadtteilpizza")
+    MOVEMENT = "movement"  # a movement event with a wheel ("Bewegungsrad")
+    CLIMATE_WALK = "climate_walk"  # a walk along ordered stations
+    DRAWING_CONTEST = "drawing_contest"
+    ASSEMBLY = "assembly"  # a residents' assembly
+    POSTER = "poster"  # posters only: QR codes on squares, no event
+    OTHER = "other"
 
 
 class ResultsShown(enum.StrEnum):
@@ -50,6 +76,10 @@ campaign_location = Table(
     # else runs there (kiosk.collect.catalog.shown_campaign). The pin lives on the link, so it
     # goes with it when the campaign leaves the place; one per place at most.
     Column("pinned", Boolean, nullable=False, server_default=false()),
+    # On a route (a climate walk): the station's number (1, 2, …) and what is shown there.
+    # Other campaigns leave both empty; their places sort by name.
+    Column("position", Integer),
+    Column("note", String(300)),
     Index(
         "uq_campaign_location_pinned",
         "location_id",
@@ -76,6 +106,11 @@ class Campaign(Base):
     intro: Mapped[Texts] = mapped_column(default=dict)
     starts_at: Mapped[dt.datetime | None]
     ends_at: Mapped[dt.datetime | None]
+    format: Mapped[CampaignFormat] = mapped_column(
+        checked_enum(CampaignFormat, name="format", length=24),
+        default=CampaignFormat.POP_UP,
+        server_default=CampaignFormat.POP_UP.value,
+    )
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="campaign", order_by="Question.position"
@@ -115,6 +150,8 @@ class Question(Base):
 
     # The campaign's question about who answers (e.g. age group): results compare by it.
     demographic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A question asked at one station of a route only (None: at every place of the campaign).
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(

@@ -113,6 +113,7 @@ class PosterContent:
     footer: str = ""  # who runs the survey, and a note on data protection
     logo: bytes | None = None  # the organiser's logo as a checked PNG (kiosk.printing.logos)
     rtl: bool = False  # Arabic: answers run from the right, pictogram to the right of its text
+    station: str = ""  # on a route: "Station 2 of 5 · <the route's name>", under the place
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,11 @@ def poster_image(content: PosterContent, size: PaperSize = PaperSize.A4) -> Imag
                         max_lines=2, largest=px(96), smallest=px(48), fill="#2e6b3f",
                         bold=True)  # fmt: skip
     y = place.bottom + px(50)
+    if content.station:
+        station = _draw_block(draw, content.station, y - px(20), left=margin, width=inner,
+                              max_lines=2, largest=px(72), smallest=px(40),
+                              fill="#3d4a44", bold=True)  # fmt: skip
+        y = station.bottom + px(50)
 
     # The answers as chips with their pictograms, up to three rows.
     if content.answers:
@@ -354,6 +360,7 @@ class Sticker:
 
     place: str
     link: str
+    station: str = ""  # on a route: "Station 2 of 5 · <the route's name>"
 
 
 STICKER_COLUMNS, STICKER_ROWS = 3, 5  # 15 stickers of 70 × 59 mm on an A4 sheet
@@ -376,6 +383,10 @@ def sticker_sheet_image(stickers: tuple[Sticker, ...]) -> Image.Image:
         y = top + pad + code.height
         name = _draw_block(draw, sticker.place, y, left=left + pad, width=cell_w - 2 * pad,
                            max_lines=2, largest=46, smallest=26, bold=True)  # fmt: skip
+        if sticker.station:
+            name = _draw_block(draw, sticker.station, name.bottom, left=left + pad,
+                               width=cell_w - 2 * pad, max_lines=1, largest=30, smallest=18,
+                               fill="#2e6b3f", bold=True)  # fmt: skip
         _draw_block(draw, sticker.link, name.bottom, left=left + pad, width=cell_w - 2 * pad,
                     max_lines=2, largest=30, smallest=20, fill="#3d4a44")  # fmt: skip
     return page

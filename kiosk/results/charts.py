@@ -1,4 +1,8 @@
-"""Charts drawn on the server: pies (the "Stadtteilpizza") and bars, as SVG and as PNG."""
+"""Charts drawn on the server: pies, wheels and bars, as SVG and as PNG.
+
+A pie is the "Stadtteilpizza" of the cooking event, a wheel the "Bewegungsrad" of the
+movement event.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.printing.typefaces import sans, wrap
+from kiosk.printing.typefaces import pictogram, sans, wrap
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FALLBACK = "#6b7a72"
@@ -19,11 +23,12 @@ _FALLBACK = "#6b7a72"
 
 @dataclass(frozen=True)
 class Slice:
-    """One piece of a pie: what it is, how many, and its colour (#rrggbb)."""
+    """One piece of a pie or a wheel: what it is, how many, its colour (#rrggbb), pictogram."""
 
     label: str
     count: int
     colour: str
+    emoji: str = ""  # a wheel's sectors show it; a pie's key shows it beside the chart
 
 
 def safe_colour(colour: str) -> str:
@@ -101,6 +106,128 @@ def gathered(slices: Sequence[Slice], keep: int, others: str) -> list[Slice]:
     if not rest:
         return head
     return [*head, Slice(others, sum(s.count for s in rest), OTHERS_COLOUR)]
+
+
+# --- The wheel (the "Bewegungsrad") ---------------------------------------------------------
+# Its sectors are fixed, as on the physical wheel: one per answer, equal, in the answers' own
+# order from twelve o'clock, clockwise (in RTL counter-clockwise). Each is filled from the
+# centre as far as its share of the most picked answer, which reaches the rim.
+
+_WHEEL_FACE = "#f4f6f3"
+_WHEEL_LINE = "#c9d0c8"
+_PICTOGRAM_AT, _COUNT_AT = 0.55, 0.86  # how far out a sector's pictogram and count stand
+
+
+def wheel_at(centre: float, radius: float, turn: float, *, rtl: bool) -> tuple[float, float]:
+    """The point a fraction of a turn round from twelve o'clock: clockwise, or in RTL mirrored."""
+    angle = 2 * math.pi * turn
+    across, down = radius * math.sin(angle), -radius * math.cos(angle)
+    return (centre - across if rtl else centre + across), centre + down
+
+
+def wheel_reach(slices: Sequence[Slice], radius: float) -> list[float]:
+    """How far each sector is filled: its count over the largest count, times the radius."""
+    most = max((max(s.count, 0) for s in slices), default=0)
+    return [radius * max(s.count, 0) / most if most else 0.0 for s in slices]
+
+
+def _chord(reach: float, sectors: int) -> float:
+    """How wide a sector is at a distance from the centre."""
+    return 2 * reach * (math.sin(math.pi / sectors) if sectors > 1 else 1.0)
+
+
+def _sector_path(centre: float, reach: float, start: float, end: float, rtl: bool) -> str:
+    first = wheel_at(centre, reach, start, rtl=rtl)
+    last = wheel_at(centre, reach, end, rtl=rtl)
+    return (
+        f"M{centre:.2f} {centre:.2f} L{first[0]:.2f} {first[1]:.2f} "
+        f"A{reach:.2f} {reach:.2f} 0 0 {0 if rtl else 1} {last[0]:.2f} {last[1]:.2f} Z"
+    )
+
+
+def wheel_svg(
+    slices: Sequence[Slice], *, title: str | None, size: int = 200, rtl: bool = False
+) -> Markup:
+    """A wheel as inline SVG: one equal sector per slice, in the order given.
+
+    Each sector is filled from the centre in proportion to its count (the largest to the
+    rim), with its pictogram and count written in. Sectors run clockwise from twelve o'clock,
+    in RTL counter-clockwise. Each carries its label and count as a tooltip, and data-count,
+    data-radius (how far it is filled) and data-turn (its middle, a fraction of a turn from
+    twelve o'clock in its direction). The chart is one image named by the title, or, without
+    a title, hidden from screen readers (a key beside it says it all). With no answers the
+    wheel is its empty sectors.
+    """
+    centre = size / 2
+    radius = centre - 2
+    sectors = len(slices)
+    parts = [
+        Markup(
+            '<circle cx="{0}" cy="{0}" r="{1}" fill="{2}" stroke="{3}" stroke-width="1.5"/>'
+        ).format(centre, radius, _WHEEL_FACE, _WHEEL_LINE)
+    ]
+    if sectors > 1:
+        for index in range(sectors):
+            x, y = wheel_at(centre, radius, index / sectors, rtl=rtl)
+            parts.append(
+                Markup('<line x1="{0}" y1="{0}" x2="{1:.2f}" y2="{2:.2f}" stroke="{3}"/>').format(
+                    centre, x, y, _WHEEL_LINE
+                )
+            )
+    emoji_size = min(0.24 * radius, 0.6 * _chord(_PICTOGRAM_AT * radius, max(sectors, 1)))
+    count_size = min(0.17 * radius, 0.45 * _chord(_COUNT_AT * radius, max(sectors, 1)))
+    for index, (piece, reach) in enumerate(zip(slices, wheel_reach(slices, radius), strict=True)):
+        start, end = index / sectors, (index + 1) / sectors
+        middle = (start + end) / 2
+        colour = safe_colour(piece.colour)
+        shapes = [Markup("<title>{}: {}</title>").format(piece.label, piece.count)]
+        if reach > 0 and sectors == 1:
+            shapes.append(
+                Markup('<circle cx="{0}" cy="{0}" r="{1:.2f}" fill="{2}"/>').format(
+                    centre, reach, colour
+                )
+            )
+        elif reach > 0:
+            shapes.append(
+                Markup(
+                    '<path d="{0}" fill="{1}" stroke="#ffffff" stroke-width="1.5"'
+                    ' stroke-linejoin="round"/>'
+                ).format(_sector_path(centre, reach, start, end, rtl), colour)
+            )
+        if piece.emoji:
+            x, y = wheel_at(centre, _PICTOGRAM_AT * radius, middle, rtl=rtl)
+            shapes.append(
+                Markup(
+                    '<circle cx="{0:.2f}" cy="{1:.2f}" r="{2:.2f}" fill="#ffffff"'
+                    ' fill-opacity="0.85"/><text class="sector-pictogram" x="{0:.2f}" y="{1:.2f}"'
+                    ' text-anchor="middle" dominant-baseline="central" font-size="{3:.1f}">'
+                    "{4}</text>"
+                ).format(x, y, 0.68 * emoji_size, emoji_size, piece.emoji)
+            )
+        x, y = wheel_at(centre, _COUNT_AT * radius, middle, rtl=rtl)
+        shapes.append(
+            Markup(
+                '<text class="sector-count" x="{0:.2f}" y="{1:.2f}" text-anchor="middle"'
+                ' dominant-baseline="central" font-size="{2:.1f}" font-weight="700"'
+                ' fill="#1d2521" stroke="#ffffff" stroke-width="{3:.1f}" stroke-linejoin="round"'
+                ' paint-order="stroke">{4}</text>'
+            ).format(x, y, count_size, count_size / 4, piece.count)
+        )
+        parts.append(
+            Markup(
+                '<g class="sector" data-count="{0}" data-radius="{1:.2f}" data-turn="{2:.4f}">'
+                "{3}</g>"
+            ).format(piece.count, reach, middle, Markup("").join(shapes))
+        )
+    named = (
+        Markup('role="img" aria-label="{}"').format(title)
+        if title is not None
+        else Markup('aria-hidden="true"')
+    )
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="wheel" viewBox="0 0 {0} {0}" width="{0}"'
+        ' height="{0}" direction="{1}" data-radius="{2}" {3}>{4}</svg>'
+    ).format(size, "rtl" if rtl else "ltr", radius, named, Markup("").join(parts))
 
 
 # --- PNG downloads (Pillow), for reports and slides; readable printed in black and white ----
@@ -207,6 +334,26 @@ class _Sheet:
         x = self.width - self.x(distance) if from_end else self.x(distance)
         self.draw.text((x, top), text, font=font, fill=fill, anchor=anchor)
         box = self.draw.textbbox((x, top), text, font=font, anchor=anchor)
+        self.texts.append(DrawnText(text, (int(box[0]), int(box[1]), int(box[2]), int(box[3]))))
+
+    def centred(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        *,
+        halo: bool = False,
+    ) -> None:
+        """A line of text centred on a point (x from the left), kept with its box.
+
+        With a halo of paper round its letters it stays readable on a pattern.
+        """
+        stroke = 4 if halo else 0
+        self.draw.text(
+            (x, y), text, font=font, fill=_INK, anchor="mm", stroke_width=stroke, stroke_fill=_PAPER
+        )
+        box = self.draw.textbbox((x, y), text, font=font, anchor="mm")
         self.texts.append(DrawnText(text, (int(box[0]), int(box[1]), int(box[2]), int(box[3]))))
 
     def swatch(self, distance: float, top: float, side: int, index: int, colour: str) -> None:
@@ -326,6 +473,122 @@ def pie_png(
 ) -> bytes:
     """A pie with its key under a heading, as PNG bytes (see draw_pie)."""
     return draw_pie(slices, title=title, details=details, width=width, rtl=rtl).png()
+
+
+def _letter(index: int) -> str:
+    """A, B, … Z, AA, AB, …: what stands for a sector whose pictogram is not bundled."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def draw_wheel(
+    slices: Sequence[Slice],
+    *,
+    title: str,
+    details: Sequence[str] = (),
+    width: int = 1200,
+    rtl: bool = False,
+) -> Chart:
+    """A wheel with its key (pattern, pictogram, label, count and share) under a heading.
+
+    One equal sector per slice in the order given, clockwise from twelve o'clock, each filled
+    with its pattern from the centre in proportion to its count (the largest to the rim), its
+    pictogram and count written in. Mirrored in RTL: the wheel on the right, counter-clockwise.
+    A pictogram the bundled font lacks is a letter (A, B, …), in the sector and in the key: a
+    number there would read as a count.
+    """
+    total = sum(max(s.count, 0) for s in slices)
+    sectors = len(slices)
+    heading = _heading(title, details, width)
+    font, line = sans(_LABEL), _line_height(_LABEL)
+    diameter, swatch, marker, value_width = 440, 34, 34, 170
+    key_start = _MARGIN + diameter + 40
+    label_start = key_start + swatch + 12 + marker + 14
+    label_room = width - _MARGIN - value_width - label_start
+    labels = [wrap(s.label, font, label_room) for s in slices]
+    rows = [max(swatch, len(lines) * line) + 12 for lines in labels]
+    top = heading.height
+    height = top + max(diameter, sum(rows)) + _MARGIN
+    sheet = _Sheet(width, height, rtl)
+    heading.draw(sheet)
+    left = sheet.left(_MARGIN, diameter)
+    radius = diameter / 2
+    centre = (left + radius, top + radius)
+    faint = (190, 197, 190)
+    sheet.draw.ellipse(
+        (left, top, left + diameter, top + diameter), fill=(244, 246, 243), outline=faint, width=2
+    )
+
+    def angles(index: int) -> tuple[float, float]:
+        """Pillow's angles (degrees clockwise from three o'clock) of the index'th sector."""
+        start, end = 360.0 * index / sectors - 90, 360.0 * (index + 1) / sectors - 90
+        return (-end - 180, -start - 180) if rtl else (start, end)
+
+    def at(reach: float, turn: float) -> tuple[float, float]:
+        x, y = wheel_at(radius, reach, turn, rtl=rtl)
+        return left + x, top + y
+
+    if sectors > 1:
+        for index in range(sectors):
+            sheet.draw.line([centre, at(radius, index / sectors)], fill=faint, width=2)
+    for index, (piece, reach) in enumerate(zip(slices, wheel_reach(slices, radius), strict=True)):
+        if reach < 1:
+            continue
+        box = (centre[0] - reach, centre[1] - reach, centre[0] + reach, centre[1] + reach)
+        start, end = angles(index)
+        mask = Image.new("L", sheet.image.size, 0)
+        ImageDraw.Draw(mask).pieslice(box, start, end, fill=255)
+        fill = _pattern(sheet.image.size, _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
+        sheet.image.paste(fill, (0, 0), mask)
+        if sectors == 1:
+            sheet.draw.ellipse(box, outline=_INK, width=2)
+        else:
+            sheet.draw.pieslice(box, start, end, outline=_INK, width=2)
+    bold = sans(_LABEL + 2, bold=True)
+    side = int(min(56, 0.55 * _chord(_PICTOGRAM_AT * radius, max(sectors, 1))))
+    for index, piece in enumerate(slices):
+        middle = (index + 0.5) / sectors
+        x, y = at(_PICTOGRAM_AT * radius, middle)
+        disc = side * 0.68
+        sheet.draw.ellipse((x - disc, y - disc, x + disc, y + disc), fill=_PAPER, outline=faint)
+        picture = pictogram(piece.emoji, side)
+        if picture is not None:
+            sheet.image.paste(picture, (int(x - side / 2), int(y - side / 2)), picture)
+        else:
+            sheet.centred(x, y, _letter(index), bold)
+        x, y = at(_COUNT_AT * radius, middle)
+        sheet.centred(x, y, str(piece.count), bold, halo=True)
+    row_top = top
+    for index, (piece, lines, row) in enumerate(zip(slices, labels, rows, strict=True)):
+        sheet.swatch(key_start, row_top, swatch, index, piece.colour)
+        marker_left = sheet.left(key_start + swatch + 12, marker)
+        picture = pictogram(piece.emoji, marker)
+        if picture is not None:
+            sheet.image.paste(picture, (marker_left, int(row_top)), picture)
+        else:
+            sheet.centred(marker_left + marker / 2, row_top + marker / 2, _letter(index), bold)
+        for number, text in enumerate(lines):
+            sheet.text(label_start, row_top + 2 + number * line, text, font)
+        share = piece.count / total if total else 0.0
+        sheet.text(_MARGIN, row_top + 2, _value(piece.count, share), font, from_end=True)
+        row_top += row
+    return sheet.chart()
+
+
+def wheel_png(
+    slices: Sequence[Slice],
+    *,
+    title: str,
+    details: Sequence[str] = (),
+    width: int = 1200,
+    rtl: bool = False,
+) -> bytes:
+    """A wheel with its key under a heading, as PNG bytes (see draw_wheel)."""
+    return draw_wheel(slices, title=title, details=details, width=width, rtl=rtl).png()
 
 
 @dataclass(frozen=True)

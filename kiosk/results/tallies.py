@@ -18,6 +18,7 @@ from kiosk.models import (
     AnswerCount,
     Area,
     Campaign,
+    CampaignFormat,
     CrossCount,
     HourCount,
     Location,
@@ -286,6 +287,20 @@ def tally_per_place(
     result = []
     # By name as people read it, alike on both databases (their collations differ).
     found = sorted(session.scalars(wanted), key=lambda place: (place.name.casefold(), place.id))
+    route = next(
+        (c for c in campaigns if c.id == scope.id and c.format == CampaignFormat.CLIMATE_WALK),
+        None,
+    )
+    if scope.kind == ScopeKind.CAMPAIGN and route is not None:  # a walk: in station order
+        link = campaign_location.c
+        numbers = dict(
+            session.execute(
+                select(link.location_id, link.position).where(
+                    link.campaign_id == route.id, link.position.is_not(None)
+                )
+            ).all()
+        )
+        found.sort(key=lambda place: numbers.get(place.id, len(found) + 1))
     for place in found:
         here = answered.get(place.id, set())
         concerned = [

@@ -16,6 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kiosk.models import CHANNELS
 from kiosk.results.crosstab import CampaignCrossTabs, CrossTab
+from kiosk.results.stations import StationRow
 from kiosk.results.tallies import (
     CampaignTally,
     PlaceTally,
@@ -101,6 +102,37 @@ def _by_place(
         sheet.append(cells)
 
 
+def _stations(
+    sheet: WriteOnlyWorksheet,
+    route: tuple[Sequence[QuestionTally], Sequence[StationRow]],
+    lang: str,
+    labels: Mapping[str, str],
+) -> None:
+    """A route's stations side by side: a row each, three columns per question."""
+    columns, rows = route
+    header = [_text(sheet, labels["station"], bold=True), _text(sheet, labels["place"], bold=True)]
+    for q in columns:
+        text = q.question.texts.get(lang) or q.question.texts["de"]
+        header += [
+            _text(sheet, f"{text}: {labels['answers']}", bold=True),
+            _text(sheet, f"{text}: {labels['most-chosen']}", bold=True),
+            _text(sheet, f"{text}: {labels['share']}", bold=True),
+        ]
+    sheet.append(header)
+    for row in rows:
+        cells: list[Any] = [row.number, _text(sheet, row.location.name)]
+        for cell in row.cells:
+            if cell is None:  # not asked at this station
+                cells += [None, None, None]
+            elif cell.top is None:  # a wish, or none answered
+                cells += [cell.answers, None, None]
+            else:
+                top = cell.top.option
+                answer = f"{top.emoji} {top.texts.get(lang) or top.texts['de']}".strip()
+                cells += [cell.answers, _text(sheet, answer), _share(sheet, cell.top.share)]
+        sheet.append(cells)
+
+
 def tally_workbook(
     tallies: list[CampaignTally],
     wishes: Iterable[Wish],
@@ -112,6 +144,7 @@ def tally_workbook(
     labels: Mapping[str, str],
     channel_names: Mapping[str, str],
     zone: dt.tzinfo,
+    route: tuple[Sequence[QuestionTally], Sequence[StationRow]] | None = None,
 ) -> bytes:
     """The workbook's bytes.
 
@@ -121,11 +154,16 @@ def tally_workbook(
     question) "compare", "group-answers" and "not-stated", in the reader's language; for
     the places (a table beneath each question answered at two places or more) "by-place".
     channels: those with a column (kiosk.results.exports.tally_channels).
+    route: a climate walk's questions and stations (kiosk.results.stations.station_table):
+    a first sheet with a row per station, and per question the answers there, the answer
+    most chose and its share (labels "stations", "station", "most-chosen").
     """
     book = Workbook(write_only=True)
     taken: set[str] = set()
     several = len(tallies) > 1
     at_places = questions_per_place(list(places))
+    if route is not None:
+        _stations(book.create_sheet(_title(taken, "", labels["stations"])), route, lang, labels)
     for c_index, campaign in enumerate(tallies, start=1):
         for q in campaign.questions:
             if not q.options:

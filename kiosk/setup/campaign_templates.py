@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kiosk.core.errors import N_
 from kiosk.core.languages import translated_all
-from kiosk.models import Option, Question, QuestionKind, ResultsShown
+from kiosk.models import CampaignFormat, Option, Question, QuestionKind, ResultsShown
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class CampaignTemplate:
     description: str  # marked with N_
     intro: str  # marked with N_, may name "{area}"
     questions: tuple[TemplateQuestion, ...]
+    format: CampaignFormat = CampaignFormat.POP_UP  # what a campaign made from it is
 
     def build_questions(self, area: str) -> list[Question]:
         """New question rows (with options) for a campaign in this area; positions from 0.
@@ -185,11 +186,48 @@ PLAYGROUND = CampaignTemplate(
     ),
 )
 
+MOVEMENT = CampaignTemplate(
+    key="movement",
+    name=N_("A movement event with a wheel"),
+    description=N_("Children and adults spin the wheel: how they like to move, what is missing."),
+    intro=N_("Spin the wheel: how do you like to move in {area}?"),
+    format=CampaignFormat.MOVEMENT,
+    questions=(
+        TemplateQuestion(
+            QuestionKind.WHEEL,
+            N_("How do you like to move?"),
+            (
+                TemplateOption("⚽", N_("Football"), "#2e7d32"),
+                TemplateOption("🧗", N_("Climbing"), "#6a1b9a"),
+                TemplateOption("💃", N_("Dancing"), "#ad1457"),
+                TemplateOption("🚶", N_("Walking"), "#558b2f"),
+                TemplateOption("🚲", N_("Cycling"), "#ef6c00"),
+                TemplateOption("🏊", N_("Swimming"), "#1565c0"),
+            ),
+        ),
+        TemplateQuestion(
+            QuestionKind.MULTI,
+            N_("What would help you move more here?"),
+            (
+                TemplateOption("🤸", N_("Exercise for all ages"), "#ad1457"),
+                TemplateOption("🏀", N_("A court for ball games"), "#ef6c00"),
+                TemplateOption("🚲", N_("Safe cycle paths"), "#2e7d32"),
+                TemplateOption("💡", N_("Light in the evening"), "#f9a825"),
+                TemplateOption("🪑", N_("Benches to rest"), "#6d4c41"),
+            ),
+            max_choices=2,
+        ),
+        AGE_GROUPS,
+        TemplateQuestion(QuestionKind.WISH, N_("What do you wish for?")),
+    ),
+)
+
 CLIMATE_WALK = CampaignTemplate(
     key="climate-walk",
     name=N_("A climate walk with stations"),
     description=N_("At each station: heat, shade, water and what would help most."),
     intro=N_("How does this place feel in the heat? Your answer helps the planning."),
+    format=CampaignFormat.CLIMATE_WALK,
     questions=(
         TemplateQuestion(
             QuestionKind.SCALE,
@@ -219,4 +257,16 @@ CLIMATE_WALK = CampaignTemplate(
     ),
 )
 
-TEMPLATES = {t.key: t for t in (POP_UP, PLAYGROUND, CLIMATE_WALK)}
+TEMPLATES = {t.key: t for t in (POP_UP, PLAYGROUND, MOVEMENT, CLIMATE_WALK)}
+
+FORMAT_NAMES = {
+    CampaignFormat.POP_UP: N_("Pop-up event"),
+    CampaignFormat.COOKING: N_("Cooking event"),
+    CampaignFormat.MOVEMENT: N_("Movement event"),
+    CampaignFormat.CLIMATE_WALK: N_("Climate walk with stations"),
+    CampaignFormat.DRAWING_CONTEST: N_("Drawing contest"),
+    CampaignFormat.ASSEMBLY: N_("Residents' assembly"),
+    CampaignFormat.POSTER: N_("Poster campaign"),
+    CampaignFormat.OTHER: N_("Another format"),
+}
+"""Each format's name as staff read it (marked with N_, translated where shown)."""

@@ -22,6 +22,7 @@ from kiosk.models import (
     Actor,
     Area,
     Campaign,
+    CampaignFormat,
     Location,
     Option,
     PosterLogo,
@@ -39,6 +40,7 @@ from kiosk.setup.places import (
     suggest_code,
     write_place,
 )
+from kiosk.setup.route import number_stations
 
 INTRO_MAX = 500
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -55,6 +57,7 @@ class CampaignForm:
     ends_on: str = ""  # YYYY-MM-DD, the last day (local time), or empty: open-ended
     location_ids: Sequence[str] = field(default_factory=tuple)
     template: str = ""  # only when a campaign is made
+    format: str = ""  # a CampaignFormat; empty when made: the template's
     # A place to make with the campaign and run it there (its fields as place_<name>); made
     # when anything but its area is filled in, its code from its name when left empty.
     new_place: PlaceForm = field(default_factory=PlaceForm)
@@ -120,6 +123,17 @@ def _places(session: Session, errors: Errors, raw: Sequence[str], reach: Reach) 
     return places
 
 
+def _format(errors: Errors, raw: str, default: CampaignFormat) -> CampaignFormat:
+    """The campaign's format from the form (empty: the default); one from the list."""
+    if not raw.strip():
+        return default
+    try:
+        return CampaignFormat(raw.strip())
+    except ValueError:
+        errors["format"] = (N_("Please choose from the list."), {})
+        return default
+
+
 def _validated(
     session: Session, form: CampaignForm, zone: ZoneInfo, reach: Reach, errors: Errors
 ) -> tuple[str, dict[str, str], dt.datetime | None, dt.datetime | None, list[Location]]:
@@ -168,6 +182,7 @@ def create_campaign(
     if not form.location_ids and not wants_new_place(form.new_place):
         errors["location_ids"] = (N_("Please choose one place at least."), {})
     new_place = _new_place(session, form, reach, errors)
+    made_as = _format(errors, form.format, template.format if template else CampaignFormat.POP_UP)
     title, intro, starts, ends, places = _validated(session, form, zone, reach, errors)
     if template is None:  # told in errors already
         raise FormError(errors)
@@ -183,9 +198,11 @@ def create_campaign(
         ends_at=ends,
         locations=places,
         questions=template.build_questions(area),
+        format=made_as,
     )
     session.add(campaign)
     session.flush()
+    number_stations(session, campaign)
     audit(session, actor, "campaign-create", campaign=campaign.id, template=form.template)
     return campaign
 
@@ -210,6 +227,7 @@ def update_campaign(
     new_place = _new_place(session, form, reach, errors)
     if form.intro_en.strip() and not form.intro_de.strip():
         errors["intro_de"] = (N_("The invitation in German is needed."), {})
+    made_as = _format(errors, form.format, campaign.format)
     title, intro, starts, ends, places = _validated(session, form, zone, reach, errors)
     if new_place is not None:
         places.append(write_place(session, None, new_place, actor=actor))
@@ -224,7 +242,9 @@ def update_campaign(
     if shown_day(campaign.ends_at, zone, last=True) != shown_day(ends, zone, last=True):
         campaign.ends_at = ends
     campaign.locations = places
+    campaign.format = made_as
     session.flush()
+    number_stations(session, campaign)
     audit(session, actor, "campaign-save", campaign=campaign.id)
     return campaign
 
@@ -287,7 +307,9 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str, actor: Acto
     )
     if original is None:
         raise NotFoundError()
-    copy = Campaign(title=title[:NAME_MAX], intro=dict(original.intro or {}))
+    copy = Campaign(
+        title=title[:NAME_MAX], intro=dict(original.intro or {}), format=original.format
+    )
     for q in original.questions:
         question = Question(
             position=q.position,
@@ -296,6 +318,9 @@ def copy_campaign(session: Session, campaign_id: int, *, title: str, actor: Acto
             max_choices=q.max_choices,
             results_shown=q.results_shown,
             demographic=q.demographic,
+            # A station's own question stays that station's: asked there once the copy
+            # runs at that place again, and nowhere before.
+            location_id=q.location_id,
         )
         question.options = [Option(**option_fields(o)) for o in q.options]
         copy.questions.append(question)

@@ -1,4 +1,10 @@
-"""The demo: "WerkStadt – Leben in Jena Nord", two places, the pop-up event's five questions."""
+"""The demo: Jena Nord's pre-events: the pop-up "WerkStadt", the movement wheel, the climate walk.
+
+"WerkStadt – Leben in Jena Nord" runs at Emil-Höllein-Platz (pinned there) and the playground
+Zeitzer Straße; the movement event's wheel stands at the playground since 1 Oct 2025; the
+climate walk of 8 Oct 2025 has four stations from Emil-Höllein-Platz on, two with questions
+of their own. The stations' coordinates are approximate (a demo, not a survey map).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -18,14 +25,18 @@ from kiosk.models import (
     Actor,
     Area,
     Campaign,
+    CampaignFormat,
     Location,
+    Option,
+    Question,
     QuestionKind,
     Response,
     StaffUser,
     WishState,
     audit,
+    campaign_location,
 )
-from kiosk.setup.campaign_templates import POP_UP, texts_in_all
+from kiosk.setup.campaign_templates import CLIMATE_WALK, MOVEMENT, POP_UP, texts_in_all
 
 DEMO_EMAIL = "demo@example.org"
 DEMO_PASSWORD = "jena-nord-demo"  # noqa: S105 - printed on purpose: the demo's staff login
@@ -36,12 +47,14 @@ AREA_NAME = "Jena Nord"
 class DemoEvent:
     """One of the Jena Nord pre-events the demo's answers come from: a day, hours, a place."""
 
-    place: str  # the place's code
+    place: str  # the place's code (a walk: its first station's)
     day: dt.date
     start_hour: int  # local time (Europe/Berlin)
     end_hour: int
     share: float  # of the demo's visits
     wishes: tuple[str, ...]  # what people there wished for, each said once
+    campaign: str = "werkstadt"  # which of the demo's campaigns people answered there
+    stations: tuple[str, ...] = ()  # a walk: the places people answered at, in order
 
 
 # The three pre-events of the neighbourhood conference (../shared/CONTEXT.md). The climate
@@ -64,6 +77,7 @@ EVENTS = (
     ),
     DemoEvent(
         place="zeitzer",
+        campaign="movement",
         day=dt.date(2025, 10, 1),
         start_hour=15,
         end_hour=18,
@@ -78,6 +92,8 @@ EVENTS = (
     ),
     DemoEvent(
         place="ehp",
+        campaign="walk",
+        stations=("ehp", "naumburger", "nordschule", "camburger"),
         day=dt.date(2025, 10, 8),
         start_hour=15,
         end_hour=18,
@@ -92,10 +108,19 @@ EVENTS = (
 EVENT_ZONE = ZoneInfo("Europe/Berlin")
 
 
-def load_demo(session: Session, *, actor: Actor, seed: int = 27, sample_visits: int = 40) -> bool:
-    """Create the demo area, places, campaign and staff login; False if it exists already.
+def load_demo(
+    session: Session,
+    *,
+    actor: Actor,
+    seed: int = 27,
+    sample_visits: int = 40,
+    formats: bool = True,
+) -> bool:
+    """Create the demo area, places, campaigns and staff login; False if it exists already.
 
-    Audited (the demo's answers come in as answers do: they are not staff changes).
+    Audited (the demo's answers come in as answers do: they are not staff changes). Without
+    formats, only the pop-up campaign at its two places (the ground most tests stand on);
+    its share of the sample visits is the same.
     """
     if session.scalar(select(Area.id).where(Area.name == AREA_NAME)) is not None:
         return False
@@ -120,6 +145,57 @@ def load_demo(session: Session, *, actor: Actor, seed: int = 27, sample_visits: 
     session.add_all([area, campaign])
     session.flush()
     audit(session, actor, "demo-load", area=area.id, campaign=campaign.id)
+    _staff_login(session, actor)
+    if not formats:
+        session.flush()
+        catalog = load_catalog(session)
+        places = {square.code: square.id, playground.code: playground.id}
+        only = {"werkstadt": catalog.campaigns[campaign.id]}
+        _sample_answers(session, only, places, seed, sample_visits)
+        return True
+    movement = Campaign(
+        title="Gesunder Sozialraum – Bewegungsrad",
+        intro=texts_in_all(MOVEMENT.intro, AREA_NAME),
+        format=CampaignFormat.MOVEMENT,
+        starts_at=_local(dt.date(2025, 10, 1), 15),
+        locations=[playground],
+        questions=MOVEMENT.build_questions(AREA_NAME),
+    )
+    stations = [square, *(Location(area=area, **place) for place in WALK_PLACES)]
+    walk = Campaign(
+        title="Klimaspaziergang Jena Nord",
+        intro=texts_in_all(CLIMATE_WALK.intro, AREA_NAME),
+        format=CampaignFormat.CLIMATE_WALK,
+        starts_at=_local(dt.date(2025, 10, 8), 15),
+        locations=stations,
+        questions=CLIMATE_WALK.build_questions(AREA_NAME),
+    )
+    session.add_all([movement, walk])
+    session.flush()
+    _route(session, walk, stations)
+    # The square keeps the pop-up: the walk, started later, would show there otherwise.
+    session.execute(
+        update(campaign_location)
+        .where(
+            campaign_location.c.campaign_id == campaign.id,
+            campaign_location.c.location_id == square.id,
+        )
+        .values(pinned=True)
+    )
+    session.flush()
+    catalog = load_catalog(session)
+    snapshots = {
+        "werkstadt": catalog.campaigns[campaign.id],
+        "movement": catalog.campaigns[movement.id],
+        "walk": catalog.campaigns[walk.id],
+    }
+    places = {place.code: place.id for place in (playground, *stations)}
+    _sample_answers(session, snapshots, places, seed, sample_visits)
+    return True
+
+
+def _staff_login(session: Session, actor: Actor) -> None:
+    """The demo's staff login (an admin), unless it exists."""
     if session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_EMAIL)) is None:
         create_user(
             session,
@@ -129,11 +205,85 @@ def load_demo(session: Session, *, actor: Actor, seed: int = 27, sample_visits: 
             role="admin",
             actor=actor,
         )
+
+
+# The climate walk's stations after Emil-Höllein-Platz, in order (coordinates approximate).
+WALK_PLACES = (
+    {
+        "code": "naumburger",
+        "name": "Grünstreifen Naumburger Straße",
+        "address": "Naumburger Straße, 07743 Jena",
+        "latitude": Decimal("50.942400"),
+        "longitude": Decimal("11.576100"),
+    },
+    {
+        "code": "nordschule",
+        "name": "Haltestelle Nordschule",
+        "address": "Dornburger Straße, 07743 Jena",
+        "latitude": Decimal("50.944900"),
+        "longitude": Decimal("11.579800"),
+    },
+    {
+        "code": "camburger",
+        "name": "Innenhof Camburger Straße",
+        "address": "Camburger Straße, 07743 Jena",
+        "latitude": Decimal("50.943300"),
+        "longitude": Decimal("11.583600"),
+    },
+)
+SQUARE_AT = (Decimal("50.940600"), Decimal("11.578900"))
+# What each station shows, in order.
+WALK_NOTES = (
+    "Start: der Platz in der Nachmittagshitze – wo gibt es Schatten?",
+    "Versiegelte Fläche, die entsiegelt und begrünt werden könnte",
+    "Warten in der Sonne: die Haltestelle ohne Dach und Baum",
+    "Ein Hof voller Beete: Regenwasser sammeln und gießen",
+)
+
+
+def _route(session: Session, walk: Campaign, stations: list[Location]) -> None:
+    """Number the walk's stations, say what each shows, and give two their own question."""
+    stations[0].latitude, stations[0].longitude = SQUARE_AT
+    for number, (place, note) in enumerate(zip(stations, WALK_NOTES, strict=True), start=1):
+        session.execute(
+            update(campaign_location)
+            .where(
+                campaign_location.c.campaign_id == walk.id,
+                campaign_location.c.location_id == place.id,
+            )
+            .values(position=number, note=note)
+        )
+    last = max(q.position for q in walk.questions)
+    own = (
+        (stations[1], "Was soll mit dieser Fläche geschehen?",
+         (("🌿", "Entsiegeln und begrünen"), ("🌳", "Bäume pflanzen"),
+          ("🪑", "Bänke im Schatten"), ("🅿️", "So lassen"))),
+        (stations[2], "Wie lange warten Sie hier meist in der Sonne?",
+         (("☀️", "Unter 5 Minuten"), ("🥵", "5 bis 10 Minuten"), ("😓", "Länger"))),
+    )  # fmt: skip
+    for offset, (place, text, options) in enumerate(own, start=1):
+        session.add(
+            Question(
+                campaign_id=walk.id,
+                position=last + offset,
+                kind=QuestionKind.SINGLE,
+                texts={"de": text},
+                location_id=place.id,
+                options=[
+                    Option(position=i, texts={"de": label}, emoji=emoji, colour=colour)
+                    for i, ((emoji, label), colour) in enumerate(
+                        zip(options, ("#2e7d32", "#ef6c00", "#1565c0", "#6d4c41"), strict=False)
+                    )
+                ],
+            )
+        )
     session.flush()
-    snapshot = load_catalog(session).campaigns[campaign.id]
-    places = {square.code: square.id, playground.code: playground.id}
-    _sample_answers(session, snapshot, places, seed, sample_visits)
-    return True
+    session.expire(walk, ["questions"])
+
+
+def _local(day: dt.date, hour: int) -> dt.datetime:
+    """A local hour of a day (Europe/Berlin), in UTC."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=EVENT_ZONE).astimezone(dt.UTC)
 
 
 def _event_time(rng: random.Random, event: DemoEvent) -> dt.datetime:
@@ -144,7 +294,11 @@ def _event_time(rng: random.Random, event: DemoEvent) -> dt.datetime:
 
 
 def _sample_answers(
-    session: Session, campaign: CatalogCampaign, places: dict[str, int], seed: int, visits: int
+    session: Session,
+    campaigns: dict[str, CatalogCampaign],
+    places: dict[str, int],
+    seed: int,
+    visits: int,
 ) -> None:
     """Answers as if people had taken part at the three events, on their days and hours.
 
@@ -157,11 +311,18 @@ def _sample_answers(
     said: list[tuple[Answer, DemoEvent]] = []
     for number in range(visits):
         event = _event_of(number, visits)
-        place = places[event.place]
+        campaign = campaigns.get(event.campaign)
+        if campaign is None:  # the demo without formats: the pop-up's questions everywhere
+            campaign, place = campaigns["werkstadt"], places[event.place]
+        else:
+            # A walk's visitors answer at each station in turn, as the group walked on.
+            place = places[
+                event.stations[number % len(event.stations)] if event.stations else event.place
+            ]
         channel = "kiosk" if rng.random() < 0.6 else "qr"
         visit = uuid.UUID(int=rng.getrandbits(128), version=4)
         at = _event_time(rng, event)
-        for question in campaign.questions:
+        for question in campaign.questions_at(place):
             at += dt.timedelta(seconds=rng.randint(6, 40))
             if rng.random() < 0.15:
                 continue  # skipped, as people do

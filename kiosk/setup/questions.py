@@ -51,7 +51,8 @@ _TYPED_LIMIT = re.compile(
 # The bundled pictograms to pick from (emoji: no upload, readable without words).
 PICTOGRAMS = tuple(
     """🌳 🌲 🌿 🌸 ☀️ ⛱️ 🌧️ 💧 🚰 💡 🪑 🧹 🗑️ 🛡️ 🚻 ♿ 🚲 🚌 🚗 🅿️ ⚽ 🛝 🧗 🤸 🏖️ 💦 🎨 🎵 📚
-    🏠 🏫 🛒 ☕ 🍎 🐕 👶 🧒 🧑 👩 👵 👍 👎 😀 🙂 😐 🙁 😞 🥵 😓 😎 ❤️ 🎉 🔧 ❓""".split()  # noqa: SIM905
+    🏠 🏫 🛒 ☕ 🍎 🐕 👶 🧒 🧑 👩 👵 👍 👎 😀 🙂 😐 🙁 😞 🥵 😓 😎 ❤️ 🎉 🔧 ❓
+    🏀 🏃 🚶 💃 🏊 🧘 🛹 🏓 🌡️""".split()  # noqa: SIM905
 )
 
 

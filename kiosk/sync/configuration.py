@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from kiosk.collect.catalog import bump_revision, current_revision, place_pins
 from kiosk.models import (
     Area,
     Campaign,
+    CampaignFormat,
     Location,
     Option,
     Question,
@@ -127,6 +129,12 @@ def config_document(
     def running_at(campaign: Campaign) -> list[int]:
         return [loc.id for loc in campaign.locations if places is None or loc.id in places]
 
+    def asked_here(question: Question) -> bool:
+        """A station's own question goes to the kiosks of that station only."""
+        return question.location_id is None or places is None or question.location_id in places
+
+    stations = _stations(session)
+
     area_ids = {loc.area_id for loc in locations}
     pins = place_pins(session)
     return {
@@ -143,6 +151,8 @@ def config_document(
                 "code": loc.code,
                 "name": loc.name,
                 "address": loc.address,
+                "latitude": None if loc.latitude is None else str(loc.latitude),
+                "longitude": None if loc.longitude is None else str(loc.longitude),
                 "pinned_campaign_id": pins.get(loc.id),
             }
             for loc in locations
@@ -155,6 +165,13 @@ def config_document(
                 "starts_at": _time(c.starts_at),
                 "ends_at": _time(c.ends_at),
                 "location_ids": running_at(c),
+                "format": str(c.format),
+                # The route's stations of these places: {place id: [number, what is shown]}.
+                "stations": {
+                    str(location_id): station
+                    for location_id, station in stations.get(c.id, {}).items()
+                    if location_id in running_at(c)
+                },
                 "questions": [
                     {
                         "id": q.id,
@@ -164,14 +181,50 @@ def config_document(
                         "max_choices": q.max_choices,
                         "results_shown": str(q.results_shown),
                         "options": [{"id": o.id, **option_fields(o)} for o in q.options],
+                        "location_id": q.location_id,
                     }
                     for q in c.questions
+                    if asked_here(q)
                 ],
             }
             for c in campaigns
         ],
         "wishes": wishes,
     }
+
+
+def _stations(session: Session) -> dict[int, dict[int, list[Any]]]:
+    """Every route's stations: {campaign id: {place id: [number, what is shown there]}}."""
+    link = campaign_location.c
+    rows = session.execute(
+        select(link.campaign_id, link.location_id, link.position, link.note).where(
+            link.position.is_not(None)
+        )
+    )
+    stations: dict[int, dict[int, list[Any]]] = {}
+    for campaign_id, location_id, position, note in rows:
+        stations.setdefault(campaign_id, {})[location_id] = [position, note]
+    return stations
+
+
+def _place_stations(session: Session, document: dict[str, Any]) -> None:
+    """Number the stations of central's routes here as central numbers them."""
+    link = campaign_location.c
+    here = _stations(session)
+    changed = False
+    for c in document["campaigns"]:
+        for location_id in c["location_ids"]:
+            wanted = list(c.get("stations", {}).get(str(location_id), [None, None]))
+            if here.get(c["id"], {}).get(location_id, [None, None]) == wanted:
+                continue
+            session.execute(
+                update(campaign_location)
+                .where(link.campaign_id == c["id"], link.location_id == location_id)
+                .values(position=wanted[0], note=wanted[1])
+            )
+            changed = True
+    if changed:
+        bump_revision(session)  # links changed around the ORM: the node's workers reload
 
 
 def _pin(session: Session, document: dict[str, Any]) -> None:
@@ -198,6 +251,10 @@ def _pin(session: Session, document: dict[str, Any]) -> None:
             .values(pinned=True)
         )
     bump_revision(session)  # links changed around the ORM: the node's workers reload
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    return Decimal(raw) if raw is not None else None
 
 
 def _parse_time(raw: str | None) -> dt.datetime | None:
@@ -252,6 +309,8 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
                 code=loc["code"],
                 name=loc["name"],
                 address=loc.get("address"),
+                latitude=_decimal(loc.get("latitude")),
+                longitude=_decimal(loc.get("longitude")),
             )
         )
     session.flush()
@@ -265,6 +324,8 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
                 intro=c["intro"],
                 starts_at=_parse_time(c["starts_at"]),
                 ends_at=_parse_time(c["ends_at"]),
+                # A central from before formats: a pop-up, as every campaign was.
+                format=CampaignFormat(c.get("format", CampaignFormat.POP_UP.value)),
             )
         )
         campaign.locations = [session.get_one(Location, i) for i in c["location_ids"]]
@@ -279,6 +340,7 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
                     max_choices=q["max_choices"],
                     # A central from before this field: results shown, as they were.
                     results_shown=ResultsShown(q.get("results_shown", "live")),
+                    location_id=q.get("location_id"),
                 )
             )
             for o in q["options"]:
@@ -287,6 +349,7 @@ def apply_config(session: Session, document: dict[str, Any]) -> None:
     for campaign in session.scalars(select(Campaign).where(Campaign.id.not_in(listed or {-1}))):
         campaign.locations = []
     session.flush()
+    _place_stations(session, document)
     _pin(session, document)
     if "wishes" in document:  # a central from before the attract loop sends none
         _share_wishes(session, document["wishes"])

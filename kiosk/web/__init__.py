@@ -34,8 +34,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from kiosk.cli import register_commands
     from kiosk.web import api, staff
-    from kiosk.web.public import pages, wall
+    from kiosk.web.public import charts, pages, wall
 
+    charts.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(auth.bp)

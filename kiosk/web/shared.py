@@ -36,6 +36,17 @@ def poster_link(location: Location) -> str:
     return f"{link}?p={poster_token(key, location.code, label)}"
 
 
+def station_line(campaign: CatalogCampaign | None, location_id: int) -> str:
+    """On a route: "Station 2 of 5 · <its name>" for the place's posters and stickers; else ""."""
+    station = campaign.station(location_id) if campaign else None
+    if campaign is None or station is None:
+        return ""
+    where = gettext(
+        "Station %(number)d of %(total)d", number=station.number, total=len(campaign.stations)
+    )
+    return f"{where} · {campaign.title}"
+
+
 def poster_content(location: Location, campaign_id: int | None = None) -> PosterContent:
     """What a place's poster shows: the first question of the campaign (or the running one)."""
     catalog = db.catalog()
@@ -49,7 +60,14 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
     if campaign is None and place and place.campaign_ids:
         campaign = catalog.campaigns[place.campaign_ids[0]]  # all ended: the first of them
     first = (
-        next((q for q in campaign.questions if q.kind != QuestionKind.WISH), None)
+        next(
+            (
+                q
+                for q in campaign.questions
+                if q.kind != QuestionKind.WISH and (place is None or q.asked_at(place.id))
+            ),
+            None,
+        )
         if campaign
         else None
     )
@@ -75,6 +93,7 @@ def poster_content(location: Location, campaign_id: int | None = None) -> Poster
         if part
     )
     return PosterContent(
+        station=station_line(campaign, location.id),
         headline=headline,
         place=location.name,
         link=poster_link(location),

@@ -45,7 +45,11 @@ def server(
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(
-            session, sample_visits=getattr(request.module, "DEMO_VISITS", 0), actor=COMMAND_LINE
+            session,
+            sample_visits=getattr(request.module, "DEMO_VISITS", 0),
+            actor=COMMAND_LINE,
+            # The full demo (wheel and walk) where a module asks for it; else the pop-up only.
+            formats=getattr(request.module, "DEMO_FORMATS", False),
         )
         setup = getattr(request.module, "SERVER_SETUP", None)
         if setup is not None:
@@ -153,6 +157,12 @@ def answer_every_question(page: Page, at_each: Callable[[int], object]) -> None:
         if "question-multi" in kind:
             page.locator(".choices-multi input").first.check()
             page.locator(".controls > button.primary").click()
+        elif "question-wheel" in kind:  # a tap on the wheel (or the list without it), confirmed
+            if page.locator(".wheel-on").count():
+                page.locator(".wheel-label").first.click()
+            else:
+                page.locator(".choices-wheel .choice").first.click()
+            page.locator(".wheel-confirm").click()
         elif "question-wish" in kind:
             page.locator("#wish-text").fill("Mehr Bänke")
             page.locator(".controls > button.primary").click()

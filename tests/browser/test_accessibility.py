@@ -19,6 +19,7 @@ from kiosk.sync.ingest import ingest
 from kiosk.web import create_app
 from tests.axe import axe_source, violations
 from tests.browser.conftest import answer_every_question, closed_place, shoot
+from tests.browser.test_wheel import wheel_place
 from tests.helpers import demo, question
 from tests.test_kiosk_places import item
 
@@ -36,6 +37,7 @@ NOT_PAGES = {
     "staff.setup.code_hint",  # a fragment the new-place form swaps in (checked in place)
     "staff.results.export",
     "staff.results.chart_png",
+    "staff.route.picture",  # an SVG or PNG (the route picture), shown on the campaign page
     "staff.results.export_xlsx",
     "staff.campaign_posters.logo_png",
     "staff.campaign_posters.campaign_posters",
@@ -57,6 +59,8 @@ PUBLIC_PAGES = [
     ("wall-campaign", "/wall/campaign/1"),
     ("enrol", "/enrol"),
     ("not-found", "/q/no-such-place"),
+    ("wheel-phone", "/q/rad"),  # a wheel question (tests/browser/test_wheel.py's place)
+    ("wheel-kiosk", "/k/rad/s/0?visit=0190a0b0-0000-7000-8000-000000000000"),
 ]
 # The flows visit a start screen, each question's and the thank-you screen.
 FLOW_PATHS = ("/k/ehp", "/k/ehp/s/0", "/k/ehp/thanks")
@@ -89,7 +93,8 @@ STAFF_PAGES = [
 
 def _closed_place_and_a_kiosk_with_answers_aside(session: Session) -> None:
     """A place with no campaign running: its kiosk and phone page say so. And a kiosk at the
-    square that sent an answer for the playground: the kiosks page shows it waiting."""
+    square that sent an answer for the playground: the kiosks page shows it waiting. And a
+    sports ground whose campaign asks on a wheel."""
     closed_place(session)
     campaign, square, _ = demo(session)
     device, _ = register_device(session, name="Pi Platz", location_id=square.id,
@@ -98,6 +103,7 @@ def _closed_place_and_a_kiosk_with_answers_aside(session: Session) -> None:
     sent = item(single.id, "zeitzer", option_ids=[single.options[0].id])
     (verdict,) = ingest(session, load_catalog(session), device, [sent], wish_max_chars=280)
     assert verdict.status == "aside"
+    wheel_place(session)
 
 
 SERVER_SETUP = _closed_place_and_a_kiosk_with_answers_aside

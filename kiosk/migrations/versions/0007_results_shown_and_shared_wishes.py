@@ -70,7 +70,21 @@ def downgrade() -> None:
     op.drop_table("kiosk_pace")
     op.drop_index(op.f("ix_shared_wish_location_id"), table_name="shared_wish")
     op.drop_table("shared_wish")
-    if op.get_bind().dialect.name == "sqlite":
+    bind = op.get_bind()
+    table_sql = ""
+    if bind.dialect.name == "sqlite":
+        table_sql = str(
+            bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'question'"
+            ).scalar()
+        )
+    if bind.dialect.name == "sqlite" and "ck_question_results_shown" in table_sql:
+        # A table rebuilt by a later migration (0024) holds the CHECK as a table constraint,
+        # which SQLite will not drop with the column: batch mode drops both.
+        with op.batch_alter_table("question") as batch:
+            batch.drop_constraint(op.f("ck_question_results_shown"), type_="check")
+            batch.drop_column("results_shown")
+    elif bind.dialect.name == "sqlite":
         # SQLite drops a column with its inline CHECK (3.35+); batch mode would keep the CHECK
         # on a rebuilt table and fail.
         op.execute("ALTER TABLE question DROP COLUMN results_shown")

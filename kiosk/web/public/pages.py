@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -29,7 +30,7 @@ from kiosk.collect.answers import (
     question_of,
 )
 from kiosk.collect.casting import Cast, Door, Outcome, RateLimit, cast_answer
-from kiosk.collect.catalog import CatalogCampaign, CatalogLocation
+from kiosk.collect.catalog import CatalogCampaign, CatalogLocation, CatalogStation
 from kiosk.collect.showcase import (
     QuestionResult,
     Slide,
@@ -44,6 +45,8 @@ from kiosk.core.errors import (
 )
 from kiosk.models import Channel, utcnow
 from kiosk.printing.posters import poster_key, poster_label
+from kiosk.printing.route import Stop, distance_m
+from kiosk.printing.route import compass as route_compass
 from kiosk.results.charts import OTHERS_COLOUR, Slice, gathered, pie_svg, safe_colour
 from kiosk.safety.ratelimits import RateLimitedError
 from kiosk.safety.safeguards import (
@@ -176,7 +179,7 @@ def _question_screen(
     answer_uuid: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    questions = campaign.questions
+    questions = campaign.questions_at(location.id)
     if not 0 <= step < len(questions):
         raise NotFoundError()
     return _render(
@@ -202,7 +205,7 @@ def _question_screen(
 def start(prefix: str, code: str) -> ResponseReturnValue:
     """The kiosk's start screen; a phone goes straight to the first question."""
     location, campaign = _place(code)
-    if campaign is None or not campaign.questions:
+    if campaign is None or not campaign.questions_at(location.id):
         ended = db.catalog().ended_campaign(location, utcnow())
         return render_template(
             "public/closed.html",
@@ -213,8 +216,10 @@ def start(prefix: str, code: str) -> ResponseReturnValue:
         )
     if prefix == "q":
         _note_poster(location.code)
-        first = _first_open(prefix, campaign, 0)
-        if first >= len(campaign.questions):  # this phone has answered them all before
+        first = _first_open(prefix, location, campaign, 0)
+        if first >= len(
+            campaign.questions_at(location.id)
+        ):  # this phone has answered them all before
             return _thanks(prefix, location, campaign, already=True)
         return _question_screen(prefix, location, campaign, first, uuid7())
     return _render(
@@ -309,8 +314,8 @@ def answer(prefix: str, code: str) -> ResponseReturnValue:
     """Record an answer (or a skip) and show the next question, or the thank-you screen."""
     location, campaign = _load(code)
     visit = parse_uuid(request.form.get("visit", ""), field="visit")
-    question = question_of(campaign, request.form.get("question", ""))
-    index = campaign.questions.index(question)
+    question = question_of(campaign, request.form.get("question", ""), location.id)
+    index = campaign.questions_at(location.id).index(question)
     if "skip" not in request.form:
         form = request.form.to_dict(flat=False)
         with db.write_lock().held():
@@ -339,8 +344,8 @@ def _next_screen(
 ) -> ResponseReturnValue:
     """The next open question from step on, or the thank-you screen (htmx), or a redirect."""
     location, campaign = place
-    next_step = _first_open(prefix, campaign, step)
-    if next_step >= len(campaign.questions):
+    next_step = _first_open(prefix, location, campaign, step)
+    if next_step >= len(campaign.questions_at(location.id)):
         if not htmx:
             return redirect(url_for("public.thanks", prefix=prefix, code=code), code=303)
         return _thanks(prefix, location, campaign)
@@ -407,7 +412,9 @@ def thanks(prefix: str, code: str) -> ResponseReturnValue:
     return _thanks(prefix, location, campaign)
 
 
-def _first_open(prefix: str, campaign: CatalogCampaign, step: int) -> int:
+def _first_open(
+    prefix: str, location: CatalogLocation, campaign: CatalogCampaign, step: int
+) -> int:
     """The first question from step on that this phone has not answered yet (a kiosk: step).
 
     A phone coming back is not asked again what it answered before; past the last question
@@ -415,7 +422,7 @@ def _first_open(prefix: str, campaign: CatalogCampaign, step: int) -> int:
     """
     if prefix != "q":
         return step
-    questions = campaign.questions
+    questions = campaign.questions_at(location.id)
     done = answered_by(
         db.session(), current_app.config["SECRET_KEY"], g.voter, [q.id for q in questions]
     )
@@ -438,9 +445,35 @@ def _thanks(
         location=location,
         campaign=campaign,
         results=results,
+        way=_way_on(campaign, location) if campaign is not None else None,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
         already=already,
     )
+
+
+@dataclass(frozen=True)
+class Way:
+    """On a route: the station here, the next one, and how far and where it is (if known)."""
+
+    here: CatalogStation
+    next: CatalogStation
+    total: int
+    metres: int | None  # rounded to tens; None without coordinates
+    compass: str | None  # "N", "NE", … (see kiosk.printing.route.compass)
+
+
+def _way_on(campaign: CatalogCampaign, location: CatalogLocation) -> Way | None:
+    """The way to the next station, when this place is a station with one after it."""
+    here, after = campaign.station(location.id), campaign.next_station(location.id)
+    if here is None or after is None:
+        return None
+    metres = compass = None
+    if None not in (here.latitude, here.longitude, after.latitude, after.longitude):
+        start = Stop(here.number, here.name, here.latitude or 0.0, here.longitude or 0.0)
+        end = Stop(after.number, after.name, after.latitude or 0.0, after.longitude or 0.0)
+        metres = max(10, round(distance_m(start, end), -1))
+        compass = route_compass(start, end)
+    return Way(here, after, len(campaign.stations), int(metres) if metres else None, compass)
 
 
 def _note_poster(code: str) -> None:

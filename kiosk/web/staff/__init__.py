@@ -20,6 +20,7 @@ from kiosk.web.staff import (
     people,
     posters,
     results,
+    route,
     setup,
     translations,
 )
@@ -28,6 +29,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 for area in (
     results.bp,
     setup.bp,
+    route.bp,
     translations.bp,
     moderation.bp,
     kiosks.bp,

@@ -386,6 +386,30 @@ AUDIT_WORDS: dict[str, Callable[[_Entry], Markup]] = {
     ),
     "question-move": _moved,
     "question-results-shown": _results_shown,
+    "question-station": lambda e: (
+        e.say(
+            gettext("Asked the question %(question)s at %(place)s only"),
+            question=e.ref("question", "question"),
+            place=e.ref("location", "place"),
+        )
+        if e.detail.get("location") is not None
+        else e.say(
+            gettext("Asked the question %(question)s at every station"),
+            question=e.ref("question", "question"),
+        )
+    ),
+    "station-move": lambda e: e.say(
+        gettext("Moved the station %(place)s of %(campaign)s up")
+        if e.number("step") < 0
+        else gettext("Moved the station %(place)s of %(campaign)s down"),
+        place=e.ref("location", "place"),
+        campaign=e.ref("campaign", "campaign"),
+    ),
+    "station-note": lambda e: e.say(
+        gettext("Changed what the station %(place)s of %(campaign)s shows"),
+        place=e.ref("location", "place"),
+        campaign=e.ref("campaign", "campaign"),
+    ),
     "campaign-create": lambda e: e.say(
         gettext("Created the campaign %(campaign)s from the template “%(template)s”"),
         campaign=e.ref("campaign", "campaign"),

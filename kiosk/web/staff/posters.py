@@ -28,7 +28,7 @@ from qrcode.image.svg import SvgPathImage
 from kiosk.access.permissions import Permission
 from kiosk.access.reach import reaches_campaign, require
 from kiosk.core.errors import N_, KioskError, NotFoundError
-from kiosk.models import Campaign, Location
+from kiosk.models import Campaign, Location, utcnow
 from kiosk.printing.logos import (
     MAX_BYTES,
     LogoError,
@@ -49,7 +49,14 @@ from kiosk.printing.posters import (
 from kiosk.printing.typefaces import can_shape_arabic
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires
-from kiosk.web.shared import MAX_ID, load_location, poster_content, poster_link, public_link
+from kiosk.web.shared import (
+    MAX_ID,
+    load_location,
+    poster_content,
+    poster_link,
+    public_link,
+    station_line,
+)
 
 bp = Blueprint("posters", __name__, url_prefix="/location")
 campaigns = Blueprint("campaign_posters", __name__, url_prefix="/campaign")
@@ -150,7 +157,11 @@ def qr_svg(location_id: int) -> ResponseReturnValue:
 def stickers(location_id: int) -> ResponseReturnValue:
     """A sheet of 15 stickers of the place's code, each with its name and link."""
     location = load_location(location_id)
-    sheet = sticker_sheet_image((Sticker(location.name, poster_link(location)),) * 15)
+    catalog, now = db.catalog(), utcnow()
+    place = catalog.locations.get(location.code)
+    shown = place and (catalog.running_campaign(place, now) or catalog.next_campaign(place, now))
+    station = station_line(shown or None, location.id)
+    sheet = sticker_sheet_image((Sticker(location.name, poster_link(location), station),) * 15)
     return _pdf(pdf_pages([sheet], title=location.name), f"stickers-{location.code}.pdf")
 
 
@@ -164,8 +175,13 @@ def load_campaign(campaign_id: int) -> Campaign:
 
 
 def campaign_places(campaign_id: int) -> list[Location]:
-    """The places of a campaign within the staff member's reach (404: no such campaign)."""
-    return list(load_campaign(campaign_id).locations)
+    """The places of a campaign (404: no such campaign; 403 out of reach); a route's in order."""
+    places = list(load_campaign(campaign_id).locations)
+    shown = db.catalog().campaigns.get(campaign_id)
+    if shown is not None and shown.stations:
+        numbers = {s.location_id: s.number for s in shown.stations}
+        places.sort(key=lambda place: numbers.get(place.id, len(numbers) + 1))
+    return places
 
 
 CAMPAIGN = f"<int(max={MAX_ID}):campaign_id>"
@@ -239,7 +255,12 @@ def campaign_stickers(campaign_id: int) -> ResponseReturnValue:
     places = campaign_places(campaign_id)
     if not places:
         raise NoPlacesError()
-    stickers = [Sticker(place.name, public_link(place.code)) for place in places for _ in range(5)]
+    shown = db.catalog().campaigns.get(campaign_id)
+    stickers = [
+        Sticker(place.name, public_link(place.code), station_line(shown, place.id))
+        for place in places
+        for _ in range(5)
+    ]
     sheets = [
         sticker_sheet_image(tuple(stickers[start : start + 15]))
         for start in range(0, len(stickers), 15)

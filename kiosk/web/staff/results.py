@@ -20,12 +20,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission, allowed
 from kiosk.access.reach import reaches_campaign, reaches_scope, require
 from kiosk.core.errors import N_, InvalidSettingError, KioskError, NotFoundError
 from kiosk.models import (
+    Campaign,
     Location,
     Question,
     QuestionKind,
@@ -34,7 +36,7 @@ from kiosk.models import (
     utcnow,
 )
 from kiosk.printing.qr import qr_png
-from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png
+from kiosk.results.charts import Bar, Slice, bar_png, bar_svg, pie_png, wheel_png, wheel_svg
 from kiosk.results.crosstab import cross_tabs, demographic_question
 from kiosk.results.exports import (
     SEPARATORS,
@@ -47,8 +49,10 @@ from kiosk.results.exports import (
     words_in,
 )
 from kiosk.results.rawcsv import MACHINE_NAMES, WISH_STATE_WORDS, Wording, raw_csv
+from kiosk.results.stations import StationRow, station_numbers, station_table
 from kiosk.results.tallies import (
     CHANNEL_WORDS,
+    CampaignTally,
     PlaceColumn,
     PlaceTally,
     QuestionTally,
@@ -162,6 +166,8 @@ def results(kind: str, scope_id: int) -> ResponseReturnValue:
     places = [] if location else tally_per_place(session, scope, [t.campaign for t in tallies])
     return render_template(
         "staff/results/results.html",
+        route=_route_results(session, scope, tallies, places),
+        route_wishes=_route_wishes(session, scope),
         scope=scope,
         tallies=tallies,
         channels=channels_with_answers(tallies, always=("kiosk", "qr")),
@@ -237,6 +243,36 @@ def _readable(found: list[Wish]) -> list[Wish]:
     return found if may_read_every_wish() else [w for w in found if w.approved]
 
 
+def _route_results(
+    session: Session, scope: Scope, tallies: list[CampaignTally], places: list[PlaceTally]
+) -> tuple[list[QuestionTally], list[StationRow]] | None:
+    """A climate walk's stations × questions (its campaign's results only), else None."""
+    if scope.kind != ScopeKind.CAMPAIGN or not tallies:
+        return None
+    campaign = tallies[0].campaign
+    numbers = station_numbers(session, campaign)
+    return station_table(campaign, places, numbers) if numbers else None
+
+
+def _route_wishes(session: Session, scope: Scope) -> list[tuple[StationRow, list[Wish]]]:
+    """A climate walk's readable wishes, station by station (the newest first at each)."""
+    if scope.kind != ScopeKind.CAMPAIGN:
+        return []
+    campaign = session.get(Campaign, scope.id)
+    numbers = station_numbers(session, campaign) if campaign else {}
+    if not numbers:
+        return []
+    found = _readable(wishes(session, scope, limit=WISHES_SHOWN))
+    places = {p.id: p for p in session.scalars(select(Location).where(Location.id.in_(numbers)))}
+    return [
+        (
+            StationRow(number, places[location_id], []),
+            [w for w in found if w.location == places[location_id].name],
+        )
+        for location_id, number in numbers.items()
+    ]
+
+
 @bp.get(f"/{SCOPE}/report")
 def report(kind: str, scope_id: int) -> ResponseReturnValue:
     """A printable report for the conference: every question as bars, and approved wishes."""
@@ -244,8 +280,10 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
     scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
     approved = wishes(session, scope, limit=REPORT_WISHES, approved_only=True)
+    places = tally_per_place(session, scope, [t.campaign for t in tallies])
     return render_template(
         "staff/results/report.html",
+        route=_route_results(session, scope, tallies, places),
         scope=scope,
         tallies=tallies,
         compared=cross_tabs(session, scope, [t.campaign for t in tallies]),
@@ -369,6 +407,9 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         "group-answers": gettext("Answers in the group"),
         "not-stated": gettext("not stated"),
         "by-place": gettext("Per place"),
+        "stations": gettext("Per station"),
+        "station": gettext("Station"),
+        "most-chosen": gettext("Most chosen"),
     }
     tallies = tally(session, scope)
     places = tally_per_place(session, scope, [t.campaign for t in tallies])
@@ -382,17 +423,19 @@ def export_xlsx(kind: str, scope_id: int) -> ResponseReturnValue:
         labels=labels,
         channel_names=channel_names(),
         zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+        route=_route_results(session, scope, tallies, places),
     )
     return _download(body, XLSX, f"{scope.slug}-tally.xlsx")
 
 
-@bp.get(f"/{SCOPE}/chart/<int(max={MAX_ID}):question_id>-<any(bar, pie):form>.png")
+@bp.get(f"/{SCOPE}/chart/<int(max={MAX_ID}):question_id>-<any(bar, pie, wheel):form>.png")
 def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> ResponseReturnValue:
-    """A question's results in this scope as a chart to download: bars or a pie.
+    """A question's results in this scope as a chart to download: bars, a pie or a wheel.
 
     A multiple choice is bars whatever is asked (a pie cannot show shares of people that add
-    up to more than the whole). The picture names the place, the period and the people who
-    answered, so that it stands alone on a slide.
+    up to more than the whole); only a wheel question has a wheel, others get bars instead.
+    The picture names the place, the period and the people who answered, so that it stands
+    alone on a slide.
     """
     session = db.session()
     scope = _scope(session, kind, scope_id)
@@ -401,7 +444,11 @@ def chart_png(kind: str, scope_id: int, question_id: int, form: str) -> Response
             if q.question.id == question_id and q.options:
                 title = localized(q.question.texts)
                 details = _chart_details(session, scope, q)
-                if form == "pie" and q.question.kind != QuestionKind.MULTI:
+                if form == "wheel" and q.question.kind == QuestionKind.WHEEL:
+                    body = wheel_png(
+                        wheel_slices(q), title=title, details=details, rtl=right_to_left()
+                    )
+                elif form == "pie" and q.question.kind != QuestionKind.MULTI:
                     slices = [
                         Slice(localized(o.option.texts), o.total, o.option.colour)
                         for o in q.options
@@ -437,6 +484,32 @@ def chart_bars(q: QuestionTally) -> list[Bar]:
 def bar_chart(q: QuestionTally) -> Markup:
     """A question's results as bars in the page (SVG)."""
     return bar_svg(chart_bars(q), title=localized(q.question.texts), rtl=right_to_left())
+
+
+@bp.app_template_global("wheel_slices")
+def wheel_slices(q: QuestionTally) -> list[Slice]:
+    """A wheel question's sectors, labelled in the page's language.
+
+    Its options in their own order, as on the physical wheel: each visible one, and a hidden
+    one that has answers.
+    """
+    return [
+        Slice(localized(o.option.texts), o.total, o.option.colour, o.option.emoji)
+        for o in q.options
+        if o.total or not o.option.hidden
+    ]
+
+
+WHEEL_SIZE = 320  # in the page and the printed report, beside its table or key
+
+
+@bp.app_template_global("question_chart")
+def question_chart(q: QuestionTally) -> Markup:
+    """A question's results in the page (SVG): a wheel question as its wheel, others as bars."""
+    if q.question.kind == QuestionKind.WHEEL:
+        title = localized(q.question.texts)
+        return wheel_svg(wheel_slices(q), title=title, size=WHEEL_SIZE, rtl=right_to_left())
+    return bar_chart(q)
 
 
 def _download(body: str | bytes | Iterator[bytes], mimetype: str, filename: str) -> Response:

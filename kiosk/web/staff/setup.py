@@ -20,7 +20,7 @@ from kiosk.collect.catalog import Overlap
 from kiosk.core.errors import N_, FormError, NotFoundError
 from kiosk.core.languages import KNOWN
 from kiosk.models import Area, Campaign, Location, Question, utcnow
-from kiosk.setup.campaign_templates import TEMPLATES
+from kiosk.setup.campaign_templates import FORMAT_NAMES, TEMPLATES
 from kiosk.setup.campaigns import (
     NEW_PLACE,
     CampaignForm,
@@ -59,6 +59,7 @@ from kiosk.setup.questions import (
     save_question,
     typed_limits,
 )
+from kiosk.setup.route import ask_at, is_route, route_of, station_of
 from kiosk.web import db
 from kiosk.web.auth import acting, current_reach, requires
 from kiosk.web.i18n import local_date
@@ -238,10 +239,19 @@ def _campaign_page(
         progress=progress(campaign, current_app.config["LANGUAGES"]) if campaign else {},
         known=KNOWN,
         showing=db.catalog().showing(campaign.id, utcnow()) if campaign else [],
+        formats=FORMAT_NAMES,
+        route=_route(campaign),
         suggestion=_suggestion(form),
         new_place_open=any(name.startswith(NEW_PLACE) for name in errors)
         or any(str(form.get(NEW_PLACE + name, "")).strip() for name in ("name", "code", "address")),
     )
+
+
+def _route(campaign: Campaign | None) -> list[Any]:
+    """A climate walk's stations in order (else none), for its page and its questions'."""
+    if campaign is None or not is_route(campaign):
+        return []
+    return route_of(db.session(), campaign.id)
 
 
 def _suggestion(form: dict[str, Any]) -> str | None:
@@ -261,6 +271,7 @@ def _campaign_form(found: Campaign) -> dict[str, Any]:
         "starts_on": _local_day(found.starts_at, zone),
         "ends_on": _local_day(found.ends_at, zone, last=True),
         "location_ids": [str(loc.id) for loc in found.locations],
+        "format": str(found.format),
     }
 
 
@@ -278,7 +289,7 @@ NEW_PLACE_FIELDS = ("area_id", "name", "code", "address")  # of PlaceForm, as pl
 def _sent_campaign() -> dict[str, Any]:
     sent: dict[str, Any] = {
         name: request.form.get(name, "")[:2000]
-        for name in ("title", "intro_de", "intro_en", "starts_on", "ends_on", "template")
+        for name in ("title", "intro_de", "intro_en", "starts_on", "ends_on", "template", "format")
     }
     sent["location_ids"] = request.form.getlist("location_ids")[:1000]
     for name in NEW_PLACE_FIELDS:
@@ -462,6 +473,7 @@ def _question_page(question: Question, errors: dict[str, str], sent: dict[str, s
         uses=option_uses(db.session(), question.id),
         answered=campaign_answered(db.session(), question.campaign_id),
         typed_limits=typed_limits(question),
+        route=_route(question.campaign),
     )
 
 
@@ -484,8 +496,15 @@ def question(question_id: int) -> ResponseReturnValue:
     )
     try:
         german = german_of(found)
+        station = (
+            station_of(session, found.campaign, request.form.get("station", "")[:12])
+            if "station" in request.form
+            else found.location_id
+        )
         saved = save_question(session, question_id, form, actor=acting())
+        ask_at(session, saved, station, actor=acting())
     except FormError as error:
+        session.rollback()
         errors, sent = field_errors(error), {k: v[:500] for k, v in request.form.items()}
         return _question_page(load_question(session, question_id), errors, sent), 422
     session.commit()
@@ -523,6 +542,8 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
         for i in range(MAX_OPTIONS)
     ]
     try:
+        campaign = session.get_one(Campaign, campaign_id)
+        station = station_of(session, campaign, request.form.get("station", "")[:12])
         made = add_question(
             session,
             campaign_id,
@@ -531,7 +552,9 @@ def new_question(campaign_id: int) -> ResponseReturnValue:
             options=rows,
             actor=acting(),
         )
+        ask_at(session, made, station, actor=acting())
     except FormError as error:
+        session.rollback()
         errors = field_errors(error)
         found = session.get(Campaign, campaign_id)
         if found is None:
