@@ -320,7 +320,7 @@ def test_the_phone_shows_the_way_to_the_next_station(app: Flask) -> None:
     client = app.test_client()
     page = client.get("/q/gruen/thanks").get_data(as_text=True)
     assert "Station 2 von 4" in page
-    assert "Weiter zu Station 3: Station halt" in page
+    assert "Weiter zu Station 3: <bdi>Station halt</bdi>" in page
     assert "nordosten" in page.casefold() or "nord-osten" in page.casefold()
     last = client.get("/q/hof/thanks").get_data(as_text=True)
     assert "Weiter zu Station" not in last  # the last station has no next one

@@ -121,3 +121,14 @@ def test_the_wheel_shows_as_a_wheel_in_the_results_and_on_the_wall(page_factory)
         wall.goto(f"/wall/zeitzer?lang={language}")
         expect(wall.locator("svg.wheel").first).to_be_visible()
         shoot(wall, f"wheel-wall-{language}")
+
+
+def test_a_phone_without_javascript_is_shown_the_way_too(page_factory) -> None:  # type: ignore[no-untyped-def]
+    phone = page_factory(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    phone.goto("/q/naumburger?lang=ar")
+    titles = _answered(phone)
+    assert "Was soll mit dieser Fläche geschehen?" in titles  # the station's own question
+    way = phone.locator(".next-station")
+    expect(way).to_be_visible()
+    expect(way.locator("bdi").first).to_have_text("Klimaspaziergang Jena Nord")
+    shoot(phone, "walk-thanks-ar-320-no-javascript")
