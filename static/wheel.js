@@ -285,7 +285,7 @@
     this.box.classList.toggle("wheel-still", still());
     this.mark(this.pickMark, index);
     if (!sector.radio.checked) { sector.radio.checked = true; }
-    var text = this.say.getAttribute("data-template").replace("{answer}", sector.name);
+    var text = this.say.getAttribute("data-template").replace("{answer}", function () { return sector.name; });
     this.say.textContent = text;
     if (how === "spin" || how === "tap") {
       self.news.textContent = text;

@@ -79,17 +79,23 @@ def test_the_demo_has_the_wheel_at_the_playground_and_the_walk_with_its_stations
         now = utcnow()
         shown = {
             code: catalog.running_campaign(catalog.locations[code], now)
-            for code in ("ehp", "zeitzer", "naumburger", "nordschule", "camburger")
+            for code in ("ehp", "zeitzer", "ehp-start", "naumburger", "nordschule", "camburger")
         }
-        assert shown["ehp"].title.startswith("WerkStadt")  # pinned at the square
+        assert shown["ehp"].title.startswith("WerkStadt")  # the walk starts at its own place
         wheel = shown["zeitzer"]
         assert wheel.format == CampaignFormat.MOVEMENT
         assert wheel.questions[0].kind == QuestionKind.WHEEL
         assert wheel.starts_at.astimezone(EVENT_ZONE).date() == dt.date(2025, 10, 1)
         walk = shown["naumburger"]
+        assert shown["ehp-start"] is walk  # station 1 shows the walk, the square the pop-up
         assert walk.format == CampaignFormat.CLIMATE_WALK
         assert walk.starts_at.astimezone(EVENT_ZONE).date() == dt.date(2025, 10, 8)
-        assert [s.code for s in walk.stations] == ["ehp", "naumburger", "nordschule", "camburger"]
+        assert [s.code for s in walk.stations] == [
+            "ehp-start",
+            "naumburger",
+            "nordschule",
+            "camburger",
+        ]
         assert all(s.latitude and s.longitude and s.note for s in walk.stations)
         own = [q for q in walk.questions if q.location_id is not None]
         assert len(own) == 2

@@ -371,3 +371,101 @@ def test_results_report_and_workbook_put_the_stations_side_by_side(app: Flask) -
     header = list(cells[0])
     at = header.index(next(h for h in header if h and h.endswith(": Antworten")))
     assert cells[3][at] == 2 and cells[1][at] == 1  # the courtyard's 2, the square's 1
+
+
+def test_a_kiosk_at_one_station_keeps_centrals_numbers_and_loses_a_question_moved_away(
+    session: Session, tmp_path: Path
+) -> None:
+    from kiosk.cli import upgrade_database
+
+    walk, places = _walk(session)
+    halt = places["halt"]
+    own = Question(position=99, kind=QuestionKind.WISH, texts={"de": "Hier?"})
+    walk.questions.append(own)
+    session.flush()
+    ask_at(session, own, halt.id, actor=COMMAND_LINE)
+    session.commit()
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    upgrade_database(url)
+    node_engine = make_engine(url)
+    with Session(node_engine) as node:  # the kiosk at the third station: its place only
+        apply_config(node, config_document(session, places={halt.id}))
+        node.commit()
+        at_node = load_catalog(node).campaigns[walk.id]
+        assert [(s.number, s.code) for s in at_node.stations] == [(3, "halt")]
+        assert own.id in {q.id for q in at_node.questions_at(halt.id)}
+    # Central moves the question to the fourth station: the third's kiosk stops asking it.
+    ask_at(session, own, places["hof"].id, actor=COMMAND_LINE)
+    session.commit()
+    with Session(node_engine) as node:
+        apply_config(node, config_document(session, places={halt.id}))
+        node.commit()
+        at_node = load_catalog(node).campaigns[walk.id]
+        asked = {q.id for q in at_node.questions_at(halt.id)}
+        assert own.id not in asked and len(asked) == len(walk.questions) - 1
+    node_engine.dispose()
+
+
+def test_a_walk_that_stops_being_one_asks_its_station_questions_everywhere(
+    session: Session,
+) -> None:
+    walk, places = _walk(session)
+    own = Question(position=99, kind=QuestionKind.WISH, texts={"de": "Hier?"})
+    walk.questions.append(own)
+    session.flush()
+    ask_at(session, own, places["halt"].id, actor=COMMAND_LINE)
+    stations = [str(places[c].id) for c in ("ehp", "gruen", "hof")]  # the stop leaves
+    form = CampaignForm(title=walk.title, location_ids=stations, format="climate_walk")
+    update_campaign(session, walk.id, form, zone=ZONE, actor=COMMAND_LINE)
+    assert own.location_id is None  # asked at every station, not at none
+    ask_at(session, own, places["hof"].id, actor=COMMAND_LINE)
+    form = CampaignForm(title=walk.title, location_ids=stations, format="pop_up")
+    update_campaign(session, walk.id, form, zone=ZONE, actor=COMMAND_LINE)
+    assert own.location_id is None  # no route: no station's own question
+
+
+def test_staff_ask_a_question_at_one_station_through_the_forms(app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        walk, places = _walk(session)
+        session.commit()
+        walk_id, halt_id, zeitzer_id = walk.id, places["halt"].id, places["zeitzer"].id
+    editor = login_as(app, Role.EDITOR)
+    page = editor.get(f"/staff/setup/campaigns/{walk_id}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {
+        "csrf_token": token, "kind": "single", "de": "Nur an der Haltestelle?",
+        "n0-de": "Ja", "n0-emoji": "👍", "n1-de": "Nein", "n1-emoji": "👎",
+    }  # fmt: skip
+    refused = editor.post(
+        f"/staff/setup/campaigns/{walk_id}/questions", data={**form, "station": str(zeitzer_id)}
+    )
+    assert refused.status_code == 422  # the playground is no station of this walk
+    with app.app_context():
+        count = db.session().scalar(
+            select(func.count()).select_from(Question).where(Question.campaign_id == walk_id)
+        )
+    made = editor.post(
+        f"/staff/setup/campaigns/{walk_id}/questions", data={**form, "station": str(halt_id)}
+    )
+    assert made.status_code == 303
+    with app.app_context():
+        added = (
+            db.session()
+            .scalars(
+                select(Question).where(Question.campaign_id == walk_id).order_by(Question.id.desc())
+            )
+            .first()
+        )
+        assert added is not None and added.location_id == halt_id
+        assert (
+            db.session().scalar(
+                select(func.count()).select_from(Question).where(Question.campaign_id == walk_id)
+            )
+            == count + 1
+        )  # the refused form added nothing
+        added_id = added.id
+    page = editor.get(f"/staff/setup/campaigns/{walk_id}").get_data(as_text=True)
+    assert "nur an Station 3" in page
+    question_page = editor.get(f"/staff/setup/questions/{added_id}").get_data(as_text=True)
+    assert f'<option value="{halt_id}" selected>' in question_page

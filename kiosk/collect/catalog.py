@@ -37,6 +37,7 @@ from kiosk.models import (
     ResultsShown,
     campaign_location,
     option_fields,
+    station_order,
 )
 
 CONFIG_MODELS = (Area, Location, Campaign, Question, Option)
@@ -400,6 +401,9 @@ def load_catalog(session: Session) -> Catalog:
                     location_id=q.location_id,
                 )
                 for q in c.questions
+                # A negative position: a kiosk node's copy of a question central no longer
+                # sends it (asked at another station now); central's are numbered from 0.
+                if q.position >= 0
             ),
         )
         for c in campaigns
@@ -422,16 +426,18 @@ def load_catalog(session: Session) -> Catalog:
 def _routes(
     links: Iterable[tuple[int, int, int | None, str | None]], places: dict[int, Location]
 ) -> dict[int, tuple[CatalogStation, ...]]:
-    """Each campaign's places in station order (numbered places first), numbered from 1."""
+    """Each campaign's places in station order (numbered places first), with their numbers."""
     by_campaign: dict[int, list[tuple[int, int | None, str | None]]] = {}
     for campaign_id, location_id, position, note in links:
         by_campaign.setdefault(campaign_id, []).append((location_id, position, note))
     routes = {}
     for campaign_id, stops in by_campaign.items():
-        ordered = sorted(stops, key=lambda s: (s[1] is None, s[1] or 0, places[s[0]].name, s[0]))
+        ordered = sorted(stops, key=lambda s: station_order(s[1], places[s[0]].name, s[0]))
         routes[campaign_id] = tuple(
             CatalogStation(
-                number=number,
+                # Central numbers every station 1..n; a kiosk node holds its own stations
+                # only, with central's numbers.
+                number=position if position is not None else number,
                 location_id=location_id,
                 code=places[location_id].code,
                 name=places[location_id].name,
@@ -440,7 +446,7 @@ def _routes(
                 longitude=_degrees(places[location_id].longitude),
                 note=note,
             )
-            for number, (location_id, _position, note) in enumerate(ordered, start=1)
+            for number, (location_id, position, note) in enumerate(ordered, start=1)
         )
     return routes
 

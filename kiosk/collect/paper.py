@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, Errors, FormError, NotFoundError
@@ -34,7 +34,7 @@ def _count(errors: Errors, field: str, raw: str) -> int:
 
 
 def paper_questions(session: Session, location_id: int) -> list[Question]:
-    """The choice questions of the campaigns at a place: the ones a paper sheet can count."""
+    """The choice questions asked at a place (of its campaigns): those a paper sheet counts."""
     return list(
         session.scalars(
             select(Question)
@@ -43,6 +43,8 @@ def paper_questions(session: Session, location_id: int) -> list[Question]:
             .where(
                 campaign_location.c.location_id == location_id,
                 Question.kind != QuestionKind.WISH,
+                # A station's own question counts there only.
+                or_(Question.location_id.is_(None), Question.location_id == location_id),
             )
             .order_by(Campaign.id, Question.position)
         )

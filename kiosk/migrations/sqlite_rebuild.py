@@ -10,6 +10,7 @@ old table and renames the new one. Two things go wrong unless the migration sees
 The triggers are made again as kiosk.models.counters defines them (SQLite's, since 0003/0018).
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,7 +50,7 @@ def question_rebuilt() -> Iterator[None]:
         yield
         return
     check_foreign_keys_off()
-    for name in ("response_option_regroup", "response_option_cross", "response_cross"):
+    for name in re.findall(r"CREATE TRIGGER (\w+)", "".join(SQLITE_CROSS_TRIGGERS)):
         op.execute(f"DROP TRIGGER {name}")
     yield
     for statement in SQLITE_CROSS_TRIGGERS:

@@ -14,6 +14,7 @@ from kiosk.models.campaign import (
     ResultsShown,
     campaign_location,
     option_fields,
+    station_order,
 )
 from kiosk.models.device import AsideResponse, Device, KioskPace, RejectedResponse, device_place
 from kiosk.models.dialect import hour_of, upsert_insert
@@ -92,6 +93,7 @@ __all__ = [
     "hour_of",
     "option_fields",
     "staff_area",
+    "station_order",
     "upsert_insert",
     "utcnow",
 ]

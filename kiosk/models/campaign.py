@@ -90,6 +90,11 @@ campaign_location = Table(
 )
 
 
+def station_order(position: int | None, name: str, location_id: int) -> tuple[bool, int, str, int]:
+    """How a route's places sort: numbered stations by number first, then the rest by name."""
+    return (position is None, position or 0, name.casefold(), location_id)
+
+
 class Campaign(Base):
     """A set of questions asked at some locations for some time."""
 

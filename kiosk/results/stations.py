@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from kiosk.models import Campaign, CampaignFormat, Location, QuestionKind, campaign_location
-from kiosk.results.tallies import OptionTally, PlaceTally, QuestionTally
+from kiosk.models import (
+    Campaign,
+    CampaignFormat,
+    Location,
+    QuestionKind,
+    campaign_location,
+    station_order,
+)
+from kiosk.models.response import PUBLIC_WISH, Response
+from kiosk.results.tallies import OptionTally, PlaceTally, QuestionTally, Wish
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ def station_numbers(session: Session, campaign: Campaign) -> dict[int, int]:
         .join(Location, Location.id == link.location_id)
         .where(link.campaign_id == campaign.id)
     ).all()
-    ordered = sorted(rows, key=lambda r: (r[1] is None, r[1] or 0, r[2].casefold(), r[0]))
+    ordered = sorted(rows, key=lambda r: station_order(r[1], r[2], r[0]))
     return {location_id: number for number, (location_id, _, _) in enumerate(ordered, start=1)}
 
 
@@ -75,3 +83,43 @@ def station_table(
             cells.append(StationCell(q.answers, top))
         rows.append(StationRow(number, place.location, cells))
     return columns, rows
+
+
+def station_wishes(
+    session: Session,
+    campaign: Campaign,
+    numbers: dict[int, int],
+    *,
+    limit: int,
+    approved_only: bool,
+) -> list[tuple[StationRow, list[Wish]]]:
+    """A route's wishes station by station: the newest `limit` of each (or the public ones)."""
+    places = {p.id: p for p in session.scalars(select(Location).where(Location.id.in_(numbers)))}
+    fit = [text(PUBLIC_WISH)] if approved_only else []  # literal: the partial index proves it
+    found = []
+    for location_id, number in sorted(numbers.items(), key=lambda item: item[1]):
+        rows = session.execute(
+            select(
+                Response.text,
+                Response.channel,
+                Response.wish_state,
+                Response.received_at,
+                Response.wish_mark,
+            )
+            .where(
+                Response.campaign_id == campaign.id,
+                Response.location_id == location_id,
+                Response.text.is_not(None),
+                Response.text != "",
+                *fit,
+            )
+            .order_by(Response.id.desc())
+            .limit(limit)
+        )
+        place = places[location_id]
+        wishes = [
+            Wish(text or "", place.name, channel, state, at, mark, location_id=place.id)
+            for text, channel, state, at, mark in rows
+        ]
+        found.append((StationRow(number, place, []), wishes))
+    return found

@@ -30,6 +30,7 @@ from kiosk.models import (
     Response,
     WishState,
     campaign_location,
+    station_order,
 )
 from kiosk.models.response import PUBLIC_WISH
 
@@ -295,12 +296,10 @@ def tally_per_place(
         link = campaign_location.c
         numbers = dict(
             session.execute(
-                select(link.location_id, link.position).where(
-                    link.campaign_id == route.id, link.position.is_not(None)
-                )
+                select(link.location_id, link.position).where(link.campaign_id == route.id)
             ).all()
         )
-        found.sort(key=lambda place: numbers.get(place.id, len(found) + 1))
+        found.sort(key=lambda place: station_order(numbers.get(place.id), place.name, place.id))
     for place in found:
         here = answered.get(place.id, set())
         concerned = [
@@ -388,6 +387,7 @@ class Wish:
     state: str | None
     received_at: dt.datetime
     mark: str | None = None
+    location_id: int | None = None
 
     @property
     def approved(self) -> bool:
@@ -425,7 +425,7 @@ def wishes(
         ).all()
     )
     return [
-        Wish(text or "", names[place], channel, state, at, mark)
+        Wish(text or "", names[place], channel, state, at, mark, location_id=place)
         for _, text, place, channel, state, at, mark in found
     ]
 

@@ -40,7 +40,7 @@ from kiosk.setup.places import (
     suggest_code,
     write_place,
 )
-from kiosk.setup.route import number_stations
+from kiosk.setup.route import number_stations, release_station_questions
 
 INTRO_MAX = 500
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -245,6 +245,7 @@ def update_campaign(
     campaign.format = made_as
     session.flush()
     number_stations(session, campaign)
+    release_station_questions(session, campaign, actor=actor)
     audit(session, actor, "campaign-save", campaign=campaign.id)
     return campaign
 

@@ -1,9 +1,10 @@
 """The demo: Jena Nord's pre-events: the pop-up "WerkStadt", the movement wheel, the climate walk.
 
-"WerkStadt – Leben in Jena Nord" runs at Emil-Höllein-Platz (pinned there) and the playground
-Zeitzer Straße; the movement event's wheel stands at the playground since 1 Oct 2025; the
-climate walk of 8 Oct 2025 has four stations from Emil-Höllein-Platz on, two with questions
-of their own. The stations' coordinates are approximate (a demo, not a survey map).
+"WerkStadt – Leben in Jena Nord" runs at Emil-Höllein-Platz and the playground Zeitzer
+Straße; the movement event's wheel stands at the playground since 1 Oct 2025 (and shows
+there, started later); the climate walk of 8 Oct 2025 has four stations of its own from a
+meeting point on Emil-Höllein-Platz on, two with questions of their own. The stations'
+coordinates are approximate (a demo, not a survey map).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ EVENTS = (
     DemoEvent(
         place="ehp",
         campaign="walk",
-        stations=("ehp", "naumburger", "nordschule", "camburger"),
+        stations=("ehp-start", "naumburger", "nordschule", "camburger"),
         day=dt.date(2025, 10, 8),
         start_hour=15,
         end_hour=18,
@@ -161,7 +162,9 @@ def load_demo(
         locations=[playground],
         questions=MOVEMENT.build_questions(AREA_NAME),
     )
-    stations = [square, *(Location(area=area, **place) for place in WALK_PLACES)]
+    # The walk's own places, its start on the square among them: the square's kiosk and
+    # posters keep the pop-up (a place shows the campaign started last, or the one pinned).
+    stations = [Location(area=area, **place) for place in WALK_PLACES]
     walk = Campaign(
         title="Klimaspaziergang Jena Nord",
         intro=texts_in_all(CLIMATE_WALK.intro, AREA_NAME),
@@ -173,15 +176,6 @@ def load_demo(
     session.add_all([movement, walk])
     session.flush()
     _route(session, walk, stations)
-    # The square keeps the pop-up: the walk, started later, would show there otherwise.
-    session.execute(
-        update(campaign_location)
-        .where(
-            campaign_location.c.campaign_id == campaign.id,
-            campaign_location.c.location_id == square.id,
-        )
-        .values(pinned=True)
-    )
     session.flush()
     catalog = load_catalog(session)
     snapshots = {
@@ -189,7 +183,7 @@ def load_demo(
         "movement": catalog.campaigns[movement.id],
         "walk": catalog.campaigns[walk.id],
     }
-    places = {place.code: place.id for place in (playground, *stations)}
+    places = {place.code: place.id for place in (square, playground, *stations)}
     _sample_answers(session, snapshots, places, seed, sample_visits)
     return True
 
@@ -207,8 +201,16 @@ def _staff_login(session: Session, actor: Actor) -> None:
         )
 
 
-# The climate walk's stations after Emil-Höllein-Platz, in order (coordinates approximate).
+# The climate walk's stations from its start on Emil-Höllein-Platz on, in order
+# (coordinates approximate).
 WALK_PLACES = (
+    {
+        "code": "ehp-start",
+        "name": "Emil-Höllein-Platz, Treffpunkt",
+        "address": "Emil-Höllein-Platz, 07743 Jena",
+        "latitude": Decimal("50.940600"),
+        "longitude": Decimal("11.578900"),
+    },
     {
         "code": "naumburger",
         "name": "Grünstreifen Naumburger Straße",
@@ -231,7 +233,6 @@ WALK_PLACES = (
         "longitude": Decimal("11.583600"),
     },
 )
-SQUARE_AT = (Decimal("50.940600"), Decimal("11.578900"))
 # What each station shows, in order.
 WALK_NOTES = (
     "Start: der Platz in der Nachmittagshitze – wo gibt es Schatten?",
@@ -243,7 +244,6 @@ WALK_NOTES = (
 
 def _route(session: Session, walk: Campaign, stations: list[Location]) -> None:
     """Number the walk's stations, say what each shows, and give two their own question."""
-    stations[0].latitude, stations[0].longitude = SQUARE_AT
     for number, (place, note) in enumerate(zip(stations, WALK_NOTES, strict=True), start=1):
         session.execute(
             update(campaign_location)

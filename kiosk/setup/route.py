@@ -23,6 +23,7 @@ from kiosk.models import (
     Question,
     audit,
     campaign_location,
+    station_order,
 )
 
 NOTE_MAX = 300
@@ -50,9 +51,7 @@ def route_of(session: Session, campaign_id: int) -> list[Station]:
         .join(campaign_location, _LINK.location_id == Location.id)
         .where(_LINK.campaign_id == campaign_id)
     ).all()
-    ordered = sorted(
-        rows, key=lambda row: (row[1] is None, row[1] or 0, row[0].name.casefold(), row[0].id)
-    )
+    ordered = sorted(rows, key=lambda row: station_order(row[1], row[0].name, row[0].id))
     return [
         Station(number, location, note or "")
         for number, (location, _position, note) in enumerate(ordered, start=1)
@@ -147,3 +146,15 @@ def ask_at(session: Session, question: Question, location_id: int | None, *, act
     session.flush()
     audit(session, actor, "question-station", question=question.id, location=location_id)
     return True
+
+
+def release_station_questions(session: Session, campaign: Campaign, *, actor: Actor) -> None:
+    """Ask everywhere what was asked at one station that is none now (audited).
+
+    When a campaign stops being a route, or a station leaves it, its own questions would be
+    asked nowhere, unseen by staff: they are asked at every place instead.
+    """
+    stations = {place.id for place in campaign.locations} if is_route(campaign) else set()
+    for question in campaign.questions:
+        if question.location_id is not None and question.location_id not in stations:
+            ask_at(session, question, None, actor=actor)

@@ -269,7 +269,8 @@ def _make_room(session: Session, document: dict[str, Any]) -> None:
     first get a value derived from their id (no real value looks like it); then the
     document writes the real ones. Rows central does not list are left as they are, but an
     option central no longer lists for a question it lists (deleted there before anyone
-    picked it) is hidden here and moved out of the way.
+    picked it) is hidden here and moved out of the way, and so is a question central no
+    longer lists for a campaign it lists (asked at another station now).
     """
     areas = [a["id"] for a in document["areas"]]
     places = [loc["id"] for loc in document["locations"]]
@@ -281,6 +282,15 @@ def _make_room(session: Session, document: dict[str, Any]) -> None:
     )
     session.execute(
         update(Question).where(Question.id.in_(questions)).values(position=-Question.id)
+    )
+    # A question central no longer lists for a campaign it lists (another station's own,
+    # since it moved there) is not asked here any more: out of the way, and out of the
+    # catalog (a negative position; kiosk.collect.catalog.load_catalog leaves it out).
+    campaigns = [c["id"] for c in document["campaigns"]]
+    session.execute(
+        update(Question)
+        .where(Question.campaign_id.in_(campaigns), Question.id.not_in(questions or [-1]))
+        .values(position=-Question.id)
     )
     session.execute(update(Option).where(Option.id.in_(options)).values(position=-Option.id))
     session.execute(

@@ -7,6 +7,9 @@
 - campaign_location.position and .note: a station's number on its route and what is shown
   there (NULL for campaigns that are no route).
 
+A downgrade makes wheel questions single choices again (the same answers, counted alike) and
+asks a station's own questions at every place of their campaign.
+
 Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-08 01:00:00

@@ -445,7 +445,8 @@ def _thanks(
         location=location,
         campaign=campaign,
         results=results,
-        way=_way_on(campaign, location) if campaign is not None else None,
+        # Phones walk on; a kiosk stands at its station (and a node knows its own only).
+        way=_way_on(campaign, location) if campaign is not None and prefix == "q" else None,
         return_after=current_app.config["KIOSK_THANKS_SECONDS"],
         already=already,
     )

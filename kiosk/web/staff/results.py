@@ -20,7 +20,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.access.permissions import Permission, allowed
@@ -49,7 +48,7 @@ from kiosk.results.exports import (
     words_in,
 )
 from kiosk.results.rawcsv import MACHINE_NAMES, WISH_STATE_WORDS, Wording, raw_csv
-from kiosk.results.stations import StationRow, station_numbers, station_table
+from kiosk.results.stations import StationRow, station_numbers, station_table, station_wishes
 from kiosk.results.tallies import (
     CHANNEL_WORDS,
     CampaignTally,
@@ -254,23 +253,18 @@ def _route_results(
     return station_table(campaign, places, numbers) if numbers else None
 
 
-def _route_wishes(session: Session, scope: Scope) -> list[tuple[StationRow, list[Wish]]]:
-    """A climate walk's readable wishes, station by station (the newest first at each)."""
+def _route_wishes(
+    session: Session, scope: Scope, *, limit: int = WISHES_SHOWN, approved_only: bool = False
+) -> list[tuple[StationRow, list[Wish]]]:
+    """A climate walk's wishes this staff member may read, station by station."""
     if scope.kind != ScopeKind.CAMPAIGN:
         return []
     campaign = session.get(Campaign, scope.id)
     numbers = station_numbers(session, campaign) if campaign else {}
-    if not numbers:
+    if campaign is None or not numbers:
         return []
-    found = _readable(wishes(session, scope, limit=WISHES_SHOWN))
-    places = {p.id: p for p in session.scalars(select(Location).where(Location.id.in_(numbers)))}
-    return [
-        (
-            StationRow(number, places[location_id], []),
-            [w for w in found if w.location == places[location_id].name],
-        )
-        for location_id, number in numbers.items()
-    ]
+    public = approved_only or not may_read_every_wish()
+    return station_wishes(session, campaign, numbers, limit=limit, approved_only=public)
 
 
 @bp.get(f"/{SCOPE}/report")
@@ -280,10 +274,15 @@ def report(kind: str, scope_id: int) -> ResponseReturnValue:
     scope = _scope(session, kind, scope_id)
     tallies = tally(session, scope)
     approved = wishes(session, scope, limit=REPORT_WISHES, approved_only=True)
-    places = tally_per_place(session, scope, [t.campaign for t in tallies])
+    places = (
+        tally_per_place(session, scope, [t.campaign for t in tallies])
+        if scope.kind == ScopeKind.CAMPAIGN
+        else []
+    )
     return render_template(
         "staff/results/report.html",
         route=_route_results(session, scope, tallies, places),
+        route_wishes=_route_wishes(session, scope, limit=REPORT_WISHES, approved_only=True),
         scope=scope,
         tallies=tallies,
         compared=cross_tabs(session, scope, [t.campaign for t in tallies]),
