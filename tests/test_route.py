@@ -469,3 +469,15 @@ def test_staff_ask_a_question_at_one_station_through_the_forms(app: Flask) -> No
     assert "nur an Station 3" in page
     question_page = editor.get(f"/staff/setup/questions/{added_id}").get_data(as_text=True)
     assert f'<option value="{halt_id}" selected>' in question_page
+
+
+def test_a_paper_sheet_counts_a_stations_own_question_there_only(session: Session) -> None:
+    from kiosk.collect.paper import paper_questions
+
+    walk, places = _walk(session)
+    own = Question(position=99, kind=QuestionKind.SINGLE, texts={"de": "Hier?"})
+    walk.questions.append(own)
+    session.flush()
+    ask_at(session, own, places["halt"].id, actor=COMMAND_LINE)
+    assert own.id in {q.id for q in paper_questions(session, places["halt"].id)}
+    assert own.id not in {q.id for q in paper_questions(session, places["gruen"].id)}
