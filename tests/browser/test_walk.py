@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from kiosk.setup.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.axe import axe_source, violations
 from tests.browser.conftest import answer_every_question, shoot
+from tests.browser.test_flows import staff_login
 from tests.browser.test_screen_sizes import misfits
 
 pytestmark = pytest.mark.browser
@@ -21,14 +21,6 @@ DEMO_FORMATS = True  # the full demo: the wheel at the playground, the walk's fo
 DEMO_VISITS = 40
 
 PHONES = ((390, 844), (320, 640))
-
-
-def _login(page: Page) -> None:
-    page.goto("/staff/login")
-    page.get_by_label("E-Mail").fill(DEMO_EMAIL)
-    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
 
 
 def _axe(page: Page) -> None:
@@ -78,7 +70,7 @@ def test_a_phone_walks_from_station_to_station(page_factory, language: str) -> N
 def test_staff_see_the_route_its_picture_and_the_stations_side_by_side(page_factory) -> None:  # type: ignore[no-untyped-def]
     page = page_factory(viewport={"width": 1280, "height": 800})
     page.add_init_script(script=axe_source())
-    _login(page)
+    staff_login(page)
     page.goto("/staff/setup/campaigns")
     page.get_by_role("link", name="Klimaspaziergang Jena Nord").first.click()
     _axe(page)
@@ -110,7 +102,7 @@ def test_staff_see_the_route_its_picture_and_the_stations_side_by_side(page_fact
 
 def test_the_wheel_shows_as_a_wheel_in_the_results_and_on_the_wall(page_factory) -> None:  # type: ignore[no-untyped-def]
     page = page_factory(viewport={"width": 1280, "height": 800})
-    _login(page)
+    staff_login(page)
     page.goto("/staff/setup/campaigns")
     page.get_by_role("link", name="Gesunder Sozialraum – Bewegungsrad").first.click()
     page.get_by_role("link", name="Ergebnisse").first.click()
