@@ -9,18 +9,17 @@ message before anything is stored.
 from __future__ import annotations
 
 import io
-import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from kiosk.core.errors import N_, KioskError
 from kiosk.models import Actor, PosterLogo, audit, upsert_insert, utcnow
+from kiosk.pictures.checked import PictureBombError, PictureError, opened
 
 MAX_BYTES = 2 * 1024 * 1024  # a logo file of at most 2 MB
 MAX_SIDE = 5000  # pixels a side: anything larger is not a logo but a trap (an image bomb)
 STORED_SIDE = 600  # the stored PNG fits in 600 × 600: enough for the middle of an A3 code
-FORMATS = ("PNG", "JPEG", "WEBP")
 
 
 class LogoError(KioskError):
@@ -67,26 +66,14 @@ def normalise_logo(data: bytes) -> bytes:
     if len(data) > MAX_BYTES:
         raise LogoTooLargeError()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=FORMATS) as picture:
-                width, height = picture.size  # from the header: nothing decoded yet
-                if max(width, height) > MAX_SIDE:
-                    raise LogoBombError()
-                if width < 1 or height < 1:
-                    raise NotAPictureError()
-                picture.seek(0)  # the first frame of an animated WebP
-                if picture.format == "JPEG":  # decode at a fraction of the size where it can
-                    picture.draft("RGB", (2 * STORED_SIDE, 2 * STORED_SIDE))
-                picture.load()
-                upright = ImageOps.exif_transpose(picture)  # a phone photo as it was held
-                if upright.mode not in ("RGB", "RGBA"):  # palette, grey, 16 bit: smooth shrinking
-                    upright = upright.convert("RGBA")
-                upright.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
-                logo = upright.convert("RGBA")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        with opened(data, max_side=MAX_SIDE, draft_side=2 * STORED_SIDE) as upright:
+            if upright.mode not in ("RGB", "RGBA"):  # palette, grey, 16 bit: smooth shrinking
+                upright = upright.convert("RGBA")
+            upright.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
+            logo = upright.convert("RGBA")
+    except PictureBombError as error:
         raise LogoBombError() from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+    except PictureError as error:
         raise NotAPictureError() from error
     box = logo.getbbox()  # trim fully transparent edges
     if box is None:
