@@ -13,6 +13,7 @@ database of their own, wiped and given the demo again before each test, as every
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +38,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "KIOSK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 # What every test app runs with; a test adds to it through make_app(**config).
-APP_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False}
+APP_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # Pictures of tests go to a folder of their own, never into the checkout's instance/.
+    "MEDIA_DIR": tempfile.mkdtemp(prefix="kiosk-test-media-"),
+}
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by it

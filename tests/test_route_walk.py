@@ -34,7 +34,18 @@ from kiosk.access.permissions import Permission, Role, allowed
 from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.catalog import CatalogCache, load_catalog
 from kiosk.collect.paper import enter_paper_tally
-from kiosk.models import COMMAND_LINE, Area, Base, Campaign, Location, QuestionKind, Response
+from kiosk.models import (
+    COMMAND_LINE,
+    Area,
+    Base,
+    Campaign,
+    Drawing,
+    DrawingSource,
+    Location,
+    QuestionKind,
+    Response,
+    utcnow,
+)
 from kiosk.setup.campaigns import copy_campaign
 from kiosk.sync.devices import enrol, register_device
 from kiosk.sync.ingest import ingest
@@ -113,6 +124,11 @@ DOCUMENTED: dict[str, Permission | None] = {
     # Wishes.
     "staff.moderation.index": MODERATE,
     "staff.moderation.act": MODERATE,
+    # Drawings: editors upload paper drawings; moderators see and judge them.
+    "staff.drawings.upload": EDIT,
+    "staff.drawings.index": MODERATE,
+    "staff.drawings.picture": MODERATE,
+    "staff.drawings.moderate": MODERATE,
     # People and the audit log.
     "staff.people.index": ADMIN,
     "staff.people.add": ADMIN,
@@ -123,6 +139,7 @@ DOCUMENTED: dict[str, Permission | None] = {
 # of another area, README documents 403 "belongs to an area you do not work in", nothing stored.
 NAMES_A_PLACE = frozenset({
     "staff.setup.place", "staff.setup.new_campaign", "staff.setup.campaign",
+    "staff.drawings.upload",
     "staff.kiosks.register", "staff.kiosks.places", "staff.kiosks.import_file",
 })  # fmt: skip
 # A new area lies in none of a limited member's areas: only those who work everywhere add one.
@@ -140,7 +157,7 @@ CSRF_REFUSED = "Bitte laden Sie sie neu"  # "This page was open too long or came
 JENA_ONLY = ("Emil-Höllein-Platz", "Jena fragt", "Wunsch aus Jena", "Pi Jena")
 # Tables that change without anybody changing anything: the log, the login and rate counters.
 KEPT_BY_THEMSELVES = {"audit_entry", "login_failure", "login_failure_count", "rate_count"}
-RULES_NOW, REQUESTS_NOW = 58, 1434  # the walk may grow, never shrink unnoticed
+RULES_NOW, REQUESTS_NOW = 62, 1508  # the walk may grow, never shrink unnoticed
 # Whose objects a principal knocks at: the demo's (everyone but limited members); then a member
 # limited to Lobeda: Jena's, Lobeda's, Lobeda's with Jena's place in the path (a Lobeda kiosk's
 # answers kept aside for a Jena place, say), Lobeda's with Jena's place or area in the form.
@@ -244,11 +261,17 @@ def _setting(app: Flask) -> tuple[dict[str, Any], dict[str, Any], str]:
                 answers="2",
                 actor=COMMAND_LINE,
             )
+            drawing = Drawing(
+                uuid=uuid.uuid4(), campaign_id=campaign_id, location_id=place.id, number=1,
+                media_key="0" * 64 + ".jpg", width=10, height=10, source=DrawingSource.PAPER,
+                received_at=utcnow(),
+            )  # fmt: skip
+            session.add(drawing)
             session.commit()
             worlds.append({
                 "location_id": place.id, "area_id": place.area_id, "campaign_id": campaign_id,
                 "question_id": single.id, "device_id": device.id, "sheet_id": sheet.id,
-                "user_id": target.id, "code": "en",
+                "user_id": target.id, "code": "en", "drawing_id": drawing.id,
                 "wish_id": session.scalar(sa.select(Response.id).where(Response.text == text)),
                 "answer": item(single.id, place.code, option_ids=[single.options[1].id]),
             })  # fmt: skip
@@ -271,6 +294,7 @@ def _form(world: dict[str, Any]) -> dict[str, Any]:
         "location_ids": place, "place": place, "row": f"approve:{world['wish_id']}",
         "results_shown": "live", "direction": "up", "campaign_id": str(world["campaign_id"]),
         "place_name": "Route walk place", "place_area_id": str(world["area_id"]),
+        "where": f"{world['campaign_id']}:{place}", "age_group": "6-9", "action": "approve",
         "batch": (io.BytesIO(json.dumps(batch).encode()), "kiosk.json"),
     }  # fmt: skip
 

@@ -58,6 +58,9 @@ class Defaults:
     # `kiosk retention` anonymises answers older than this: visit numbers and exact times go,
     # wishes never approved lose their text (the privacy page says so) (0: off)
     RETENTION_DAYS = 365
+    # Where pictures (children's drawings) are kept, as files named by their content's hash;
+    # back it up with the database (deploy/README.md).
+    MEDIA_DIR = str(INSTANCE_DIR / "media")
     PRIVACY_CONTACT = ""  # on the privacy page: whom to ask about data, e.g. an e-mail address
 
 

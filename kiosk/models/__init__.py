@@ -18,6 +18,7 @@ from kiosk.models.campaign import (
 )
 from kiosk.models.device import AsideResponse, Device, KioskPace, RejectedResponse, device_place
 from kiosk.models.dialect import hour_of, upsert_insert
+from kiosk.models.drawing import AgeGroup, Drawing, DrawingSource, PictureState, RejectReason
 from kiosk.models.place import Area, Location
 from kiosk.models.response import (
     CHANNELS,
@@ -50,6 +51,7 @@ __all__ = [
     "COMMAND_LINE",
     "OPTION_FIELDS",
     "Actor",
+    "AgeGroup",
     "AnswerCount",
     "Area",
     "AsideResponse",
@@ -62,6 +64,8 @@ __all__ = [
     "CrossCount",
     "Device",
     "DeviceRefusal",
+    "Drawing",
+    "DrawingSource",
     "EndedSession",
     "HourCount",
     "KioskPace",
@@ -72,6 +76,7 @@ __all__ = [
     "OptionCount",
     "Outbox",
     "PaperTally",
+    "PictureState",
     "PosterCount",
     "PosterLogo",
     "QrBallot",
@@ -79,6 +84,7 @@ __all__ = [
     "QuestionKind",
     "RateCount",
     "RefusalCount",
+    "RejectReason",
     "RejectedResponse",
     "Response",
     "ResponseOption",

@@ -57,6 +57,7 @@ LARGER_BODIES = {
     "api.push_responses": 4 * 1024 * 1024,  # a batch of 1000 answers with long wishes
     "staff.kiosks.import_file": 64 * 1024 * 1024,  # a kiosk's whole outbox after weeks offline
     "staff.campaign_posters.upload_logo": 3 * 1024 * 1024,  # a logo of up to 2 MB, and its form
+    "staff.drawings.upload": 13 * 1024 * 1024,  # a photo of a paper drawing: 12 MB, its form
 }
 """Endpoints that take more than MAX_CONTENT_LENGTH (64 KB: every public form)."""
 

@@ -57,8 +57,15 @@ def server(
         session.commit()
     engine.dispose()
     overrides = getattr(request.module, "SERVER_CONFIG", {})
+    media = str(tmp_path_factory.mktemp("media"))
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "browser-test", "KIOSK_THANKS_SECONDS": 2, **overrides}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "browser-test",
+            "KIOSK_THANKS_SECONDS": 2,
+            "MEDIA_DIR": media,
+            **overrides,
+        }
     )
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)

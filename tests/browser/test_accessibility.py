@@ -38,6 +38,7 @@ NOT_PAGES = {
     "staff.results.export",
     "staff.results.chart_png",
     "staff.route.picture",  # an SVG or PNG (the route picture), shown on the campaign page
+    "staff.drawings.picture",  # a drawing's picture, shown on the drawings page
     "staff.results.export_xlsx",
     "staff.campaign_posters.logo_png",
     "staff.campaign_posters.campaign_posters",
@@ -88,6 +89,8 @@ STAFF_PAGES = [
     *[(f"question-{n}", f"/staff/setup/questions/{n}") for n in range(1, 6)],
     ("wishes", "/staff/wishes/"),
     ("wishes-approved", "/staff/wishes/?state=approved"),
+    ("drawings", "/staff/drawings/"),
+    ("drawings-upload", "/staff/drawings/new"),
 ]
 
 

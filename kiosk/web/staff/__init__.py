@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from kiosk.web.auth import login_manager
 from kiosk.web.staff import (
+    drawings,
     kiosks,
     moderation,
     paper,
@@ -32,6 +33,7 @@ for area in (
     route.bp,
     translations.bp,
     moderation.bp,
+    drawings.bp,
     kiosks.bp,
     posters.bp,
     posters.campaigns,

@@ -428,6 +428,18 @@ AUDIT_WORDS: dict[str, Callable[[_Entry], Markup]] = {
         campaign=e.ref("campaign", "campaign"),
         language=Markup("<bdi>{}</bdi>").format(_language_name(e.detail.get("language"))),
     ),
+    "drawing-add": lambda e: e.say(
+        gettext("Uploaded a paper drawing (%(number)s) for %(campaign)s at %(place)s"),
+        number=e.detail.get("drawing", "?"),
+        campaign=e.ref("campaign", "campaign"),
+        place=e.ref("place", "place"),
+    ),
+    "drawing-approve": lambda e: e.say(
+        gettext("Approved the drawing %(number)s"), number=e.detail.get("drawing", "?")
+    ),
+    "drawing-reject": lambda e: e.say(
+        gettext("Turned away the drawing %(number)s"), number=e.detail.get("drawing", "?")
+    ),
     "demo-load": lambda e: e.say(
         gettext("Loaded the demo: the area %(area)s and the campaign %(campaign)s"),
         area=e.ref("area", "area"),
