@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.core.errors import N_, Errors, FormError
+from kiosk.core.errors import N_, Errors, FormError, KioskError
 from kiosk.models import (
     Actor,
     AgeGroup,
@@ -27,6 +28,13 @@ from kiosk.models import (
 )
 from kiosk.pictures.checked import checked_picture
 from kiosk.pictures.store import MediaStore
+
+
+class DrawingNumberBusyError(KioskError):
+    """Uploads kept taking the same number (many at once): nothing kept, try again."""
+
+    status = 409
+    message = N_("Many drawings are being saved at this moment: please send it again.")
 
 
 def _place_of(
@@ -84,21 +92,30 @@ def add_paper_drawing(
     assert found is not None and where is not None  # noqa: S101 - errors said otherwise
     picture = checked_picture(data, photo=True)
     key = store.put(picture)  # the same picture twice is one file; a row each
-    locked = session.get_one(Campaign, found.id, with_for_update=True)
-    last = session.scalar(select(func.max(Drawing.number)).where(Drawing.campaign_id == locked.id))
-    drawing = Drawing(
-        uuid=uuid.uuid4(),
-        campaign_id=locked.id,
-        location_id=where.id,
-        number=(last or 0) + 1,
-        media_key=key,
-        width=picture.width,
-        height=picture.height,
-        age_group=group,
-        source=DrawingSource.PAPER,
-        received_at=utcnow(),
-    )
-    session.add(drawing)
-    session.flush()
+    for _attempt in range(3):  # two uploads at once on SQLite (no row lock there): once more
+        locked = session.get_one(Campaign, found.id, with_for_update=True)
+        last = session.scalar(
+            select(func.max(Drawing.number)).where(Drawing.campaign_id == locked.id)
+        )
+        drawing = Drawing(
+            uuid=uuid.uuid4(),
+            campaign_id=locked.id,
+            location_id=where.id,
+            number=(last or 0) + 1,
+            media_key=key,
+            width=picture.width,
+            height=picture.height,
+            age_group=group,
+            source=DrawingSource.PAPER,
+            received_at=utcnow(),
+        )
+        try:
+            with session.begin_nested():
+                session.add(drawing)
+        except IntegrityError:
+            continue  # the number was taken a moment ago: count again
+        break
+    else:
+        raise DrawingNumberBusyError()
     audit(session, actor, "drawing-add", drawing=drawing.id, campaign=locked.id, place=where.id)
     return drawing

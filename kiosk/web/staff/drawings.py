@@ -86,12 +86,13 @@ def upload() -> ResponseReturnValue:
     file = request.files.get("picture")
     data = file.read() if file is not None else b""
     try:
-        drawing = add_paper_drawing(session, media_store(), data, actor=acting(), **sent)
+        with db.write_lock().held():  # one number at a time on SQLite (a row lock elsewhere)
+            drawing = add_paper_drawing(session, media_store(), data, actor=acting(), **sent)
+            session.commit()
     except FormError as error:
         return _upload_page(sent, field_errors(error), 422)
     except PictureError as error:
         return _upload_page(sent, {"picture": gettext(error.message)}, error.status)
-    session.commit()
     flash(
         gettext(
             "Saved as drawing no. %(number)d: please write the number on the paper original.",
