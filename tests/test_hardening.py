@@ -36,7 +36,7 @@ def _samples(app: Flask) -> dict[str, object]:
         question = session.scalars(select(Question.id).order_by(Question.id)).first()
     return {
         "code": "ehp", "step": 0, "scope_id": 1, "location_id": 1, "device_id": 1,
-        "user_id": 1, "area_id": 1, "sheet_id": 1, "campaign_id": campaign,
+        "user_id": 1, "area_id": 1, "sheet_id": 1, "campaign_id": campaign, "drawing_id": 1,
         "question_id": question, "filename": "app.css",
     }  # fmt: skip
 

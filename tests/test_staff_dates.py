@@ -24,7 +24,16 @@ from kiosk.collect.answers import Answer, record_answer
 from kiosk.collect.catalog import load_catalog
 from kiosk.collect.paper import enter_paper_tally
 from kiosk.core.languages import KNOWN
-from kiosk.models import COMMAND_LINE, Campaign, Device, Location, QuestionKind, StaffUser
+from kiosk.models import (
+    COMMAND_LINE,
+    Campaign,
+    Device,
+    Drawing,
+    DrawingSource,
+    Location,
+    QuestionKind,
+    StaffUser,
+)
 from kiosk.setup.campaign_templates import TEMPLATES
 from kiosk.sync.devices import enrol, register_device
 from kiosk.sync.ingest import ingest
@@ -145,8 +154,15 @@ def busy(app: Flask) -> dict[str, object]:
         sheet = enter_paper_tally(session, location_id=playground.id, question_id=single.id,
                                   counts={str(single.options[0].id): "3"}, answers="3",
                                   note="Bogen vom Fest", actor=COMMAND_LINE)  # fmt: skip
+        drawing = Drawing(
+            uuid=uuid.uuid4(), campaign_id=werkstadt.id, location_id=playground.id, number=1,
+            media_key="0" * 64 + ".jpg", width=10, height=10, source=DrawingSource.PAPER,
+            received_at=dt.datetime(2026, 12, 5, 14, 5, tzinfo=dt.UTC),
+        )  # fmt: skip
+        session.add(drawing)
         session.commit()
         return {
+            "drawing_id": drawing.id,
             "code": "en", "step": 0, "scope_id": playground.id, "location_id": playground.id,
             "device_id": device.id, "area_id": playground.area_id, "sheet_id": sheet.id,
             "campaign_id": werkstadt.id, "question_id": single.id, "filename": "app.css",
