@@ -69,9 +69,8 @@ def upload() -> ResponseReturnValue:
     """A photographed paper drawing: its campaign, place and age group; numbered, then pending."""
     if request.method == "GET":
         return _upload_page({}, {})
-    campaign, _, place_id = request.form.get("where", "")[:40].partition(
-        ":"
-    )  # "<campaign>:<place>"
+    where = request.form.get("where", "")[:40]  # "<campaign id>:<place id>", one select
+    campaign, _, place_id = where.partition(":")
     sent = {
         "campaign": campaign,
         "place": place_id,
