@@ -182,3 +182,12 @@ def test_another_areas_place_is_refused_and_only_moderators_see_and_judge(
         ).status_code
         == 403
     )
+
+
+def test_editors_find_the_upload_and_moderators_the_drawings_in_the_menu(media_app: Flask) -> None:
+    editor = login_as(media_app, Role.EDITOR).get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/drawings/new">Zeichnungen' in editor
+    moderator = login_as(media_app, Role.MODERATOR).get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/drawings/">Zeichnungen' in moderator
+    viewer = login_as(media_app, Role.VIEWER).get("/staff/").get_data(as_text=True)
+    assert "/staff/drawings" not in viewer
