@@ -10,7 +10,6 @@ prefer the west side of their points and the scale bar stands in the bottom righ
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from itertools import pairwise
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.printing.drawn import Drawn, DrawnText, line_height
 from kiosk.printing.typefaces import sans, wrap
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
@@ -484,28 +484,6 @@ _MARGIN = 40
 _TITLE, _DETAIL = 34, 24  # type sizes in pixels, as the charts' headings
 
 
-@dataclass(frozen=True)
-class DrawnText:
-    """One line of text as drawn on the picture, and the box its ink takes (l, t, r, b)."""
-
-    text: str
-    box: tuple[int, int, int, int]
-
-
-@dataclass
-class RoutePicture:
-    """A route drawn for print: the picture, and every line of text on it with its box."""
-
-    image: Image.Image
-    texts: list[DrawnText]
-
-    def png(self) -> bytes:
-        """The picture as PNG bytes."""
-        out = io.BytesIO()
-        self.image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
-
-
 class _Paper:
     """A white picture that keeps each text drawn with its box, so tests can measure it."""
 
@@ -530,10 +508,6 @@ class _Paper:
         )
         box = self.draw.textbbox(at, text, font=font, anchor=anchor, stroke_width=halo)
         self.texts.append(DrawnText(text, (int(box[0]), int(box[1]), int(box[2]), int(box[3]))))
-
-
-def _line_height(size: int) -> int:
-    return round(size * 1.45)
 
 
 def _png_name(paper: _Paper, name: _Name) -> None:
@@ -594,16 +568,13 @@ def draw_route(
     details: Sequence[str] = (),
     width: int = 1200,
     rtl: bool = False,
-) -> RoutePicture:
+) -> Drawn:
     """The route under a heading (title, detail lines) for print; the heading mirrors in RTL."""
     room = width - 2 * _MARGIN
     title_lines = wrap(title, sans(_TITLE, bold=True), room)
     detail_lines = [line for d in details if d for line in wrap(d, sans(_DETAIL), room)]
     top = (
-        30
-        + len(title_lines) * _line_height(_TITLE)
-        + len(detail_lines) * _line_height(_DETAIL)
-        + 24
+        30 + len(title_lines) * line_height(_TITLE) + len(detail_lines) * line_height(_DETAIL) + 24
     )
     map_height = max(round(room * 0.62), 200)
     paper = _Paper(width, top + map_height + _MARGIN)
@@ -611,14 +582,14 @@ def draw_route(
     line_top = 30
     for line in title_lines:
         paper.text((x, line_top), line, sans(_TITLE, bold=True), anchor)
-        line_top += _line_height(_TITLE)
+        line_top += line_height(_TITLE)
     for line in detail_lines:
         paper.text((x, line_top), line, sans(_DETAIL), anchor, fill=_MUTED)
-        line_top += _line_height(_DETAIL)
+        line_top += line_height(_DETAIL)
     canvas = (_MARGIN, top, width - _MARGIN, top + map_height)
     paper.draw.rectangle(canvas, outline=_EDGE, width=2)
     _png_map(paper, _plan(stops, canvas, _PNG, rtl), rtl)
-    return RoutePicture(paper.image, paper.texts)
+    return Drawn(paper.image, paper.texts)
 
 
 def route_png(

@@ -6,7 +6,6 @@ movement event.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.printing.drawn import Drawn as Chart
+from kiosk.printing.drawn import DrawnText, line_height
 from kiosk.printing.typefaces import pictogram, sans, wrap
 
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -275,32 +276,6 @@ def _pattern(size: tuple[int, int], kind: str, colour: tuple[int, int, int]) -> 
     return tile
 
 
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-@dataclass(frozen=True)
-class DrawnText:
-    """One line of text as drawn on a chart, and the box its ink takes (l, t, r, b)."""
-
-    text: str
-    box: tuple[int, int, int, int]
-
-
-@dataclass
-class Chart:
-    """A chart drawn for download: the picture, and every line of text on it with its box."""
-
-    image: Image.Image
-    texts: list[DrawnText]
-
-    def png(self) -> bytes:
-        """The chart as PNG bytes."""
-        return _png(self.image)
-
-
 class _Sheet:
     """A white picture that mirrors in RTL: x is a distance from the start edge."""
 
@@ -370,10 +345,6 @@ class _Sheet:
 _TITLE, _DETAIL, _LABEL = 34, 24, 24  # type sizes in pixels
 
 
-def _line_height(size: int) -> int:
-    return round(size * 1.45)
-
-
 @dataclass(frozen=True)
 class _Heading:
     """The title and the lines under it (place, period, how many answered), wrapped."""
@@ -385,8 +356,8 @@ class _Heading:
     def height(self) -> int:
         return (
             30
-            + len(self.title) * _line_height(_TITLE)
-            + len(self.details) * _line_height(_DETAIL)
+            + len(self.title) * line_height(_TITLE)
+            + len(self.details) * line_height(_DETAIL)
             + 24
         )
 
@@ -394,10 +365,10 @@ class _Heading:
         top = 30
         for line in self.title:
             sheet.text(_MARGIN, top, line, sans(_TITLE, bold=True))
-            top += _line_height(_TITLE)
+            top += line_height(_TITLE)
         for line in self.details:
             sheet.text(_MARGIN, top, line, sans(_DETAIL), fill=_MUTED)
-            top += _line_height(_DETAIL)
+            top += line_height(_DETAIL)
 
 
 def _heading(title: str, details: Sequence[str], width: int) -> _Heading:
@@ -428,7 +399,7 @@ def draw_pie(
     total = sum(max(s.count, 0) for s in slices)
     shown = [s for s in slices if s.count > 0]
     heading = _heading(title, details, width)
-    font, line = sans(_LABEL), _line_height(_LABEL)
+    font, line = sans(_LABEL), line_height(_LABEL)
     diameter, swatch, value_width = 420, 34, 170
     key_start = _MARGIN + diameter + 40
     label_start = key_start + swatch + 16
@@ -504,7 +475,7 @@ def draw_wheel(
     total = sum(max(s.count, 0) for s in slices)
     sectors = len(slices)
     heading = _heading(title, details, width)
-    font, line = sans(_LABEL), _line_height(_LABEL)
+    font, line = sans(_LABEL), line_height(_LABEL)
     diameter, swatch, marker, value_width = 440, 34, 34, 170
     key_start = _MARGIN + diameter + 40
     label_start = key_start + swatch + 12 + marker + 14
@@ -615,7 +586,7 @@ def draw_bars(
     add up to more than the whole. Mirrored in RTL: labels on the right, bars growing left.
     """
     heading = _heading(title, details, width)
-    font, line = sans(_LABEL), _line_height(_LABEL)
+    font, line = sans(_LABEL), line_height(_LABEL)
     label_width, value_width, thickness = 400, 170, 40
     track = width - 2 * _MARGIN - label_width - value_width
     labels = [wrap(bar.label, font, label_width - 24) for bar in bars]
