@@ -383,6 +383,20 @@ def _value(count: int, share: float) -> str:
     return f"{count} ({round(100 * share)} %)"
 
 
+def _filled_slice(
+    sheet: _Sheet,
+    box: tuple[float, float, float, float],
+    angles: tuple[float, float],
+    index: int,
+    colour: str,
+) -> None:
+    """A slice of a disc filled with the index's pattern in the colour (readable in grey)."""
+    mask = Image.new("L", sheet.image.size, 0)
+    ImageDraw.Draw(mask).pieslice(box, angles[0], angles[1], fill=255)
+    fill = _pattern(sheet.image.size, _PATTERNS[index % len(_PATTERNS)], _rgb(colour))
+    sheet.image.paste(fill, (0, 0), mask)
+
+
 def draw_pie(
     slices: Sequence[Slice],
     *,
@@ -415,10 +429,7 @@ def draw_pie(
     turn = -90.0
     for index, piece in enumerate(shown):
         sweep = 360.0 * piece.count / total
-        mask = Image.new("L", sheet.image.size, 0)
-        ImageDraw.Draw(mask).pieslice(box, turn, turn + sweep, fill=255)
-        fill = _pattern(sheet.image.size, _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
-        sheet.image.paste(fill, (0, 0), mask)
+        _filled_slice(sheet, box, (turn, turn + sweep), index, piece.colour)
         sheet.draw.pieslice(box, turn, turn + sweep, outline=_INK, width=2)
         turn += sweep
     if not shown:
@@ -511,10 +522,7 @@ def draw_wheel(
             continue
         box = (centre[0] - reach, centre[1] - reach, centre[0] + reach, centre[1] + reach)
         start, end = angles(index)
-        mask = Image.new("L", sheet.image.size, 0)
-        ImageDraw.Draw(mask).pieslice(box, start, end, fill=255)
-        fill = _pattern(sheet.image.size, _PATTERNS[index % len(_PATTERNS)], _rgb(piece.colour))
-        sheet.image.paste(fill, (0, 0), mask)
+        _filled_slice(sheet, box, (start, end), index, piece.colour)
         if sectors == 1:
             sheet.draw.ellipse(box, outline=_INK, width=2)
         else:
